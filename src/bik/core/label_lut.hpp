@@ -1,0 +1,111 @@
+// Label -> object-index lookup table (spec §2.2). The present labels (> 0), in ascending order,
+// get the indices 0..count-1; absent labels and 0 map to -1. Labels must be >= 0.
+#ifndef BIK_CORE_LABEL_LUT_HPP
+#define BIK_CORE_LABEL_LUT_HPP
+
+#include "bik/core/compat.hpp"
+#include "bik/core/error.hpp"
+#include "bik/core/volume.hpp"
+
+#include <Kokkos_Core.hpp>
+
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+namespace bik {
+
+template <class MemorySpace>
+struct LabelLut {
+  Kokkos::View<std::int64_t*, MemorySpace> index;   // [max_label + 1]: label -> object index or -1
+  Kokkos::View<std::int64_t*, MemorySpace> labels;  // [count]: object index -> label, ascending
+  std::int64_t count = 0;
+  std::int64_t max_label = 0;
+};
+
+// Largest label value a dense LUT is built for, relative to the number of voxels: beyond it the
+// labels are too sparse for a table and must be relabelled first (as cp_measure's sanitize does).
+inline std::int64_t max_dense_label(std::int64_t voxels) {
+  return voxels * 8 + (std::int64_t(1) << 24);
+}
+
+// Builds the LUT of `labels`. Throws bik::Error, before any table is built, for a negative label
+// or a label too large for a dense table. O(voxels + max_label) work, parallel over rows.
+template <class ExecSpace, class L, class MemorySpace>
+LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, MemorySpace> labels) {
+  static_assert(std::is_integral<L>::value, "bik::make_label_lut: labels must be integers");
+  static_assert(Kokkos::SpaceAccessibility<ExecSpace, MemorySpace>::accessible,
+                "bik::make_label_lut: labels must be accessible from the execution space");
+  kx::ScopedRegion region("bik::make_label_lut");
+  std::int64_t const ny = labels.extent(1), nx = labels.extent(2);
+  std::int64_t const rows = static_cast<std::int64_t>(labels.extent(0)) * ny;
+  using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
+
+  using MinMax = Kokkos::MinMax<std::int64_t>;
+  typename MinMax::value_type range;
+  Kokkos::parallel_reduce(
+      "bik::label_lut::range", Policy(space, 0, rows),
+      KOKKOS_LAMBDA(std::int64_t r, typename MinMax::value_type & acc) {
+        std::int64_t const z = r / ny, y = r - z * ny;
+        for (std::int64_t x = 0; x < nx; ++x) {
+          std::int64_t const v = static_cast<std::int64_t>(labels(z, y, x));
+          if (v < acc.min_val) acc.min_val = v;
+          if (v > acc.max_val) acc.max_val = v;
+        }
+      },
+      MinMax(range));
+  space.fence();
+  if (rows * nx == 0) range.min_val = range.max_val = 0;
+  require(range.min_val >= 0, "bik::make_label_lut",
+          "labels must be >= 0 (0 is background), found " + std::to_string(range.min_val));
+  require(range.max_val <= max_dense_label(rows * nx), "bik::make_label_lut",
+          "largest label " + std::to_string(range.max_val) + " is too large for " +
+              std::to_string(rows * nx) + " voxels; relabel the objects to 1..N first");
+
+  LabelLut<MemorySpace> lut;
+  lut.max_label = range.max_val;
+  std::int64_t const n_entries = lut.max_label + 1;
+  Kokkos::View<std::int64_t*, MemorySpace> present("bik::label_lut::present", n_entries);
+  Kokkos::parallel_for(
+      "bik::label_lut::mark", Policy(space, 0, rows), KOKKOS_LAMBDA(std::int64_t r) {
+        std::int64_t const z = r / ny, y = r - z * ny;
+        std::int64_t previous = 0;
+        for (std::int64_t x = 0; x < nx; ++x) {
+          std::int64_t const v = static_cast<std::int64_t>(labels(z, y, x));
+          // Runs of one label are marked once; concurrent marks all store the same 1.
+          if (v != previous && v > 0 && present(v) == 0) Kokkos::atomic_exchange(&present(v), std::int64_t(1));
+          previous = v;
+        }
+      });
+
+  lut.index = Kokkos::View<std::int64_t*, MemorySpace>(
+      kx::uninitialized("bik::label_lut::index"), n_entries);
+  Kokkos::View<std::int64_t, MemorySpace> count("bik::label_lut::count");
+  auto index = lut.index;
+  Kokkos::parallel_scan(
+      "bik::label_lut::scan", Policy(space, 0, n_entries),
+      KOKKOS_LAMBDA(std::int64_t l, std::int64_t & partial, bool final) {
+        std::int64_t const here = present(l);
+        if (final) {
+          index(l) = here ? partial : -1;
+          if (l == n_entries - 1) count() = partial + here;
+        }
+        partial += here;
+      });
+  auto count_host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), count);
+  lut.count = count_host();
+
+  lut.labels = Kokkos::View<std::int64_t*, MemorySpace>(
+      kx::uninitialized("bik::label_lut::labels"), lut.count);
+  auto labels_out = lut.labels;
+  Kokkos::parallel_for(
+      "bik::label_lut::invert", Policy(space, 0, n_entries), KOKKOS_LAMBDA(std::int64_t l) {
+        if (index(l) >= 0) labels_out(index(l)) = l;
+      });
+  space.fence();
+  return lut;
+}
+
+}  // namespace bik
+
+#endif

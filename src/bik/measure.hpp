@@ -1,0 +1,8 @@
+// Per-object measurements (with the instantiations libbik already holds).
+#ifndef BIK_MEASURE_HPP
+#define BIK_MEASURE_HPP
+
+#include "bik/measure/intensity.hpp"
+#include "bik/measure/intensity_eti.hpp"
+
+#endif

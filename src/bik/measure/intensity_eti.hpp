@@ -1,0 +1,36 @@
+// Explicit instantiations of the intensity pipeline compiled into libbik (backends/), declared
+// here so that including bik/measure.hpp does not instantiate them again.
+#ifndef BIK_MEASURE_INTENSITY_ETI_HPP
+#define BIK_MEASURE_INTENSITY_ETI_HPP
+
+#include "bik/config.hpp"
+#include "bik/measure/intensity.hpp"
+
+#include <cstdint>
+
+// One instantiation of the pipeline for execution space SPACE, labels L and pixels P.
+#define BIK_INTENSITY_INSTANTIATION(PREFIX, SPACE, L, P)                                        \
+  PREFIX template ::bik::FeatureTable                                                          \
+  bik::detail::measure_intensity_volume<SPACE, L, P, SPACE::memory_space>(                     \
+      SPACE const&, ::bik::Volume<L const, SPACE::memory_space>,                               \
+      ::bik::Volume<P const, SPACE::memory_space>, ::bik::Pairing const&, int,                 \
+      ::bik::IntensityOptions const&);
+
+// The element types bik instantiates for every enabled space.
+#define BIK_INTENSITY_FOR_TYPES(PREFIX, SPACE)                       \
+  BIK_INTENSITY_INSTANTIATION(PREFIX, SPACE, std::int32_t, float)    \
+  BIK_INTENSITY_INSTANTIATION(PREFIX, SPACE, std::int32_t, double)   \
+  BIK_INTENSITY_INSTANTIATION(PREFIX, SPACE, std::int64_t, float)    \
+  BIK_INTENSITY_INSTANTIATION(PREFIX, SPACE, std::int64_t, double)
+
+#if BIK_HAS_SERIAL && defined(KOKKOS_ENABLE_SERIAL) && !defined(BIK_ETI_SERIAL_UNIT)
+BIK_INTENSITY_FOR_TYPES(extern, Kokkos::Serial)
+#endif
+#if BIK_HAS_OPENMP && defined(KOKKOS_ENABLE_OPENMP) && !defined(BIK_ETI_OPENMP_UNIT)
+BIK_INTENSITY_FOR_TYPES(extern, Kokkos::OpenMP)
+#endif
+#if BIK_HAS_CUDA && defined(KOKKOS_ENABLE_CUDA) && !defined(BIK_ETI_CUDA_UNIT)
+BIK_INTENSITY_FOR_TYPES(extern, Kokkos::Cuda)
+#endif
+
+#endif
