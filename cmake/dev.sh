@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The README's two commands. `dev.sh demo`: install what is missing, build, run `bik demo`.
+# `dev.sh test`: install what is missing, build, run ctest and the parity suite.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+mode="${1:-}"
+case "$mode" in
+  demo) boot_args=() ;;
+  test) boot_args=(--python) ;;
+  *) echo "usage: cmake/dev.sh demo|test" >&2; exit 2 ;;
+esac
+# The bootstrap prints NAME=VALUE lines (BIK_KOKKOS_PREFIX, BIK_PYTHON) on stdout.
+env_file="$(mktemp)"
+trap 'rm -f "$env_file"' EXIT
+bash cmake/bootstrap-deps.sh "${boot_args[@]+"${boot_args[@]}"}" > "$env_file"
+while IFS='=' read -r key value; do
+  case "$key" in BIK_*) export "$key=$value" ;; esac
+done < "$env_file"
+cmake --workflow --preset dev
+bik="$here/build/dev/src/cli/bik"
+if [ "$mode" = demo ]; then
+  exec "$bik" demo --out "$here/build/demo"
+fi
+ctest --preset dev
+BIK_EXE="$bik" "$BIK_PYTHON" -m pytest -q tests/parity

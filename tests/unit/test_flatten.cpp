@@ -1,0 +1,117 @@
+// flatten_labeled (spec §2.3) and group_by_object: kept voxels, raster order, edge flags.
+#include "bik/core/flatten.hpp"
+#include "bik/core/group_segments.hpp"
+#include "spaces.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace {
+double const kNaN = std::numeric_limits<double>::quiet_NaN();
+double const kInf = std::numeric_limits<double>::infinity();
+}  // namespace
+
+TEST_CASE_TEMPLATE_DEFINE("flatten keeps labelled finite voxels in raster order", Space, flat) {
+  // 3x4 image; label 0 is background, NaN/kInf pixels are dropped.
+  auto labels = bik_test::image<Space, std::int32_t>({2, 2, 0, 1,  //
+                                                      1, 0, 1, 1,  //
+                                                      2, 2, 2, 0},
+                                                     3, 4);
+  auto pixels = bik_test::image<Space, double>({1, kNaN, 9, 2,  //
+                                                3, 9, 4, kInf,  //
+                                                5, 6, -kInf, 9},
+                                               3, 4);
+  auto lv = bik::as_volume(labels);
+  auto pv = bik::as_volume(pixels);
+  auto pairing = bik::pair_labels_with_pixels(bik::shape_of(lv), 2, bik::shape_of(pv), 2, "test");
+  auto lut = bik::make_label_lut(Space(), lv);
+  bik::FlattenOptions options;
+  options.edge_flags = true;
+  auto s = bik::flatten_labeled(Space(), lv, pv, lut, pairing, options);
+  REQUIRE(s.size == 6);
+  CHECK(bik_test::to_vector(s.values) == std::vector<double>{1, 2, 3, 4, 5, 6});
+  // label 1 -> object 0, label 2 -> object 1
+  CHECK(bik_test::to_vector(s.object) == std::vector<std::int64_t>{1, 0, 0, 0, 1, 1});
+  CHECK(bik_test::to_vector(s.x) == std::vector<std::int32_t>{0, 3, 0, 2, 0, 1});
+  CHECK(bik_test::to_vector(s.y) == std::vector<std::int32_t>{0, 0, 1, 1, 2, 2});
+  CHECK(bik_test::to_vector(s.z) == std::vector<std::int32_t>{0, 0, 0, 0, 0, 0});
+  // Edge: some in-bounds 4-neighbour has another label. (0,0)=2 has (1,0)=1 below -> edge;
+  // (2,1)=2 has (1,1)=0 above -> edge; every kept voxel here touches another label.
+  CHECK(bik_test::to_vector(s.edge) == std::vector<std::uint8_t>{1, 1, 1, 1, 1, 1});
+
+  auto g = bik::group_by_object(Space(), s, lut.count);
+  CHECK(bik_test::to_vector(g.offsets) == std::vector<std::int64_t>{0, 3, 6});
+  // Object 0 (label 1) then object 1 (label 2), each still in raster order.
+  CHECK(bik_test::to_vector(g.segments.values) == std::vector<double>{2, 3, 4, 1, 5, 6});
+  CHECK(bik_test::to_vector(g.segments.x) == std::vector<std::int32_t>{3, 0, 2, 0, 0, 1});
+  CHECK(bik_test::to_vector(g.segments.y) == std::vector<std::int32_t>{0, 1, 1, 0, 2, 2});
+}
+TEST_CASE_TEMPLATE_APPLY(flat, BikTestSpaces);
+
+TEST_CASE_TEMPLATE_DEFINE("edge flags ignore out-of-bounds neighbours, use 6 faces in 3D", Space,
+                          flat_edges) {
+  // A 3x3x3 cube of label 1 filling the volume: no in-bounds neighbour differs -> no edges.
+  auto full = bik_test::volume<Space, std::int32_t>(std::vector<std::int32_t>(27, 1), 3, 3, 3);
+  auto px = bik_test::volume<Space, double>(std::vector<double>(27, 1.0), 3, 3, 3);
+  auto lv = bik::as_volume(full);
+  auto pv = bik::as_volume(px);
+  auto pairing = bik::pair_labels_with_pixels(bik::shape_of(lv), 3, bik::shape_of(pv), 3, "test");
+  auto lut = bik::make_label_lut(Space(), lv);
+  bik::FlattenOptions options;
+  options.edge_flags = true;
+  auto s = bik::flatten_labeled(Space(), lv, pv, lut, pairing, options);
+  for (auto e : bik_test::to_vector(s.edge)) CHECK(e == 0);
+
+  // Put background in the centre voxel: exactly its 6 face neighbours become edges.
+  std::vector<std::int32_t> holed(27, 1);
+  holed[13] = 0;
+  auto hl = bik_test::volume<Space, std::int32_t>(holed, 3, 3, 3);
+  auto hv = bik::as_volume(hl);
+  auto hlut = bik::make_label_lut(Space(), hv);
+  auto hs = bik::flatten_labeled(Space(), hv, pv, hlut, pairing, options);
+  REQUIRE(hs.size == 26);
+  auto edge = bik_test::to_vector(hs.edge);
+  auto xs = bik_test::to_vector(hs.x), ys = bik_test::to_vector(hs.y), zs = bik_test::to_vector(hs.z);
+  int edges = 0;
+  for (std::size_t i = 0; i < edge.size(); ++i) {
+    int const d = std::abs(xs[i] - 1) + std::abs(ys[i] - 1) + std::abs(zs[i] - 1);
+    CHECK(edge[i] == (d == 1 ? 1 : 0));
+    edges += edge[i];
+  }
+  CHECK(edges == 6);
+}
+TEST_CASE_TEMPLATE_APPLY(flat_edges, BikTestSpaces);
+
+TEST_CASE_TEMPLATE_DEFINE("group_by_object is stable for many objects and chunks", Space, grp) {
+  // 1-row-per-object stripes repeated: object k's voxels interleave with all others.
+  int const ny = 40, nx = 5000;
+  std::vector<std::int32_t> lab(static_cast<std::size_t>(ny) * nx);
+  std::vector<double> pix(lab.size());
+  for (std::size_t i = 0; i < lab.size(); ++i) {
+    lab[i] = static_cast<std::int32_t>(i % 97) + 1;
+    pix[i] = static_cast<double>(i);
+  }
+  auto labels = bik_test::image<Space, std::int32_t>(lab, ny, nx);
+  auto pixels = bik_test::image<Space, double>(pix, ny, nx);
+  auto lv = bik::as_volume(labels);
+  auto pv = bik::as_volume(pixels);
+  auto pairing = bik::pair_labels_with_pixels(bik::shape_of(lv), 2, bik::shape_of(pv), 2, "test");
+  auto lut = bik::make_label_lut(Space(), lv);
+  auto g = bik::group_by_object(Space(), bik::flatten_labeled(Space(), lv, pv, lut, pairing), lut.count);
+  auto offsets = bik_test::to_vector(g.offsets);
+  auto values = bik_test::to_vector(g.segments.values);
+  REQUIRE(offsets.size() == 98);
+  for (int k = 0; k < 97; ++k) {
+    // Object k holds raster indices k, k+97, k+194, ... in increasing order.
+    std::int64_t expected = k;
+    bool ok = true;
+    for (std::int64_t i = offsets[k]; i < offsets[k + 1]; ++i, expected += 97)
+      ok = ok && values[static_cast<std::size_t>(i)] == static_cast<double>(expected);
+    CHECK(ok);
+  }
+}
+TEST_CASE_TEMPLATE_APPLY(grp, BikTestSpaces);
