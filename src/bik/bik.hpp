@@ -6,7 +6,6 @@
 #include "bik/core/error.hpp"
 #include "bik/core/feature_table.hpp"
 #include "bik/core/flatten.hpp"
-#include "bik/core/group_segments.hpp"
 #include "bik/core/label_lut.hpp"
 #include "bik/core/volume.hpp"
 #include "bik/measure.hpp"

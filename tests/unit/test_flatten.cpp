@@ -1,6 +1,6 @@
-// flatten_labeled (spec §2.3) and group_by_object: kept voxels, raster order, edge flags.
+// flatten_labeled (spec §2.3): kept voxels grouped by object, raster order within an object,
+// edge flags.
 #include "bik/core/flatten.hpp"
-#include "bik/core/group_segments.hpp"
 #include "spaces.hpp"
 
 #include <doctest/doctest.h>
@@ -15,7 +15,8 @@ double const kNaN = std::numeric_limits<double>::quiet_NaN();
 double const kInf = std::numeric_limits<double>::infinity();
 }  // namespace
 
-TEST_CASE_TEMPLATE_DEFINE("flatten keeps labelled finite voxels in raster order", Space, flat) {
+TEST_CASE_TEMPLATE_DEFINE("flatten keeps labelled finite voxels, by object, in raster order", Space,
+                          flat) {
   // 3x4 image; label 0 is background, NaN/kInf pixels are dropped.
   auto labels = bik_test::image<Space, std::int32_t>({2, 2, 0, 1,  //
                                                       1, 0, 1, 1,  //
@@ -32,23 +33,18 @@ TEST_CASE_TEMPLATE_DEFINE("flatten keeps labelled finite voxels in raster order"
   bik::FlattenOptions options;
   options.edge_flags = true;
   auto s = bik::flatten_labeled(Space(), lv, pv, lut, pairing, options);
+  // Kept: (y,x) = (0,0) label 2 value 1; (0,3) 1 2; (1,0) 1 3; (1,2) 1 4; (2,0) 2 5; (2,1) 2 6.
+  // Label 1 is object 0, label 2 object 1.
   REQUIRE(s.size == 6);
-  CHECK(bik_test::to_vector(s.values) == std::vector<double>{1, 2, 3, 4, 5, 6});
-  // label 1 -> object 0, label 2 -> object 1
-  CHECK(bik_test::to_vector(s.object) == std::vector<std::int64_t>{1, 0, 0, 0, 1, 1});
-  CHECK(bik_test::to_vector(s.x) == std::vector<std::int32_t>{0, 3, 0, 2, 0, 1});
-  CHECK(bik_test::to_vector(s.y) == std::vector<std::int32_t>{0, 0, 1, 1, 2, 2});
+  CHECK(s.objects == 2);
+  CHECK(bik_test::to_vector(s.offsets) == std::vector<std::int64_t>{0, 3, 6});
+  CHECK(bik_test::to_vector(s.values) == std::vector<double>{2, 3, 4, 1, 5, 6});
+  CHECK(bik_test::to_vector(s.x) == std::vector<std::int32_t>{3, 0, 2, 0, 0, 1});
+  CHECK(bik_test::to_vector(s.y) == std::vector<std::int32_t>{0, 1, 1, 0, 2, 2});
   CHECK(bik_test::to_vector(s.z) == std::vector<std::int32_t>{0, 0, 0, 0, 0, 0});
   // Edge: some in-bounds 4-neighbour has another label. (0,0)=2 has (1,0)=1 below -> edge;
   // (2,1)=2 has (1,1)=0 above -> edge; every kept voxel here touches another label.
   CHECK(bik_test::to_vector(s.edge) == std::vector<std::uint8_t>{1, 1, 1, 1, 1, 1});
-
-  auto g = bik::group_by_object(Space(), s, lut.count);
-  CHECK(bik_test::to_vector(g.offsets) == std::vector<std::int64_t>{0, 3, 6});
-  // Object 0 (label 1) then object 1 (label 2), each still in raster order.
-  CHECK(bik_test::to_vector(g.segments.values) == std::vector<double>{2, 3, 4, 1, 5, 6});
-  CHECK(bik_test::to_vector(g.segments.x) == std::vector<std::int32_t>{3, 0, 2, 0, 0, 1});
-  CHECK(bik_test::to_vector(g.segments.y) == std::vector<std::int32_t>{0, 1, 1, 0, 2, 2});
 }
 TEST_CASE_TEMPLATE_APPLY(flat, BikTestSpaces);
 
@@ -86,8 +82,10 @@ TEST_CASE_TEMPLATE_DEFINE("edge flags ignore out-of-bounds neighbours, use 6 fac
 }
 TEST_CASE_TEMPLATE_APPLY(flat_edges, BikTestSpaces);
 
-TEST_CASE_TEMPLATE_DEFINE("group_by_object is stable for many objects and chunks", Space, grp) {
-  // 1-row-per-object stripes repeated: object k's voxels interleave with all others.
+TEST_CASE_TEMPLATE_DEFINE("flatten keeps raster order within objects for many objects and chunks",
+                          Space, grp) {
+  // Labels cycle through 1..97 along the raster: every object's voxels interleave with all
+  // others' across every row chunk.
   int const ny = 40, nx = 5000;
   std::vector<std::int32_t> lab(static_cast<std::size_t>(ny) * nx);
   std::vector<double> pix(lab.size());
@@ -101,9 +99,9 @@ TEST_CASE_TEMPLATE_DEFINE("group_by_object is stable for many objects and chunks
   auto pv = bik::as_volume(pixels);
   auto pairing = bik::pair_labels_with_pixels(bik::shape_of(lv), 2, bik::shape_of(pv), 2, "test");
   auto lut = bik::make_label_lut(Space(), lv);
-  auto g = bik::group_by_object(Space(), bik::flatten_labeled(Space(), lv, pv, lut, pairing), lut.count);
-  auto offsets = bik_test::to_vector(g.offsets);
-  auto values = bik_test::to_vector(g.segments.values);
+  auto s = bik::flatten_labeled(Space(), lv, pv, lut, pairing);
+  auto offsets = bik_test::to_vector(s.offsets);
+  auto values = bik_test::to_vector(s.values);
   REQUIRE(offsets.size() == 98);
   for (int k = 0; k < 97; ++k) {
     // Object k holds raster indices k, k+97, k+194, ... in increasing order.

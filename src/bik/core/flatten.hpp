@@ -1,5 +1,9 @@
-// flatten_labeled (spec §2.3): label volume + pixel volume -> Segments in raster order, as a
-// parallel count / scan / fill over rows, so the output is the same on every backend.
+// flatten_labeled (spec §2.3): label volume + pixel volume -> per-object Segments.
+//
+// A stable counting sort fused with the scan of the image: the rows are cut into chunks; every
+// chunk counts its kept voxels per object, one exclusive scan over (object, chunk) gives each
+// chunk its write cursor per object, and every chunk then writes its voxels in raster order.
+// The result is the same for any number of chunks or threads, on every backend.
 #ifndef BIK_CORE_FLATTEN_HPP
 #define BIK_CORE_FLATTEN_HPP
 
@@ -11,37 +15,28 @@
 
 #include <Kokkos_Core.hpp>
 
+#include <algorithm>
 #include <cstdint>
 
 namespace bik {
-
-namespace detail {
-// True if voxel (z,y,x) with label l has an in-bounds face neighbour with another label.
-// `z_step` is 0 when a single label plane is broadcast over Z (then no Z neighbour differs).
-template <class LabelVolume>
-KOKKOS_INLINE_FUNCTION bool on_inner_boundary(LabelVolume const& labels, std::int64_t z_step,
-                                              std::int64_t nz, std::int64_t ny, std::int64_t nx,
-                                              std::int64_t z, std::int64_t y, std::int64_t x,
-                                              std::int64_t l) {
-  std::int64_t const lz = z * z_step;
-  if (x > 0 && static_cast<std::int64_t>(labels(lz, y, x - 1)) != l) return true;
-  if (x + 1 < nx && static_cast<std::int64_t>(labels(lz, y, x + 1)) != l) return true;
-  if (y > 0 && static_cast<std::int64_t>(labels(lz, y - 1, x)) != l) return true;
-  if (y + 1 < ny && static_cast<std::int64_t>(labels(lz, y + 1, x)) != l) return true;
-  if (z_step != 0) {
-    if (z > 0 && static_cast<std::int64_t>(labels(lz - 1, y, x)) != l) return true;
-    if (z + 1 < nz && static_cast<std::int64_t>(labels(lz + 1, y, x)) != l) return true;
-  }
-  return false;
-}
-}  // namespace detail
 
 struct FlattenOptions {
   bool edge_flags = false;  // also fill Segments::edge
 };
 
-// Flattens `pixels` under `labels` (shapes paired by pair_labels_with_pixels). `lut` must come
-// from make_label_lut on the same labels. O(voxels) work in two passes, parallel over rows.
+namespace detail {
+// Row chunks for the counting sort: enough to keep every thread busy, few enough that the
+// (objects x chunks) cursor table stays small (<= 2^24 entries unless there is one chunk).
+inline std::int64_t flatten_chunks(std::int64_t rows, std::int64_t objects, int concurrency) {
+  std::int64_t const by_memory = (std::int64_t(1) << 24) / std::max<std::int64_t>(objects, 1);
+  std::int64_t const by_threads = 4 * static_cast<std::int64_t>(concurrency);
+  return std::max<std::int64_t>(1, std::min({rows, by_memory, by_threads}));
+}
+}  // namespace detail
+
+// Flattens `pixels` under `labels` (shapes paired by pair_labels_with_pixels; a single label
+// plane may be broadcast over Z). `lut` must come from make_label_lut on the same labels.
+// O(voxels) work in two passes over the image, parallel over row chunks.
 template <class ExecSpace, class L, class P, class MemorySpace>
 Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, MemorySpace> labels,
                                       Volume<P const, MemorySpace> pixels,
@@ -52,71 +47,94 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   kx::ScopedRegion region("bik::flatten_labeled");
   std::int64_t const nz = pairing.shape.z, ny = pairing.shape.y, nx = pairing.shape.x;
   std::int64_t const z_step = pairing.label_z_step;
-  std::int64_t const rows = nz * ny;
-  require(pixels.extent(0) == static_cast<std::size_t>(nz) &&
-              pixels.extent(1) == static_cast<std::size_t>(ny) &&
-              pixels.extent(2) == static_cast<std::size_t>(nx),
+  require(shape_of(pixels).z == nz && shape_of(pixels).y == ny && shape_of(pixels).x == nx,
           "bik::flatten_labeled", "pixels do not have the paired shape " + pairing.shape.str());
+  std::int64_t const rows = nz * ny;
+  std::int64_t const objects = lut.count;
+  std::int64_t const chunks = detail::flatten_chunks(rows, objects, kx::concurrency(space));
+  std::int64_t const rows_per_chunk = (rows + chunks - 1) / chunks;
+  std::int64_t const cells = objects * chunks;
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
+  auto index = lut.index;
 
-  Kokkos::View<std::int64_t*, MemorySpace> row_start(
-      kx::uninitialized("bik::flatten::row_start"), rows + 1);
+  // cursor(k * chunks + c): voxels of object k in chunk c, then (after the scan) where the
+  // first of them goes; cursor(cells) ends up holding the total.
+  Kokkos::View<std::int64_t*, MemorySpace> cursor("bik::flatten::cursor", cells + 1);
   Kokkos::parallel_for(
-      "bik::flatten::count", Policy(space, 0, rows), KOKKOS_LAMBDA(std::int64_t r) {
-        std::int64_t const z = r / ny, y = r - z * ny;
-        std::int64_t kept = 0;
-        for (std::int64_t x = 0; x < nx; ++x)
-          kept += (labels(z * z_step, y, x) > 0 && kx::is_finite(pixels(z, y, x))) ? 1 : 0;
-        row_start(r) = kept;
+      "bik::flatten::count", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {
+        std::int64_t const row_end = kx::min(rows, (c + 1) * rows_per_chunk);
+        for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
+          std::int64_t const z = r / ny, y = r - z * ny;
+          for (std::int64_t x = 0; x < nx; ++x) {
+            std::int64_t const l = static_cast<std::int64_t>(labels(z * z_step, y, x));
+            if (l > 0 && kx::is_finite(pixels(z, y, x))) ++cursor(index(l) * chunks + c);
+          }
+        }
       });
   Kokkos::parallel_scan(
-      "bik::flatten::scan", Policy(space, 0, rows),
-      KOKKOS_LAMBDA(std::int64_t r, std::int64_t & partial, bool final) {
-        std::int64_t const kept = row_start(r);
-        if (final) {
-          row_start(r) = partial;
-          if (r == rows - 1) row_start(rows) = partial + kept;
-        }
-        partial += kept;
+      "bik::flatten::scan", Policy(space, 0, cells + 1),
+      KOKKOS_LAMBDA(std::int64_t j, std::int64_t & partial, bool final) {
+        std::int64_t const count = cursor(j);
+        if (final) cursor(j) = partial;
+        partial += count;
       });
-  std::int64_t total = 0;
-  space.fence();
-  Kokkos::deep_copy(total, Kokkos::subview(row_start, rows));
 
   Segments<MemorySpace> out;
-  out.size = total;
-  auto alloc = [](char const* label) { return kx::uninitialized(label); };
-  out.values = decltype(out.values)(alloc("bik::segments::values"), total);
-  out.object = decltype(out.object)(alloc("bik::segments::object"), total);
-  out.x = decltype(out.x)(alloc("bik::segments::x"), total);
-  out.y = decltype(out.y)(alloc("bik::segments::y"), total);
-  out.z = decltype(out.z)(alloc("bik::segments::z"), total);
-  if (options.edge_flags) out.edge = decltype(out.edge)(alloc("bik::segments::edge"), total);
+  out.objects = objects;
+  space.fence();
+  Kokkos::deep_copy(out.size, Kokkos::subview(cursor, cells));
+  std::int64_t const total = out.size;
+  out.offsets = decltype(out.offsets)(kx::uninitialized("bik::segments::offsets"), objects + 1);
+  out.values = decltype(out.values)(kx::uninitialized("bik::segments::values"), total);
+  out.x = decltype(out.x)(kx::uninitialized("bik::segments::x"), total);
+  out.y = decltype(out.y)(kx::uninitialized("bik::segments::y"), total);
+  out.z = decltype(out.z)(kx::uninitialized("bik::segments::z"), total);
+  if (options.edge_flags) out.edge = decltype(out.edge)(kx::uninitialized("bik::segments::edge"), total);
+
+  auto offsets = out.offsets;
+  Kokkos::parallel_for(
+      "bik::flatten::offsets", Policy(space, 0, objects + 1), KOKKOS_LAMBDA(std::int64_t k) {
+        offsets(k) = k < objects ? cursor(k * chunks) : total;
+      });
 
   auto values = out.values;
-  auto object = out.object;
   auto xs = out.x;
   auto ys = out.y;
   auto zs = out.z;
   auto edge = out.edge;
-  auto index = lut.index;
   bool const want_edges = options.edge_flags;
   Kokkos::parallel_for(
-      "bik::flatten::fill", Policy(space, 0, rows), KOKKOS_LAMBDA(std::int64_t r) {
-        std::int64_t const z = r / ny, y = r - z * ny;
-        std::int64_t i = row_start(r);
-        for (std::int64_t x = 0; x < nx; ++x) {
-          std::int64_t const l = static_cast<std::int64_t>(labels(z * z_step, y, x));
-          auto const p = pixels(z, y, x);
-          if (l <= 0 || !kx::is_finite(p)) continue;
-          values(i) = static_cast<double>(p);
-          object(i) = index(l);
-          xs(i) = static_cast<std::int32_t>(x);
-          ys(i) = static_cast<std::int32_t>(y);
-          zs(i) = static_cast<std::int32_t>(z);
-          if (want_edges)
-            edge(i) = detail::on_inner_boundary(labels, z_step, nz, ny, nx, z, y, x, l) ? 1 : 0;
-          ++i;
+      "bik::flatten::fill", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {
+        std::int64_t const row_end = kx::min(rows, (c + 1) * rows_per_chunk);
+        for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
+          std::int64_t const z = r / ny, y = r - z * ny, lz = z * z_step;
+          // Sliding window over the row: left, here and right labels.
+          std::int64_t left = 0;
+          std::int64_t here = static_cast<std::int64_t>(labels(lz, y, 0));
+          for (std::int64_t x = 0; x < nx; ++x) {
+            std::int64_t const right = x + 1 < nx ? static_cast<std::int64_t>(labels(lz, y, x + 1)) : here;
+            auto const p = pixels(z, y, x);
+            if (here > 0 && kx::is_finite(p)) {
+              std::int64_t const d = cursor(index(here) * chunks + c)++;
+              values(d) = static_cast<double>(p);
+              xs(d) = static_cast<std::int32_t>(x);
+              ys(d) = static_cast<std::int32_t>(y);
+              zs(d) = static_cast<std::int32_t>(z);
+              if (want_edges) {
+                // An in-bounds face neighbour with another label makes an edge voxel; a
+                // broadcast label plane (z_step 0) has no differing Z neighbour.
+                bool on_edge = (x > 0 && left != here) || (x + 1 < nx && right != here) ||
+                               (y > 0 && static_cast<std::int64_t>(labels(lz, y - 1, x)) != here) ||
+                               (y + 1 < ny && static_cast<std::int64_t>(labels(lz, y + 1, x)) != here);
+                if (!on_edge && z_step != 0)
+                  on_edge = (z > 0 && static_cast<std::int64_t>(labels(lz - 1, y, x)) != here) ||
+                            (z + 1 < nz && static_cast<std::int64_t>(labels(lz + 1, y, x)) != here);
+                edge(d) = on_edge ? 1 : 0;
+              }
+            }
+            left = here;
+            here = right;
+          }
         }
       });
   space.fence();

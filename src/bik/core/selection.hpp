@@ -1,6 +1,8 @@
-// In-place order statistics for device code: introselect (three-way quickselect with a
-// median-of-three pivot, falling back to heap sort when the partitions stop shrinking), so the
-// k-th smallest of n values costs O(n) expected and O(n log n) at worst. Values must not be NaN.
+// In-place order statistics for device code: introselect (quickselect with Hoare partitioning
+// around a median of three, falling back to heap sort when the partitions stop shrinking), so
+// the k-th smallest of n values costs O(n) expected and O(n log n) at worst. Hoare's scheme
+// splits runs of equal values evenly, so ties (integer images) do not degrade it. Values must
+// not be NaN.
 #ifndef BIK_CORE_SELECTION_HPP
 #define BIK_CORE_SELECTION_HPP
 
@@ -64,26 +66,25 @@ KOKKOS_INLINE_FUNCTION void select_nth(A const& a, std::int64_t begin, std::int6
       detail::heap_sort(a, begin, end);
       return;
     }
-    auto lo = a(begin), mid = a(begin + (end - begin) / 2), hi = a(end - 1);
-    auto pivot = (lo < mid) ? ((mid < hi) ? mid : (lo < hi ? hi : lo))
-                            : ((lo < hi) ? lo : (mid < hi ? hi : mid));
-    // Dijkstra's three-way partition: [begin,lt) < pivot, [lt,i) == pivot, [gt,end) > pivot.
-    std::int64_t lt = begin, i = begin, gt = end;
-    while (i < gt) {
-      if (a(i) < pivot) {
-        detail::swap_at(a, lt++, i++);
-      } else if (pivot < a(i)) {
-        detail::swap_at(a, i, --gt);
-      } else {
-        ++i;
-      }
+    // Order first, middle and last; the middle becomes the pivot and the ends act as
+    // sentinels for the two scans.
+    std::int64_t const m = begin + (end - begin) / 2;
+    if (a(m) < a(begin)) detail::swap_at(a, m, begin);
+    if (a(end - 1) < a(begin)) detail::swap_at(a, end - 1, begin);
+    if (a(end - 1) < a(m)) detail::swap_at(a, end - 1, m);
+    auto const pivot = a(m);
+    // Hoare partition: afterwards [begin, j] <= pivot <= [j + 1, end).
+    std::int64_t i = begin - 1, j = end;
+    while (true) {
+      do ++i; while (a(i) < pivot);
+      do --j; while (pivot < a(j));
+      if (i >= j) break;
+      detail::swap_at(a, i, j);
     }
-    if (k < lt) {
-      end = lt;
-    } else if (k >= gt) {
-      begin = gt;
+    if (k <= j) {
+      end = j + 1;
     } else {
-      return;
+      begin = j + 1;
     }
   }
   detail::insertion_sort(a, begin, end);

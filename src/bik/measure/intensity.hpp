@@ -6,7 +6,6 @@
 #include "bik/core/error.hpp"
 #include "bik/core/feature_table.hpp"
 #include "bik/core/flatten.hpp"
-#include "bik/core/group_segments.hpp"
 #include "bik/core/label_lut.hpp"
 #include "bik/core/pairwise_sum.hpp"
 #include "bik/core/selection.hpp"
@@ -79,7 +78,7 @@ KOKKOS_INLINE_FUNCTION int push_ranks(std::int64_t* ranks, int count, std::int64
   return count + 2;
 }
 
-// Features of one object from its grouped voxels [begin, begin + n). The values range is
+// Features of one object from its segment of voxels [begin, begin + n). The values range is
 // reordered (selection) and `scratch` over the same range is overwritten.
 template <class Values, class Coords, class Edges, class Out>
 KOKKOS_INLINE_FUNCTION void object_intensity(std::int64_t k, std::int64_t begin, std::int64_t n,
@@ -188,7 +187,7 @@ KOKKOS_INLINE_FUNCTION void object_intensity(std::int64_t k, std::int64_t begin,
   out(k, kMad) = quantile_at(scratch, n, pmad);
 }
 
-// The whole pipeline on (Z,Y,X) volumes: LUT, flatten, group, per-object features.
+// The whole pipeline on (Z,Y,X) volumes: LUT, flatten into per-object segments, features.
 template <class ExecSpace, class L, class P, class MemorySpace>
 FeatureTable measure_intensity_volume(ExecSpace const& space, Volume<L const, MemorySpace> labels,
                                       Volume<P const, MemorySpace> pixels, Pairing const& pairing,
@@ -197,23 +196,19 @@ FeatureTable measure_intensity_volume(ExecSpace const& space, Volume<L const, Me
   LabelLut<MemorySpace> lut = make_label_lut(space, labels);
   FlattenOptions flatten_options;
   flatten_options.edge_flags = options.edges;
-  Segments<MemorySpace> flat = flatten_labeled(space, labels, pixels, lut, pairing, flatten_options);
-  GroupedSegments<MemorySpace> grouped = group_by_object(space, flat, lut.count);
-  flat = Segments<MemorySpace>();  // release the raster-order copy early
+  Segments<MemorySpace> const seg = flatten_labeled(space, labels, pixels, lut, pairing, flatten_options);
 
   std::int64_t const objects = lut.count;
   Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace> out("bik::intensity::features", objects,
                                                               kIntensityColumns);
-  Kokkos::View<double*, MemorySpace> scratch(
-      kx::uninitialized("bik::intensity::scratch"),
-      grouped.segments.size);
-  auto values = grouped.segments.values;
-  auto xs = grouped.segments.x;
-  auto ys = grouped.segments.y;
-  auto zs = grouped.segments.z;
-  auto edge = grouped.segments.edge;
-  auto offsets = grouped.offsets;
-  bool const with_edges = options.edges && grouped.segments.has_edges();
+  Kokkos::View<double*, MemorySpace> scratch(kx::uninitialized("bik::intensity::scratch"), seg.size);
+  auto values = seg.values;
+  auto xs = seg.x;
+  auto ys = seg.y;
+  auto zs = seg.z;
+  auto edge = seg.edge;
+  auto offsets = seg.offsets;
+  bool const with_edges = options.edges && seg.has_edges();
   bool const legacy = options.legacy;
   double const nan = std::numeric_limits<double>::quiet_NaN();
   Kokkos::parallel_for(

@@ -1,0 +1,43 @@
+// Reading 2D (Y,X) and 3D (Z,Y,X) HDF5 datasets into host images for the bik kernels.
+#ifndef BIK_IO_READ_IMAGE_HPP
+#define BIK_IO_READ_IMAGE_HPP
+
+#include "bik/backends.hpp"
+#include "bik/io/dataset_spec.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace bik::io {
+
+// What a dataset holds, without reading its values.
+struct DatasetInfo {
+  std::string dtype;                // "uint8", ..., "float64"; for others a description
+  bool supported = false;           // one of the ten dtypes bik reads
+  bool is_integer = false;          // an integer dtype
+  std::vector<std::int64_t> shape;  // extents, slowest first (C order)
+};
+
+// Describes the dataset: dtype and shape. Throws bik::Error naming the file and dataset when
+// the file is missing, not HDF5 or corrupt, or the path is missing or not a dataset.
+DatasetInfo inspect_dataset(DatasetSpec const& spec);
+
+// Reads a label image: a 2D or 3D dataset of an integer dtype (uint8/16/32/64, int8/16/32/64)
+// into int64, C order; rank 2 is returned with Z = 1 and rank = 2. Throws bik::Error naming the
+// file, the dataset and the problem for: a missing file, a file that is not HDF5 or is corrupt,
+// a missing dataset, a group, an unsupported or float dtype, a rank other than 2 or 3, an empty
+// dataset, a negative label, or a uint64 label above the int64 maximum. Needs Kokkos to be
+// initialised (the image is a Kokkos::View). O(voxels) time and one int64 per voxel of memory.
+HostImage<std::int64_t> read_labels(DatasetSpec const& spec);
+
+// Reads a pixel image: a 2D or 3D dataset of any of the ten supported dtypes, converted to
+// float64 by HDF5 (exact except for 64-bit integers beyond 2^53). Rank 2 is returned with Z = 1
+// and rank = 2. NaN and infinities are kept (the kernels drop them). Throws bik::Error as
+// read_labels does for file, dataset, dtype, rank and emptiness problems. Needs Kokkos to be
+// initialised.
+HostImage<double> read_pixels(DatasetSpec const& spec);
+
+}  // namespace bik::io
+
+#endif
