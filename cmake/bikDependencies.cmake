@@ -28,5 +28,6 @@ bik_kokkoskernels_shim()
 find_package(fmt REQUIRED CONFIG)
 
 if(BIK_ENABLE_HDF5)
+  enable_language(C)  # FindHDF5 probes the C library with a C compiler
   find_package(HDF5 REQUIRED COMPONENTS C)
 endif()

@@ -119,7 +119,9 @@ KOKKOS_INLINE_FUNCTION void object_intensity(std::int64_t k, std::int64_t begin,
     }
   }
 
-  // Sums in numpy's orders: pairwise for the values, sequential (axis-0) for coordinates.
+  // Sums in numpy's pairwise order. cp_measure's coordinate array comes from argwhere, which is
+  // column-major, so its weighted sums are pairwise per axis too. The plain coordinate sums
+  // are sums of small integers: exact in any order.
   double const sum = pairwise_sum([&](std::int64_t i) { return values(i); }, n);
   double const mean = sum / static_cast<double>(n);
   double const ss = pairwise_sum(
@@ -128,18 +130,17 @@ KOKKOS_INLINE_FUNCTION void object_intensity(std::int64_t k, std::int64_t begin,
         return d * d;
       },
       n);
-  double cx = 0, cy = 0, cz = 0, wx = 0, wy = 0, wz = 0;
+  double const wx = pairwise_sum([&](std::int64_t i) { return double(xs(begin + i)) * values(i); }, n);
+  double const wy = pairwise_sum([&](std::int64_t i) { return double(ys(begin + i)) * values(i); }, n);
+  double const wz = pairwise_sum([&](std::int64_t i) { return double(zs(begin + i)) * values(i); }, n);
+  double cx = 0, cy = 0, cz = 0;
   double vmin = values(0), vmax = values(0);
   std::int64_t argmax = 0;  // first voxel in raster order that reaches the maximum
   for (std::int64_t i = 0; i < n; ++i) {
     double const v = values(i);
-    double const x = xs(begin + i), y = ys(begin + i), z = zs(begin + i);
-    cx += x;
-    cy += y;
-    cz += z;
-    wx += x * v;
-    wy += y * v;
-    wz += z * v;
+    cx += xs(begin + i);
+    cy += ys(begin + i);
+    cz += zs(begin + i);
     if (v < vmin) vmin = v;
     if (v > vmax) {
       vmax = v;
