@@ -23,4 +23,4 @@ if [ "$mode" = demo ]; then
   exec "$bik" demo --out "$here/build/demo"
 fi
 ctest --preset dev
-BIK_EXE="$bik" "$BIK_PYTHON" -m pytest -q tests/parity
+BIK_EXE="$bik" "$BIK_PYTHON" -m pytest -q tests

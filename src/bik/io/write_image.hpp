@@ -17,7 +17,7 @@ struct ImageDataset {
   std::string name;                 // dataset path inside the file, e.g. "/pixels"
   std::vector<std::int64_t> shape;  // extents, slowest first
   Type type = Type::float64;
-  void const* data = nullptr;       // shape-product values of `type`, C order
+  void const* data = nullptr;  // shape-product values of `type`, C order
 };
 
 // Describes a host image for write_images_hdf5; rank 2 images are stored as (Y,X). The image

@@ -1,0 +1,93 @@
+#include "hdf5_util.hpp"
+
+#include "bik/core/error.hpp"
+
+#include <string>
+
+namespace bik::io::detail {
+
+void silence_hdf5_errors() { H5Eset_auto(H5E_DEFAULT, nullptr, nullptr); }
+
+TypeDescription describe_type(hid_t type) {
+  TypeDescription d;
+  d.size = H5Tget_size(type);
+  std::string const bits = std::to_string(8 * d.size);
+  switch (H5Tget_class(type)) {
+    case H5T_INTEGER: {
+      d.is_integer = true;
+      d.is_signed = H5Tget_sign(type) == H5T_SGN_2;
+      d.name = (d.is_signed ? "int" : "uint") + bits;
+      d.supported = d.size == 1 || d.size == 2 || d.size == 4 || d.size == 8;
+      break;
+    }
+    case H5T_FLOAT:
+      d.name = "float" + bits;
+      d.supported = d.size == 4 || d.size == 8;
+      break;
+    case H5T_STRING:
+      d.name = "string";
+      break;
+    case H5T_COMPOUND:
+      d.name = "compound";
+      break;
+    case H5T_ENUM:
+      d.name = "enum (e.g. bool)";
+      break;
+    case H5T_BITFIELD:
+      d.name = "bitfield";
+      break;
+    case H5T_OPAQUE:
+      d.name = "opaque";
+      break;
+    case H5T_REFERENCE:
+      d.name = "reference";
+      break;
+    case H5T_VLEN:
+      d.name = "variable-length";
+      break;
+    case H5T_ARRAY:
+      d.name = "array";
+      break;
+    case H5T_TIME:
+      d.name = "time";
+      break;
+    default:
+      d.name = "unknown type";
+      break;
+  }
+  return d;
+}
+
+Hid create_file(std::string const& path, std::string const& target) {
+  silence_hdf5_errors();
+  Hid file(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+  if (!file.valid())
+    throw Error(target + ": cannot create the HDF5 file (permissions or disk space?)");
+  return file;
+}
+
+void write_dataset(hid_t file, std::string const& name, hid_t file_type, hid_t memory_type,
+                   std::vector<hsize_t> const& dims, void const* data, std::string const& target) {
+  Hid space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
+  Hid link_props(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
+  if (!space.valid() || !link_props.valid() ||
+      H5Pset_create_intermediate_group(link_props.get(), 1) < 0)
+    throw Error(target + ": cannot prepare dataset " + name);
+  Hid dataset(H5Dcreate2(file, name.c_str(), file_type, space.get(), link_props.get(), H5P_DEFAULT,
+                         H5P_DEFAULT),
+              H5Dclose);
+  if (!dataset.valid())
+    throw Error(target + ": cannot create dataset " + name + " (invalid or duplicate name?)");
+  bool empty = false;
+  for (auto d : dims) empty = empty || d == 0;
+  if (!empty && H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+    throw Error(target + ": writing dataset " + name + " failed (disk full?)");
+  if (!dataset.close()) throw Error(target + ": closing dataset " + name + " failed (disk full?)");
+}
+
+void close_file(Hid& file, std::string const& target) {
+  if (H5Fflush(file.get(), H5F_SCOPE_LOCAL) < 0 || !file.close())
+    throw Error(target + ": flushing the HDF5 file failed (disk full?)");
+}
+
+}  // namespace bik::io::detail

@@ -1,0 +1,305 @@
+"""End-to-end tests of the `bik` command-line program.
+
+The executable comes from the BIK_EXE environment variable, e.g.
+    BIK_EXE=build/io/src/cli/bik python -m pytest -q tests/cli
+Inputs are written with h5py into pytest's tmp_path; expected values come from numpy.
+"""
+import os
+import re
+import subprocess
+
+import numpy as np
+import pytest
+
+h5py = pytest.importorskip("h5py")
+
+BIK_EXE = os.environ.get("BIK_EXE")
+pytestmark = pytest.mark.skipif(
+    not BIK_EXE, reason="set BIK_EXE to the path of the built `bik` executable to run the CLI tests"
+)
+
+CORE = [
+    "Intensity_IntegratedIntensity", "Intensity_MeanIntensity", "Intensity_StdIntensity",
+    "Intensity_MinIntensity", "Intensity_MaxIntensity", "Intensity_MassDisplacement",
+    "Intensity_LowerQuartileIntensity", "Intensity_MedianIntensity", "Intensity_MADIntensity",
+    "Intensity_UpperQuartileIntensity", "Location_CenterMassIntensity_X",
+    "Location_CenterMassIntensity_Y", "Location_CenterMassIntensity_Z", "Location_MaxIntensity_X",
+    "Location_MaxIntensity_Y", "Location_MaxIntensity_Z",
+]
+EDGE = [
+    "Intensity_IntegratedIntensityEdge", "Intensity_MeanIntensityEdge",
+    "Intensity_StdIntensityEdge", "Intensity_MinIntensityEdge", "Intensity_MaxIntensityEdge",
+]
+TIMING = re.compile(
+    r"^timing read_ms=\d+\.\d{3} compute_ms_min=\d+\.\d{3} compute_ms_median=\d+\.\d{3} "
+    r"write_ms=\d+\.\d{3} repeats=(\d+) backend=(\w+) threads=(\d+)$",
+    re.MULTILINE,
+)
+
+
+def run(*args, cwd=None):
+    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
+    return subprocess.run([BIK_EXE, *map(str, args)], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=300)
+
+
+@pytest.fixture
+def scene(tmp_path):
+    """A 64x64 float64 image with three objects (labels 2, 5, 9) and a file of bad datasets."""
+    rng = np.random.default_rng(42)
+    pixels = rng.random((64, 64))
+    pixels[12, 12] = np.nan  # inside label 2: dropped from every reduction
+    labels = np.zeros((64, 64), np.uint16)
+    labels[8:24, 8:24] = 2
+    labels[30:50, 10:20] = 5
+    labels[40:44, 40:60] = 9
+    path = tmp_path / "in.h5"
+    with h5py.File(path, "w") as f:
+        f["pixels"] = pixels
+        f["labels"] = labels
+        f["pixels_other_shape"] = rng.random((64, 60))
+        f["rank1"] = np.arange(10, dtype=np.int32)
+        f["rank4"] = np.zeros((1, 1, 64, 64), np.int32)
+        f["float_labels"] = labels.astype(np.float32)
+        f["negative"] = labels.astype(np.int16) - 1
+        f["strings"] = np.array([b"ab", b"cd"])
+        f["empty"] = np.zeros((0, 64), np.uint8)
+        f["stack"] = np.stack([pixels, 2 * pixels, 3 * pixels])
+        f.create_group("group")
+    return {"dir": tmp_path, "file": path, "pixels": pixels, "labels": labels}
+
+
+def measure(scene, out, *extra, pixels="/pixels", labels="/labels"):
+    f = scene["file"]
+    return run("measure", "--pixels", f"{f}:{pixels}", "--labels", f"{f}:{labels}",
+               "--out", out, *extra)
+
+
+def leftovers(directory, name):
+    """Files in `directory` that are `name` or a temporary for it."""
+    return [p for p in os.listdir(directory) if p == name or p.startswith("." + name)]
+
+
+def test_version():
+    r = run("--version")
+    assert r.returncode == 0, r.stderr
+    assert re.fullmatch(r"bik \d+\.\d+\.\d+\n", r.stdout)
+    assert run("version").stdout == r.stdout
+
+
+def test_help():
+    r = run("--help")
+    assert r.returncode == 0
+    assert "measure" in r.stdout and "demo" in r.stdout
+    r = run("measure", "--help")
+    assert r.returncode == 0
+    assert "--pixels" in r.stdout and "--repeat" in r.stdout
+    assert run("demo", "--help").returncode == 0
+
+
+def test_info():
+    r = run("info")
+    assert r.returncode == 0, r.stderr
+    assert "serial" in r.stdout and "openmp" in r.stdout
+    assert re.search(r"Kokkos \d+\.\d+\.\d+", r.stdout)
+    assert "default backend:" in r.stdout
+
+
+def test_measure_hdf5(scene):
+    out = scene["dir"] / "out.h5"
+    r = measure(scene, out)
+    assert r.returncode == 0, r.stderr
+    assert "3 objects" in r.stdout and str(out) in r.stdout
+    with h5py.File(out) as f:
+        assert list(f["label"][:]) == [2, 5, 9]
+        assert f["label"].dtype == np.int64
+        assert set(f.keys()) == {"label", *CORE, *EDGE}
+        for name in CORE + EDGE:
+            assert f[name].dtype == np.float64 and f[name].shape == (3,)
+        assert f.attrs["features"] == "intensity"
+        assert f.attrs["edges"] == "true"
+        assert f.attrs["pixels"] == f"{scene['file']}:/pixels"
+        assert "bik_version" in f.attrs and "backend" in f.attrs
+        values = {name: f[name][:] for name in CORE + EDGE}
+    p, lab = scene["pixels"], scene["labels"]
+    sel = p[lab == 2]
+    sel = sel[np.isfinite(sel)]
+    assert values["Intensity_MeanIntensity"][0] == pytest.approx(sel.mean(), rel=1e-12)
+    assert values["Intensity_IntegratedIntensity"][0] == pytest.approx(sel.sum(), rel=1e-12)
+    assert values["Intensity_StdIntensity"][0] == pytest.approx(sel.std(), rel=1e-12)
+    assert values["Intensity_MinIntensity"][0] == sel.min()
+    assert values["Intensity_MaxIntensity"][0] == sel.max()
+    sel5 = p[lab == 5]
+    assert values["Intensity_MeanIntensity"][1] == pytest.approx(sel5.mean(), rel=1e-12)
+    ys, xs = np.nonzero(lab == 5)
+    w = p[ys, xs]
+    assert values["Location_CenterMassIntensity_X"][1] == pytest.approx((xs * w).sum() / w.sum())
+    assert values["Location_CenterMassIntensity_Y"][1] == pytest.approx((ys * w).sum() / w.sum())
+    assert np.all(values["Location_CenterMassIntensity_Z"] == 0)
+
+
+def test_measure_csv_no_edges(scene):
+    out = scene["dir"] / "out.csv"
+    r = measure(scene, out, "--no-edges", "--backend", "serial")
+    assert r.returncode == 0, r.stderr
+    lines = out.read_text().splitlines()
+    header = lines[0].split(",")
+    assert header == ["label", *CORE]
+    rows = [line.split(",") for line in lines[1:]]
+    assert [int(row[0]) for row in rows] == [2, 5, 9]
+    assert all(len(row) == 17 for row in rows)
+    table = np.array([[float(v) for v in row[1:]] for row in rows])
+    sel = scene["pixels"][scene["labels"] == 9]
+    assert table[2, CORE.index("Intensity_MeanIntensity")] == pytest.approx(sel.mean(), rel=1e-12)
+    assert table[2, CORE.index("Intensity_IntegratedIntensity")] == pytest.approx(sel.sum(),
+                                                                                  rel=1e-12)
+
+
+def test_csv_with_edges_has_21_features(scene):
+    out = scene["dir"] / "edges.csv"
+    assert measure(scene, out, "--legacy").returncode == 0
+    assert out.read_text().splitlines()[0].split(",") == ["label", *CORE, *EDGE]
+
+
+def test_backends_agree(scene):
+    a, b = scene["dir"] / "a.h5", scene["dir"] / "b.h5"
+    assert measure(scene, a, "--backend", "serial").returncode == 0
+    assert measure(scene, b, "--backend", "openmp").returncode == 0
+    with h5py.File(a) as fa, h5py.File(b) as fb:
+        for name in CORE + EDGE:
+            np.testing.assert_allclose(fa[name][:], fb[name][:], rtol=1e-12, atol=1e-12)
+
+
+def test_2d_labels_over_3d_stack(scene):
+    out = scene["dir"] / "stack.h5"
+    r = measure(scene, out, pixels="/stack")
+    assert r.returncode == 0, r.stderr
+    with h5py.File(out) as f:
+        assert list(f["label"][:]) == [2, 5, 9]
+        stack = np.stack([scene["pixels"], 2 * scene["pixels"], 3 * scene["pixels"]])
+        sel = stack[:, scene["labels"] == 5]
+        assert f["Intensity_IntegratedIntensity"][1] == pytest.approx(sel.sum(), rel=1e-12)
+
+
+def test_repeat_prints_timing_line(scene):
+    r = measure(scene, scene["dir"] / "t.h5", "--repeat", "3", "--backend", "openmp")
+    assert r.returncode == 0, r.stderr
+    matches = TIMING.findall(r.stderr)
+    assert len(matches) == 1, r.stderr
+    repeats, backend, threads = matches[0]
+    assert repeats == "3" and backend == "openmp" and int(threads) >= 1
+
+
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("missing_file", "no such file"),
+        ("missing_dataset", "no dataset /nope"),
+        ("group", "is a group, not a dataset"),
+        ("shape_mismatch", "shape mismatch"),
+        ("rank1", "got rank 1"),
+        ("rank4", "got rank 4"),
+        ("float_labels", "labels must be integers"),
+        ("negative_labels", "labels must be >= 0"),
+        ("string_dataset", "unsupported data type string"),
+        ("empty_image", "empty"),
+        ("unknown_feature", "unknown feature 'texture'"),
+        ("unknown_backend", "unknown backend 'gpu'"),
+        ("unknown_extension", "unknown output format"),
+        ("corrupt_file", "not an HDF5 file"),
+        ("no_colon", "expected FILE.h5:/path/to/dataset"),
+        ("missing_out_dir", "does not exist"),
+    ],
+)
+def test_bad_inputs(scene, case, expected):
+    d = scene["dir"]
+    out_name = "out.txt" if case == "unknown_extension" else "out.h5"
+    out = d / out_name
+    if case == "missing_out_dir":
+        out = d / "nowhere" / "out.h5"
+    f = scene["file"]
+    corrupt = d / "corrupt.h5"
+    corrupt.write_bytes(np.random.default_rng(1).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    args = {
+        "missing_file": dict(pixels=None, raw_pixels=f"{d / 'nope.h5'}:/pixels"),
+        "missing_dataset": dict(labels="/nope"),
+        "group": dict(labels="/group"),
+        "shape_mismatch": dict(pixels="/pixels_other_shape"),
+        "rank1": dict(labels="/rank1"),
+        "rank4": dict(labels="/rank4"),
+        "float_labels": dict(labels="/float_labels"),
+        "negative_labels": dict(labels="/negative"),
+        "string_dataset": dict(pixels="/strings"),
+        "empty_image": dict(labels="/empty"),
+        "corrupt_file": dict(pixels=None, raw_pixels=f"{corrupt}:/pixels"),
+        "no_colon": dict(pixels=None, raw_pixels=str(f)),
+    }.get(case, {})
+    pixels_arg = args.get("raw_pixels") or f"{f}:{args.get('pixels') or '/pixels'}"
+    labels_arg = f"{f}:{args.get('labels', '/labels')}"
+    extra = {
+        "unknown_feature": ["--features", "intensity,texture"],
+        "unknown_backend": ["--backend", "gpu"],
+    }.get(case, [])
+    r = run("measure", "--pixels", pixels_arg, "--labels", labels_arg, "--out", out, *extra)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert r.stderr.startswith("bik: error:"), r.stderr
+    assert expected in r.stderr, r.stderr
+    assert r.stdout == ""
+    assert not leftovers(d, out_name), os.listdir(d)
+    if out.parent.exists():
+        assert not leftovers(out.parent, out.name)
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["frobnicate"], "unknown command 'frobnicate'"),
+        ([], "no command given"),
+        (["measure", "--bogus"], "unknown option '--bogus'"),
+        (["measure", "--pixels", "a.h5:/p", "--labels", "a.h5:/l"], "missing required option '--out'"),
+        (["measure", "--pixels", "a.h5:/p", "--labels", "a.h5:/l", "--out", "o.h5", "--repeat",
+          "two"], "expects an integer"),
+        (["measure", "--pixels"], "needs a value"),
+        (["info", "extra"], "unexpected argument 'extra'"),
+    ],
+)
+def test_usage_errors(tmp_path, args, expected):
+    r = run(*args, cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.startswith("bik: error:") and expected in r.stderr, r.stderr
+    assert "--help" in r.stderr
+    assert os.listdir(tmp_path) == []
+
+
+def test_demo(tmp_path):
+    out = tmp_path / "demo"
+    r = run("demo", "--out", out, "--backend", "serial")
+    assert r.returncode == 0, r.stderr
+    names = {"scene2d.h5", "scene3d.h5", "intensity2d.h5", "intensity2d.csv", "intensity3d.h5"}
+    assert set(os.listdir(out)) == names
+    assert "timings (ms): synthesis=" in r.stdout
+    with h5py.File(out / "scene2d.h5") as f:
+        assert f["pixels"].shape == (1080, 1080) and f["pixels"].dtype == np.float64
+        assert f["labels"].shape == (1080, 1080) and f["labels"].dtype == np.int64
+        labels2d = f["labels"][:]
+        assert np.isnan(f["pixels"][:]).any()
+    present = np.unique(labels2d[labels2d > 0])
+    assert 120 <= len(present) <= 160
+    assert present.max() > len(present)  # some label numbers are skipped
+    with h5py.File(out / "scene3d.h5") as f:
+        assert f["pixels"].shape == (16, 96, 96)
+        labels3d = f["labels"][:]
+    with h5py.File(out / "intensity2d.h5") as f:
+        np.testing.assert_array_equal(f["label"][:], present)
+        assert len(f.keys()) == 22
+    with h5py.File(out / "intensity3d.h5") as f:
+        np.testing.assert_array_equal(f["label"][:], np.unique(labels3d[labels3d > 0]))
+    lines = (out / "intensity2d.csv").read_text().splitlines()
+    assert len(lines) == 1 + len(present)
+    assert len(lines[0].split(",")) == 22
+    # Deterministic: a second run gives the same scene and the same table.
+    r2 = run("demo", "--out", tmp_path / "again", "--backend", "openmp")
+    assert r2.returncode == 0, r2.stderr
+    with h5py.File(out / "scene2d.h5") as a, h5py.File(tmp_path / "again" / "scene2d.h5") as b:
+        np.testing.assert_array_equal(a["labels"][:], b["labels"][:])
+        np.testing.assert_array_equal(a["pixels"][:], b["pixels"][:])

@@ -1,0 +1,10 @@
+// Test driver: Kokkos stays initialised for the whole run (the readers allocate Views).
+#define DOCTEST_CONFIG_IMPLEMENT
+#include <doctest/doctest.h>
+#include <Kokkos_Core.hpp>
+
+int main(int argc, char** argv) {
+  Kokkos::ScopeGuard guard(argc, argv);
+  doctest::Context context(argc, argv);
+  return context.run();
+}

@@ -1,0 +1,220 @@
+// bik::io writers: feature tables to HDF5 and CSV, images to HDF5, and the guarantee that a
+// failed write leaves nothing behind.
+#include "helpers.hpp"
+
+#include "bik/io/io.hpp"
+
+#include <doctest/doctest.h>
+#include <hdf5.h>
+#include <Kokkos_Core.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace bik_io_test;
+
+namespace {
+
+double const kNan = std::numeric_limits<double>::quiet_NaN();
+double const kInf = std::numeric_limits<double>::infinity();
+
+bik::FeatureTable sample_table() {
+  bik::FeatureTable table({1, 3, 7});
+  table.add_column("Intensity_MeanIntensity", {0.1, 1.0 / 3.0, -0.0});
+  table.add_column("Awkward", {kNan, kInf, -kInf});
+  table.add_column("Tiny", {5e-324, 1e-300, 123456789.123456789});
+  return table;
+}
+
+bool same_double(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  return std::memcmp(&a, &b, sizeof a) == 0;  // bit-exact, so -0.0 != 0.0
+}
+
+std::string read_string_attribute(std::string const& file, std::string const& name) {
+  hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  hid_t a = H5Aopen_by_name(f, "/", name.c_str(), H5P_DEFAULT, H5P_DEFAULT);
+  REQUIRE(a >= 0);
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  char* text = nullptr;
+  REQUIRE(H5Aread(a, type, &text) >= 0);
+  std::string value = text;
+  H5free_memory(text);
+  H5Tclose(type);
+  H5Aclose(a);
+  H5Fclose(f);
+  return value;
+}
+
+std::vector<std::string> split(std::string const& line, char sep) {
+  std::vector<std::string> parts;
+  std::stringstream in(line);
+  std::string part;
+  while (std::getline(in, part, sep)) parts.push_back(part);
+  if (!line.empty() && line.back() == sep) parts.emplace_back();
+  return parts;
+}
+
+std::vector<std::string> read_lines(std::string const& file) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("feature tables round-trip through HDF5") {
+  ScratchDir dir;
+  std::string const file = dir.file("out.h5");
+  auto const table = sample_table();
+  bik::io::write_table_hdf5(file, table, {{"bik_version", "0.1.0"}, {"backend", "serial"}});
+  CHECK(dir.entries() == std::vector<std::string>{"out.h5"});  // no temporary left
+
+  CHECK(read_h5_1d<std::int64_t>(file, "/label", H5T_NATIVE_INT64) ==
+        std::vector<std::int64_t>{1, 3, 7});
+  for (std::size_t c = 0; c < table.columns(); ++c) {
+    auto const values = read_h5_1d<double>(file, "/" + table.names()[c], H5T_NATIVE_DOUBLE);
+    REQUIRE(values.size() == 3);
+    for (std::size_t r = 0; r < 3; ++r) CHECK(same_double(values[r], table.column(c)[r]));
+  }
+  CHECK(read_string_attribute(file, "bik_version") == "0.1.0");
+  CHECK(read_string_attribute(file, "backend") == "serial");
+
+  // Overwriting replaces the file.
+  bik::FeatureTable other({2});
+  other.add_column("X", {4.5});
+  bik::io::write_table(file, other);
+  CHECK(read_h5_1d<std::int64_t>(file, "/label", H5T_NATIVE_INT64) == std::vector<std::int64_t>{2});
+  CHECK(dir.entries() == std::vector<std::string>{"out.h5"});
+}
+
+TEST_CASE("feature tables round-trip through CSV") {
+  ScratchDir dir;
+  std::string const file = dir.file("out.csv");
+  auto const table = sample_table();
+  bik::io::write_table(file, table);
+  CHECK(dir.entries() == std::vector<std::string>{"out.csv"});
+  auto const lines = read_lines(file);
+  REQUIRE(lines.size() == 4);
+  CHECK(lines[0] == "label,Intensity_MeanIntensity,Awkward,Tiny");
+  CHECK(lines[1].find(",nan,") != std::string::npos);
+  CHECK(lines[3].find(",-inf,") != std::string::npos);
+  for (std::size_t r = 0; r < 3; ++r) {
+    auto const fields = split(lines[r + 1], ',');
+    REQUIRE(fields.size() == 4);
+    CHECK(std::stoll(fields[0]) == table.labels()[r]);
+    for (std::size_t c = 0; c < 3; ++c)
+      CHECK_MESSAGE(same_double(std::strtod(fields[c + 1].c_str(), nullptr), table.column(c)[r]),
+                    fields[c + 1]);
+  }
+}
+
+TEST_CASE("CSV quotes awkward column names; empty tables are written") {
+  ScratchDir dir;
+  bik::FeatureTable table({5});
+  table.add_column("a,b", {1.5});
+  table.add_column("say \"hi\"", {2.0});
+  bik::io::write_table_csv(dir.file("q.csv"), table);
+  auto const lines = read_lines(dir.file("q.csv"));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0] == "label,\"a,b\",\"say \"\"hi\"\"\"");
+  CHECK(lines[1] == "5,1.5,2");
+
+  bik::FeatureTable empty(std::vector<std::int64_t>{});
+  empty.add_column("F", {});
+  bik::io::write_table(dir.file("e.csv"), empty);
+  bik::io::write_table(dir.file("e.h5"), empty);
+  CHECK(read_lines(dir.file("e.csv")) == std::vector<std::string>{"label,F"});
+  CHECK(read_h5_1d<double>(dir.file("e.h5"), "/F", H5T_NATIVE_DOUBLE).empty());
+}
+
+TEST_CASE("output formats come from the extension") {
+  using bik::io::TableFormat;
+  CHECK(bik::io::table_format_for("a/b.h5") == TableFormat::hdf5);
+  CHECK(bik::io::table_format_for("b.HDF5") == TableFormat::hdf5);
+  CHECK(bik::io::table_format_for("c.csv") == TableFormat::csv);
+  BIK_CHECK_ERROR(bik::io::table_format_for("d.txt"), "d.txt", "'.txt'", ".csv");
+  BIK_CHECK_ERROR(bik::io::table_format_for("dir.h5/name"), "dir.h5/name", "no extension");
+  ScratchDir dir;
+  BIK_CHECK_ERROR(bik::io::write_table(dir.file("t.parquet"), sample_table()), ".parquet");
+  CHECK(dir.entries().empty());
+}
+
+TEST_CASE("failed writes leave nothing behind") {
+  ScratchDir dir;
+  auto const table = sample_table();
+  std::string const nowhere = dir.file("no/such/dir/out.h5");
+  BIK_CHECK_ERROR(bik::io::write_table_hdf5(nowhere, table), nowhere, "does not exist");
+  BIK_CHECK_ERROR(bik::io::write_table_csv(dir.file("missing/out.csv"), table), "does not exist");
+  BIK_CHECK_ERROR(bik::io::write_table_hdf5(dir.file(""), table), "is a directory");
+
+  bik::FeatureTable slash({1});
+  slash.add_column("a/b", {1.0});
+  BIK_CHECK_ERROR(bik::io::write_table_hdf5(dir.file("s.h5"), slash), "a/b");
+  bik::FeatureTable label({1});
+  label.add_column("label", {1.0});
+  BIK_CHECK_ERROR(bik::io::write_table_hdf5(dir.file("l.h5"), label), "label");
+  // Fails after the temporary file was created (the second attribute cannot be created).
+  BIK_CHECK_ERROR(bik::io::write_table_hdf5(dir.file("a.h5"), table, {{"x", "1"}, {"x", "2"}}),
+                  "attribute 'x'");
+  CHECK(dir.entries().empty());
+
+  // A failure leaves an existing output untouched.
+  std::string const kept = dir.file("kept.h5");
+  bik::io::write_table_hdf5(kept, table);
+  BIK_CHECK_ERROR(bik::io::write_table_hdf5(kept, table, {{"x", "1"}, {"x", "2"}}), "attribute");
+  CHECK(read_h5_1d<std::int64_t>(kept, "/label", H5T_NATIVE_INT64).size() == 3);
+  CHECK(dir.entries() == std::vector<std::string>{"kept.h5"});
+}
+
+TEST_CASE("images round-trip through HDF5") {
+  ScratchDir dir;
+  std::string const file = dir.file("scene.h5");
+  Kokkos::View<std::int64_t***, Kokkos::LayoutRight, Kokkos::HostSpace> labels("labels", 2, 3, 4);
+  for (int z = 0; z < 2; ++z)
+    for (int y = 0; y < 3; ++y)
+      for (int x = 0; x < 4; ++x) labels(z, y, x) = z * 100 + y * 10 + x;
+  bik::HostImage<std::int64_t> label_image;
+  label_image.data = labels;
+  label_image.rank = 3;
+  std::vector<double> const pixels{0.25, kNan, -3.0, 1e300, 7.0, 8.0};
+  bik::io::write_images_hdf5(file,
+                             {bik::io::image_dataset("/labels", label_image),
+                              bik::io::image_dataset("/nested/pixels", {2, 3}, pixels.data())});
+  CHECK(dir.entries() == std::vector<std::string>{"scene.h5"});
+
+  auto const l = bik::io::read_labels({file, "/labels"});
+  REQUIRE(l.rank == 3);
+  CHECK(l.data(1, 2, 3) == 123);
+  CHECK(l.data(0, 1, 0) == 10);
+  auto const p = bik::io::read_pixels({file, "/nested/pixels"});
+  REQUIRE(p.rank == 2);
+  CHECK(p.data(0, 0, 0) == 0.25);
+  CHECK(std::isnan(p.data(0, 0, 1)));
+  CHECK(p.data(0, 1, 0) == 1e300);
+  CHECK(bik::io::inspect_dataset({file, "/labels"}).dtype == "int64");
+
+  // A rank-2 host image is stored as (Y,X).
+  auto const again = dir.file("again.h5");
+  bik::io::write_images_hdf5(again, {bik::io::image_dataset("/p", p)});
+  CHECK(bik::io::inspect_dataset({again, "/p"}).shape == std::vector<std::int64_t>{2, 3});
+
+  BIK_CHECK_ERROR(bik::io::image_dataset("/bad", {6}, pixels.data()), "/bad", "(Y,X) or (Z,Y,X)");
+  BIK_CHECK_ERROR(bik::io::write_images_hdf5(dir.file("dup.h5"),
+                                             {bik::io::image_dataset("/a", {2, 3}, pixels.data()),
+                                              bik::io::image_dataset("/a", {2, 3}, pixels.data())}),
+                  "/a");
+  CHECK(dir.entries() == std::vector<std::string>{"again.h5", "scene.h5"});
+}
