@@ -60,15 +60,24 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   // cursor(k * chunks + c): voxels of object k in chunk c, then (after the scan) where the
   // first of them goes; cursor(cells) ends up holding the total.
   Kokkos::View<std::int64_t*, MemorySpace> cursor("bik::flatten::cursor", cells + 1);
+  // Runs of one label along a row touch the cursor table once (counting), or keep its write
+  // position in a register (filling), instead of once per voxel.
   Kokkos::parallel_for(
       "bik::flatten::count", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {
         std::int64_t const row_end = kx::min(rows, (c + 1) * rows_per_chunk);
         for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
-          std::int64_t const z = r / ny, y = r - z * ny;
+          std::int64_t const z = r / ny, y = r - z * ny, lz = z * z_step;
+          std::int64_t run = 0, kept = 0;
           for (std::int64_t x = 0; x < nx; ++x) {
-            std::int64_t const l = static_cast<std::int64_t>(labels(z * z_step, y, x));
-            if (l > 0 && kx::is_finite(pixels(z, y, x))) ++cursor(index(l) * chunks + c);
+            std::int64_t const l = static_cast<std::int64_t>(labels(lz, y, x));
+            if (l != run) {
+              if (kept > 0) cursor(index(run) * chunks + c) += kept;
+              run = l;
+              kept = 0;
+            }
+            if (l > 0 && kx::is_finite(pixels(z, y, x))) ++kept;
           }
+          if (kept > 0) cursor(index(run) * chunks + c) += kept;
         }
       });
   Kokkos::parallel_scan(
@@ -111,11 +120,16 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
           // Sliding window over the row: left, here and right labels.
           std::int64_t left = 0;
           std::int64_t here = static_cast<std::int64_t>(labels(lz, y, 0));
+          std::int64_t run = 0, d = 0;  // label of the current run, its next write position
           for (std::int64_t x = 0; x < nx; ++x) {
             std::int64_t const right = x + 1 < nx ? static_cast<std::int64_t>(labels(lz, y, x + 1)) : here;
+            if (here != run) {
+              if (run > 0) cursor(index(run) * chunks + c) = d;
+              run = here;
+              if (run > 0) d = cursor(index(run) * chunks + c);
+            }
             auto const p = pixels(z, y, x);
             if (here > 0 && kx::is_finite(p)) {
-              std::int64_t const d = cursor(index(here) * chunks + c)++;
               values(d) = static_cast<double>(p);
               xs(d) = static_cast<std::int32_t>(x);
               ys(d) = static_cast<std::int32_t>(y);
@@ -126,15 +140,17 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
                 bool on_edge = (x > 0 && left != here) || (x + 1 < nx && right != here) ||
                                (y > 0 && static_cast<std::int64_t>(labels(lz, y - 1, x)) != here) ||
                                (y + 1 < ny && static_cast<std::int64_t>(labels(lz, y + 1, x)) != here);
-                if (!on_edge && z_step != 0)
+                if (!on_edge && z_step != 0 && nz > 1)
                   on_edge = (z > 0 && static_cast<std::int64_t>(labels(lz - 1, y, x)) != here) ||
                             (z + 1 < nz && static_cast<std::int64_t>(labels(lz + 1, y, x)) != here);
                 edge(d) = on_edge ? 1 : 0;
               }
+              ++d;
             }
             left = here;
             here = right;
           }
+          if (run > 0) cursor(index(run) * chunks + c) = d;
         }
       });
   space.fence();

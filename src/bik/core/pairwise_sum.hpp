@@ -2,7 +2,8 @@
 // in leaves of at most 128 elements (eight interleaved accumulators) joined by a binary tree
 // that splits at a multiple of 8; using the same tree makes bik's sums, means and standard
 // deviations bit-identical to cp_measure's numpy ones. The recursion is unrolled onto a small
-// fixed stack (depth <= 64), so it is safe in any execution space.
+// fixed stack (depth <= 64), so it is safe in any execution space. Several sums over the same
+// range can share one walk (Lanes<N>): each lane is still summed in numpy's order.
 #ifndef BIK_CORE_PAIRWISE_SUM_HPP
 #define BIK_CORE_PAIRWISE_SUM_HPP
 
@@ -12,44 +13,61 @@
 
 namespace bik {
 
+// N doubles added lane by lane.
+template <int N>
+struct Lanes {
+  double v[N];
+  KOKKOS_INLINE_FUNCTION static Lanes filled(double x) {
+    Lanes r;
+    for (int j = 0; j < N; ++j) r.v[j] = x;
+    return r;
+  }
+  KOKKOS_INLINE_FUNCTION Lanes& operator+=(Lanes const& o) {
+    for (int j = 0; j < N; ++j) v[j] += o.v[j];
+    return *this;
+  }
+  KOKKOS_INLINE_FUNCTION friend Lanes operator+(Lanes a, Lanes const& b) { return a += b; }
+  KOKKOS_INLINE_FUNCTION double operator[](int j) const { return v[j]; }
+};
+
 namespace detail {
-template <class Get>
-KOKKOS_INLINE_FUNCTION double pairwise_leaf(Get const& get, std::int64_t begin, std::int64_t n) {
+template <int N, class Get>
+KOKKOS_INLINE_FUNCTION Lanes<N> pairwise_leaf(Get const& get, std::int64_t begin, std::int64_t n) {
   if (n < 8) {
-    double sum = -0.0;  // as numpy: keeps a sum of only -0.0 negative inside the tree
+    Lanes<N> sum = Lanes<N>::filled(-0.0);  // as numpy: a sum of only -0.0 stays negative here
     for (std::int64_t i = 0; i < n; ++i) sum += get(begin + i);
     return sum;
   }
-  double r[8];
+  Lanes<N> r[8];
   for (int j = 0; j < 8; ++j) r[j] = get(begin + j);
   std::int64_t i = 8;
   for (; i < n - (n % 8); i += 8)
     for (int j = 0; j < 8; ++j) r[j] += get(begin + i + j);
-  double sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+  Lanes<N> sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
   for (; i < n; ++i) sum += get(begin + i);
   return sum;
 }
 }  // namespace detail
 
-// Sum of get(0) .. get(n-1) in numpy's pairwise order. `get` is any device-callable.
-template <class Get>
-KOKKOS_INLINE_FUNCTION double pairwise_sum(Get const& get, std::int64_t n) {
+// Sums get(0) .. get(n-1), each a Lanes<N>, lane by lane in numpy's pairwise order. The
+// reduction starts from numpy's identity 0.0, hence the final `0.0 +`.
+template <int N, class Get>
+KOKKOS_INLINE_FUNCTION Lanes<N> pairwise_sums(Get const& get, std::int64_t n) {
   constexpr std::int64_t leaf = 128;
-  // The reduction itself starts from numpy's identity 0.0, hence the `0.0 +` on both returns.
-  if (n <= leaf) return 0.0 + detail::pairwise_leaf(get, 0, n);
+  Lanes<N> const zero = Lanes<N>::filled(0.0);
+  if (n <= leaf) return zero + detail::pairwise_leaf<N>(get, 0, n);
   // Explicit post-order walk of the split tree: each frame is a range still to be summed;
-  // `stage` is 0 before its left half, 1 while its right half runs (left sum kept in `left`).
+  // `stage` is 1 while its left half runs and 2 while its right half runs (left sum kept).
   std::int64_t begin[64], size[64], half[64];
-  double left[64];
+  Lanes<N> left[64];
   int stage[64];
   int top = 0;
   begin[0] = 0;
   size[0] = n;
-  stage[0] = 0;
-  double result = 0.0;
+  Lanes<N> result = zero;
   while (true) {
     if (size[top] <= leaf) {
-      result = detail::pairwise_leaf(get, begin[top], size[top]);
+      result = detail::pairwise_leaf<N>(get, begin[top], size[top]);
       --top;
     } else {
       std::int64_t h = size[top] / 2;
@@ -66,13 +84,19 @@ KOKKOS_INLINE_FUNCTION double pairwise_sum(Get const& get, std::int64_t n) {
       result = left[top] + result;
       --top;
     }
-    if (top < 0) return 0.0 + result;
+    if (top < 0) return zero + result;
     left[top] = result;
     stage[top] = 2;
     begin[top + 1] = begin[top] + half[top];
     size[top + 1] = size[top] - half[top];
     ++top;
   }
+}
+
+// Sum of get(0) .. get(n-1) (doubles) in numpy's pairwise order.
+template <class Get>
+KOKKOS_INLINE_FUNCTION double pairwise_sum(Get const& get, std::int64_t n) {
+  return pairwise_sums<1>([&](std::int64_t i) { return Lanes<1>{{get(i)}}; }, n)[0];
 }
 
 }  // namespace bik

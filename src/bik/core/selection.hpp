@@ -1,8 +1,8 @@
-// In-place order statistics for device code: introselect (quickselect with Hoare partitioning
-// around a median of three, falling back to heap sort when the partitions stop shrinking), so
-// the k-th smallest of n values costs O(n) expected and O(n log n) at worst. Hoare's scheme
-// splits runs of equal values evenly, so ties (integer images) do not degrade it. Values must
-// not be NaN.
+// In-place order statistics for device code: introselect built on a branch-free partition
+// (one pass, no data-dependent branches, so random data costs no mispredictions), with a
+// median-of-three pivot, a second split that peels off runs equal to the pivot (ties in
+// integer images), and heap sort as the fallback when partitions stop shrinking. The k-th
+// smallest of n values costs O(n) expected and O(n log n) at worst. Values must not be NaN.
 #ifndef BIK_CORE_SELECTION_HPP
 #define BIK_CORE_SELECTION_HPP
 
@@ -54,6 +54,24 @@ KOKKOS_INLINE_FUNCTION void heap_sort(A const& a, std::int64_t begin, std::int64
 }
 }  // namespace detail
 
+namespace detail {
+// Moves the values for which goes_left(value) holds to the front of [begin, end) and returns
+// where the rest starts. Branch-free Lomuto: every step swaps, the boundary advances by 0 or 1.
+template <class A, class Pred>
+KOKKOS_INLINE_FUNCTION std::int64_t partition(A const& a, std::int64_t begin, std::int64_t end,
+                                              Pred const& goes_left) {
+  std::int64_t first = begin;
+  for (std::int64_t i = begin; i < end; ++i) {
+    auto const x = a(i);
+    bool const left = goes_left(x);
+    a(i) = a(first);
+    a(first) = x;
+    first += left ? 1 : 0;
+  }
+  return first;
+}
+}  // namespace detail
+
 // Rearranges a(begin..end) so that a(k) is the value that would be there if the range were
 // sorted, with no larger value before it and no smaller value after it.
 template <class A>
@@ -66,25 +84,20 @@ KOKKOS_INLINE_FUNCTION void select_nth(A const& a, std::int64_t begin, std::int6
       detail::heap_sort(a, begin, end);
       return;
     }
-    // Order first, middle and last; the middle becomes the pivot and the ends act as
-    // sentinels for the two scans.
-    std::int64_t const m = begin + (end - begin) / 2;
-    if (a(m) < a(begin)) detail::swap_at(a, m, begin);
-    if (a(end - 1) < a(begin)) detail::swap_at(a, end - 1, begin);
-    if (a(end - 1) < a(m)) detail::swap_at(a, end - 1, m);
-    auto const pivot = a(m);
-    // Hoare partition: afterwards [begin, j] <= pivot <= [j + 1, end).
-    std::int64_t i = begin - 1, j = end;
-    while (true) {
-      do ++i; while (a(i) < pivot);
-      do --j; while (pivot < a(j));
-      if (i >= j) break;
-      detail::swap_at(a, i, j);
-    }
-    if (k <= j) {
-      end = j + 1;
+    auto const lo = a(begin), mid = a(begin + (end - begin) / 2), hi = a(end - 1);
+    auto const pivot = (lo < mid) ? ((mid < hi) ? mid : (lo < hi ? hi : lo))
+                                  : ((lo < hi) ? lo : (mid < hi ? hi : mid));
+    std::int64_t const split = detail::partition(a, begin, end, [&](auto x) { return x < pivot; });
+    if (k < split) {
+      end = split;
+    } else if (split > begin) {
+      begin = split;
     } else {
-      begin = j + 1;
+      // The pivot is the range's minimum: peel off every value equal to it.
+      std::int64_t const equal_end =
+          detail::partition(a, begin, end, [&](auto x) { return !(pivot < x); });
+      if (k < equal_end) return;  // a(k) == pivot
+      begin = equal_end;
     }
   }
   detail::insertion_sort(a, begin, end);

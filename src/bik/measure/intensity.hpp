@@ -122,7 +122,14 @@ KOKKOS_INLINE_FUNCTION void object_intensity(std::int64_t k, std::int64_t begin,
   // Sums in numpy's pairwise order. cp_measure's coordinate array comes from argwhere, which is
   // column-major, so its weighted sums are pairwise per axis too. The plain coordinate sums
   // are sums of small integers: exact in any order.
-  double const sum = pairwise_sum([&](std::int64_t i) { return values(i); }, n);
+  Lanes<4> const sums = pairwise_sums<4>(
+      [&](std::int64_t i) {
+        double const v = values(i);
+        return Lanes<4>{{v, double(xs(begin + i)) * v, double(ys(begin + i)) * v,
+                         double(zs(begin + i)) * v}};
+      },
+      n);
+  double const sum = sums[0], wx = sums[1], wy = sums[2], wz = sums[3];
   double const mean = sum / static_cast<double>(n);
   double const ss = pairwise_sum(
       [&](std::int64_t i) {
@@ -130,9 +137,6 @@ KOKKOS_INLINE_FUNCTION void object_intensity(std::int64_t k, std::int64_t begin,
         return d * d;
       },
       n);
-  double const wx = pairwise_sum([&](std::int64_t i) { return double(xs(begin + i)) * values(i); }, n);
-  double const wy = pairwise_sum([&](std::int64_t i) { return double(ys(begin + i)) * values(i); }, n);
-  double const wz = pairwise_sum([&](std::int64_t i) { return double(zs(begin + i)) * values(i); }, n);
   double cx = 0, cy = 0, cz = 0;
   double vmin = values(0), vmax = values(0);
   std::int64_t argmax = 0;  // first voxel in raster order that reaches the maximum
