@@ -50,19 +50,21 @@ auto to_space(HostImage<T> const& image) {
 
 template <class L, class P>
 FeatureTable intensity_on(std::string const& backend, HostImage<L> const& labels,
-                          HostImage<P> const& pixels, IntensityOptions const& options) {
+                          HostImage<P> const& pixels, IntensityOptions const& options,
+                          BackendWorkspaces* workspaces) {
   return with_space(backend, [&](auto space) {
     using Space = decltype(space);
+    auto* ws = workspaces ? workspaces->template of<typename Space::memory_space>() : nullptr;
     auto l = to_space<Space>(labels);
     auto p = to_space<Space>(pixels);
     auto l2 = Kokkos::subview(l, 0, Kokkos::ALL, Kokkos::ALL);
     auto p2 = Kokkos::subview(p, 0, Kokkos::ALL, Kokkos::ALL);
     if (pixels.rank == 2) {
       require(labels.rank == 2, "bik::measure_intensity", "3D labels cannot describe 2D pixels");
-      return bik::measure_intensity(space, l2, p2, options);
+      return bik::measure_intensity(space, l2, p2, options, ws);
     }
-    if (labels.rank == 2) return bik::measure_intensity(space, l2, p, options);
-    return bik::measure_intensity(space, l, p, options);
+    if (labels.rank == 2) return bik::measure_intensity(space, l2, p, options, ws);
+    return bik::measure_intensity(space, l, p, options, ws);
   });
 }
 
@@ -98,20 +100,24 @@ int backend_concurrency(std::string const& name) {
 }
 
 FeatureTable measure_intensity(std::string const& backend, HostImage<std::int32_t> const& labels,
-                               HostImage<double> const& pixels, IntensityOptions const& options) {
-  return intensity_on(backend, labels, pixels, options);
+                               HostImage<double> const& pixels, IntensityOptions const& options,
+                               BackendWorkspaces* workspaces) {
+  return intensity_on(backend, labels, pixels, options, workspaces);
 }
 FeatureTable measure_intensity(std::string const& backend, HostImage<std::int64_t> const& labels,
-                               HostImage<double> const& pixels, IntensityOptions const& options) {
-  return intensity_on(backend, labels, pixels, options);
+                               HostImage<double> const& pixels, IntensityOptions const& options,
+                               BackendWorkspaces* workspaces) {
+  return intensity_on(backend, labels, pixels, options, workspaces);
 }
 FeatureTable measure_intensity(std::string const& backend, HostImage<std::int32_t> const& labels,
-                               HostImage<float> const& pixels, IntensityOptions const& options) {
-  return intensity_on(backend, labels, pixels, options);
+                               HostImage<float> const& pixels, IntensityOptions const& options,
+                               BackendWorkspaces* workspaces) {
+  return intensity_on(backend, labels, pixels, options, workspaces);
 }
 FeatureTable measure_intensity(std::string const& backend, HostImage<std::int64_t> const& labels,
-                               HostImage<float> const& pixels, IntensityOptions const& options) {
-  return intensity_on(backend, labels, pixels, options);
+                               HostImage<float> const& pixels, IntensityOptions const& options,
+                               BackendWorkspaces* workspaces) {
+  return intensity_on(backend, labels, pixels, options, workspaces);
 }
 
 }  // namespace bik

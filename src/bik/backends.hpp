@@ -4,13 +4,16 @@
 #ifndef BIK_BACKENDS_HPP
 #define BIK_BACKENDS_HPP
 
+#include "bik/config.hpp"
 #include "bik/core/feature_table.hpp"
+#include "bik/core/workspace.hpp"
 #include "bik/measure/intensity.hpp"
 
 #include <Kokkos_Core.hpp>
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace bik {
@@ -20,6 +23,23 @@ template <class T>
 struct HostImage {
   Kokkos::View<T const***, Kokkos::LayoutRight, Kokkos::HostSpace> data;
   int rank = 3;
+};
+
+// Buffers kept between calls, one workspace per memory space of the compiled backends: pass
+// the same object to every call of a loop over images (or of a repeated measurement).
+struct BackendWorkspaces {
+  Workspace<Kokkos::HostSpace> host;
+#if BIK_HAS_CUDA
+  Workspace<Kokkos::CudaSpace> cuda;
+#endif
+  template <class MemorySpace>
+  Workspace<MemorySpace>* of() {
+#if BIK_HAS_CUDA
+    if constexpr (std::is_same<MemorySpace, Kokkos::CudaSpace>::value) return &cuda;
+#endif
+    if constexpr (std::is_same<MemorySpace, Kokkos::HostSpace>::value) return &host;
+    return nullptr;
+  }
 };
 
 // Backends compiled into this build, in the order serial, openmp, cuda.
@@ -32,15 +52,19 @@ void require_backend(std::string const& name);
 // initialised.
 int backend_concurrency(std::string const& name);
 
-// bik::measure_intensity on the named backend.
+// bik::measure_intensity on the named backend, optionally reusing `workspaces`.
 FeatureTable measure_intensity(std::string const& backend, HostImage<std::int32_t> const& labels,
-                               HostImage<double> const& pixels, IntensityOptions const& options);
+                               HostImage<double> const& pixels, IntensityOptions const& options,
+                               BackendWorkspaces* workspaces = nullptr);
 FeatureTable measure_intensity(std::string const& backend, HostImage<std::int64_t> const& labels,
-                               HostImage<double> const& pixels, IntensityOptions const& options);
+                               HostImage<double> const& pixels, IntensityOptions const& options,
+                               BackendWorkspaces* workspaces = nullptr);
 FeatureTable measure_intensity(std::string const& backend, HostImage<std::int32_t> const& labels,
-                               HostImage<float> const& pixels, IntensityOptions const& options);
+                               HostImage<float> const& pixels, IntensityOptions const& options,
+                               BackendWorkspaces* workspaces = nullptr);
 FeatureTable measure_intensity(std::string const& backend, HostImage<std::int64_t> const& labels,
-                               HostImage<float> const& pixels, IntensityOptions const& options);
+                               HostImage<float> const& pixels, IntensityOptions const& options,
+                               BackendWorkspaces* workspaces = nullptr);
 
 }  // namespace bik
 

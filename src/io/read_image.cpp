@@ -150,8 +150,8 @@ HostImage<T> read_into(OpenDataset const& d, DatasetSpec const& spec, hid_t memo
   std::size_t const nz = rank == 3 ? static_cast<std::size_t>(d.shape[0]) : 1;
   std::size_t const ny = static_cast<std::size_t>(d.shape[rank - 2]);
   std::size_t const nx = static_cast<std::size_t>(d.shape[rank - 1]);
-  Kokkos::View<T***, Kokkos::LayoutRight, Kokkos::HostSpace> view(kx::uninitialized(label), nz, ny,
-                                                                  nx);
+  Kokkos::View<T***, Kokkos::LayoutRight, Kokkos::HostSpace> view(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, label), nz, ny, nx);
   if (H5Dread(d.dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, view.data()) < 0)
     throw Error(spec.str() +
                 ": reading the values failed (truncated or corrupt file, or a "

@@ -243,3 +243,25 @@ TEST_CASE("all execution spaces give identical results on a random 3D scene") {
       }
   }
 }
+
+TEST_CASE_TEMPLATE_DEFINE("a reused workspace gives the same results as fresh allocations", Space,
+                          int_workspace) {
+  std::mt19937_64 rng(9);
+  bik::Workspace<typename Space::memory_space> workspace;
+  // Sizes shrink then grow, so buffers are both reused and regrown.
+  for (int n : {40, 17, 64}) {
+    std::vector<std::int32_t> lab(static_cast<std::size_t>(n) * n);
+    std::vector<double> px(lab.size());
+    for (std::size_t i = 0; i < lab.size(); ++i) {
+      lab[i] = static_cast<std::int32_t>((i / 7) % 5);
+      px[i] = std::uniform_real_distribution<double>(0, 1)(rng);
+    }
+    auto labels = bik_test::image<Space, std::int32_t>(lab, n, n);
+    auto pixels = bik_test::image<Space, double>(px, n, n);
+    auto fresh = bik::measure_intensity(Space(), labels, pixels);
+    auto reused = bik::measure_intensity(Space(), labels, pixels, {}, &workspace);
+    REQUIRE(fresh.labels() == reused.labels());
+    for (std::size_t c = 0; c < fresh.columns(); ++c) CHECK(fresh.column(c) == reused.column(c));
+  }
+}
+TEST_CASE_TEMPLATE_APPLY(int_workspace, BikTestSpaces);

@@ -54,12 +54,6 @@ class ScopedRegion {
   ScopedRegion& operator=(ScopedRegion const&) = delete;
 };
 
-// Allocation property for a labelled View whose contents are written before being read. The
-// label must be a std::string: Kokkos 3.4 takes a char const* for a pointer to wrap.
-inline auto uninitialized(std::string const& label) {
-  return Kokkos::view_alloc(Kokkos::WithoutInitializing, label);
-}
-
 // Concurrency of an execution space instance (static in 3.x, a member from 4.0).
 template <class ExecSpace>
 int concurrency(ExecSpace const& space) {

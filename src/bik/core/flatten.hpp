@@ -12,6 +12,7 @@
 #include "bik/core/label_lut.hpp"
 #include "bik/core/segments.hpp"
 #include "bik/core/volume.hpp"
+#include "bik/core/workspace.hpp"
 
 #include <Kokkos_Core.hpp>
 
@@ -36,12 +37,14 @@ inline std::int64_t flatten_chunks(std::int64_t rows, std::int64_t objects, int 
 
 // Flattens `pixels` under `labels` (shapes paired by pair_labels_with_pixels; a single label
 // plane may be broadcast over Z). `lut` must come from make_label_lut on the same labels.
-// O(voxels) work in two passes over the image, parallel over row chunks.
+// O(voxels) work in two passes over the image, parallel over row chunks. With a workspace, the
+// segments live in its buffers (see workspace.hpp).
 template <class ExecSpace, class L, class P, class MemorySpace>
 Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, MemorySpace> labels,
                                       Volume<P const, MemorySpace> pixels,
                                       LabelLut<MemorySpace> const& lut, Pairing const& pairing,
-                                      FlattenOptions const& options = {}) {
+                                      FlattenOptions const& options = {},
+                                      Workspace<MemorySpace>* workspace = nullptr) {
   static_assert(Kokkos::SpaceAccessibility<ExecSpace, MemorySpace>::accessible,
                 "bik::flatten_labeled: views must be accessible from the execution space");
   kx::ScopedRegion region("bik::flatten_labeled");
@@ -59,7 +62,9 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
 
   // cursor(k * chunks + c): voxels of object k in chunk c, then (after the scan) where the
   // first of them goes; cursor(cells) ends up holding the total.
-  Kokkos::View<std::int64_t*, MemorySpace> cursor("bik::flatten::cursor", cells + 1);
+  using Buffers = Workspace<MemorySpace>;
+  auto cursor = Buffers::template get<std::int64_t>(workspace, "bik::flatten::cursor", cells + 1);
+  fill(space, "bik::flatten::clear", cursor, 0);
   // Runs of one label along a row touch the cursor table once (counting), or keep its write
   // position in a register (filling), instead of once per voxel.
   Kokkos::parallel_for(
@@ -93,12 +98,13 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   space.fence();
   Kokkos::deep_copy(out.size, Kokkos::subview(cursor, cells));
   std::int64_t const total = out.size;
-  out.offsets = decltype(out.offsets)(kx::uninitialized("bik::segments::offsets"), objects + 1);
-  out.values = decltype(out.values)(kx::uninitialized("bik::segments::values"), total);
-  out.x = decltype(out.x)(kx::uninitialized("bik::segments::x"), total);
-  out.y = decltype(out.y)(kx::uninitialized("bik::segments::y"), total);
-  out.z = decltype(out.z)(kx::uninitialized("bik::segments::z"), total);
-  if (options.edge_flags) out.edge = decltype(out.edge)(kx::uninitialized("bik::segments::edge"), total);
+  out.offsets = Buffers::template get<std::int64_t>(workspace, "bik::segments::offsets", objects + 1);
+  out.values = Buffers::template get<double>(workspace, "bik::segments::values", total);
+  out.x = Buffers::template get<std::int32_t>(workspace, "bik::segments::x", total);
+  out.y = Buffers::template get<std::int32_t>(workspace, "bik::segments::y", total);
+  out.z = Buffers::template get<std::int32_t>(workspace, "bik::segments::z", total);
+  if (options.edge_flags)
+    out.edge = Buffers::template get<std::uint8_t>(workspace, "bik::segments::edge", total);
 
   auto offsets = out.offsets;
   Kokkos::parallel_for(

@@ -6,6 +6,7 @@
 #include "bik/core/compat.hpp"
 #include "bik/core/error.hpp"
 #include "bik/core/volume.hpp"
+#include "bik/core/workspace.hpp"
 
 #include <Kokkos_Core.hpp>
 
@@ -30,9 +31,11 @@ inline std::int64_t max_dense_label(std::int64_t voxels) {
 }
 
 // Builds the LUT of `labels`. Throws bik::Error, before any table is built, for a negative label
-// or a label too large for a dense table. O(voxels + max_label) work, parallel over rows.
+// or a label too large for a dense table. O(voxels + max_label) work, parallel over rows. With
+// a workspace, the tables live in its buffers (see workspace.hpp).
 template <class ExecSpace, class L, class MemorySpace>
-LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, MemorySpace> labels) {
+LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, MemorySpace> labels,
+                                     Workspace<MemorySpace>* workspace = nullptr) {
   static_assert(std::is_integral<L>::value, "bik::make_label_lut: labels must be integers");
   static_assert(Kokkos::SpaceAccessibility<ExecSpace, MemorySpace>::accessible,
                 "bik::make_label_lut: labels must be accessible from the execution space");
@@ -65,7 +68,9 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
   LabelLut<MemorySpace> lut;
   lut.max_label = range.max_val;
   std::int64_t const n_entries = lut.max_label + 1;
-  Kokkos::View<std::int64_t*, MemorySpace> present("bik::label_lut::present", n_entries);
+  using Buffers = Workspace<MemorySpace>;
+  auto present = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::present", n_entries);
+  fill(space, "bik::label_lut::clear", present, 0);
   Kokkos::parallel_for(
       "bik::label_lut::mark", Policy(space, 0, rows), KOKKOS_LAMBDA(std::int64_t r) {
         std::int64_t const z = r / ny, y = r - z * ny;
@@ -78,8 +83,7 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
         }
       });
 
-  lut.index = Kokkos::View<std::int64_t*, MemorySpace>(
-      kx::uninitialized("bik::label_lut::index"), n_entries);
+  lut.index = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::index", n_entries);
   Kokkos::View<std::int64_t, MemorySpace> count("bik::label_lut::count");
   auto index = lut.index;
   Kokkos::parallel_scan(
@@ -95,8 +99,7 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
   auto count_host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), count);
   lut.count = count_host();
 
-  lut.labels = Kokkos::View<std::int64_t*, MemorySpace>(
-      kx::uninitialized("bik::label_lut::labels"), lut.count);
+  lut.labels = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::labels", lut.count);
   auto labels_out = lut.labels;
   Kokkos::parallel_for(
       "bik::label_lut::invert", Policy(space, 0, n_entries), KOKKOS_LAMBDA(std::int64_t l) {

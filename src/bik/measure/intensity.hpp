@@ -196,17 +196,19 @@ KOKKOS_INLINE_FUNCTION void object_intensity(std::int64_t k, std::int64_t begin,
 template <class ExecSpace, class L, class P, class MemorySpace>
 FeatureTable measure_intensity_volume(ExecSpace const& space, Volume<L const, MemorySpace> labels,
                                       Volume<P const, MemorySpace> pixels, Pairing const& pairing,
-                                      int source_ndim, IntensityOptions const& options) {
+                                      int source_ndim, IntensityOptions const& options,
+                                      Workspace<MemorySpace>* workspace) {
   kx::ScopedRegion region("bik::measure_intensity");
-  LabelLut<MemorySpace> lut = make_label_lut(space, labels);
+  LabelLut<MemorySpace> lut = make_label_lut(space, labels, workspace);
   FlattenOptions flatten_options;
   flatten_options.edge_flags = options.edges;
-  Segments<MemorySpace> const seg = flatten_labeled(space, labels, pixels, lut, pairing, flatten_options);
+  Segments<MemorySpace> const seg =
+      flatten_labeled(space, labels, pixels, lut, pairing, flatten_options, workspace);
 
   std::int64_t const objects = lut.count;
   Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace> out("bik::intensity::features", objects,
                                                               kIntensityColumns);
-  Kokkos::View<double*, MemorySpace> scratch(kx::uninitialized("bik::intensity::scratch"), seg.size);
+  auto scratch = Workspace<MemorySpace>::template get<double>(workspace, "bik::intensity::scratch", seg.size);
   auto values = seg.values;
   auto xs = seg.x;
   auto ys = seg.y;
@@ -254,9 +256,12 @@ FeatureTable measure_intensity_volume(ExecSpace const& space, Volume<L const, Me
 // mode quartiles use n*q and the MAD the 1/ndim quantile, ndim being the pixels' rank.
 // Work is O(voxels) plus O(n) expected per object for the order statistics; runs on `space`.
 // Throws bik::Error for mismatched or empty shapes, negative labels or overly sparse labels.
+// A workspace (bik/core/workspace.hpp) kept across calls avoids reallocating the temporaries.
 template <class ExecSpace, class LabelView, class PixelView>
-FeatureTable measure_intensity(ExecSpace const& space, LabelView const& labels,
-                               PixelView const& pixels, IntensityOptions const& options = {}) {
+FeatureTable measure_intensity(
+    ExecSpace const& space, LabelView const& labels, PixelView const& pixels,
+    IntensityOptions const& options = {},
+    Workspace<typename PixelView::memory_space>* workspace = nullptr) {
   static_assert(Kokkos::is_view<LabelView>::value && Kokkos::is_view<PixelView>::value,
                 "bik::measure_intensity: labels and pixels must be Kokkos::Views");
   using L = typename LabelView::non_const_value_type;
@@ -278,7 +283,7 @@ FeatureTable measure_intensity(ExecSpace const& space, LabelView const& labels,
                                                   shape_of(pixel_volume), pixel_rank,
                                                   "bik::measure_intensity");
   return detail::measure_intensity_volume<ExecSpace, L, P, MemorySpace>(
-      space, label_volume, pixel_volume, pairing, pixel_rank, options);
+      space, label_volume, pixel_volume, pairing, pixel_rank, options, workspace);
 }
 
 }  // namespace bik

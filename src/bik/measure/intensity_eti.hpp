@@ -14,7 +14,7 @@
   bik::detail::measure_intensity_volume<SPACE, L, P, SPACE::memory_space>(                     \
       SPACE const&, ::bik::Volume<L const, SPACE::memory_space>,                               \
       ::bik::Volume<P const, SPACE::memory_space>, ::bik::Pairing const&, int,                 \
-      ::bik::IntensityOptions const&);
+      ::bik::IntensityOptions const&, ::bik::Workspace<SPACE::memory_space>*);
 
 // The element types bik instantiates for every enabled space.
 #define BIK_INTENSITY_FOR_TYPES(PREFIX, SPACE)                       \
