@@ -78,6 +78,18 @@ KOKKOS_INLINE_FUNCTION int push_ranks(std::int64_t* ranks, int count, std::int64
   return count + 2;
 }
 
+// numpy's std (ddof 0) of a(0..n) given its mean: sqrt(sum((a - mean)^2) / n), pairwise summed.
+template <class A>
+KOKKOS_INLINE_FUNCTION double population_std(A const& a, std::int64_t n, double mean) {
+  double const ss = pairwise_sum(
+      [&](std::int64_t i) {
+        double const d = a(i) - mean;
+        return d * d;
+      },
+      n);
+  return kx::sqrt(ss / static_cast<double>(n));
+}
+
 // Features of one object from its segment of voxels [begin, begin + n). The values range is
 // reordered (selection) and `scratch` over the same range is overwritten.
 template <class Values, class Coords, class Edges, class Out>
@@ -105,15 +117,9 @@ KOKKOS_INLINE_FUNCTION void object_intensity(std::int64_t k, std::int64_t begin,
     if (ne > 0) {
       double const esum = pairwise_sum([&](std::int64_t i) { return scratch(i); }, ne);
       double const emean = esum / static_cast<double>(ne);
-      double const ess = pairwise_sum(
-          [&](std::int64_t i) {
-            double const d = scratch(i) - emean;
-            return d * d;
-          },
-          ne);
       out(k, kEdgeIntegrated) = esum;
       out(k, kEdgeMean) = emean;
-      out(k, kEdgeStd) = kx::sqrt(ess / static_cast<double>(ne));
+      out(k, kEdgeStd) = population_std(scratch, ne, emean);
       out(k, kEdgeMin) = emin;
       out(k, kEdgeMax) = emax;
     }
@@ -131,12 +137,6 @@ KOKKOS_INLINE_FUNCTION void object_intensity(std::int64_t k, std::int64_t begin,
       n);
   double const sum = sums[0], wx = sums[1], wy = sums[2], wz = sums[3];
   double const mean = sum / static_cast<double>(n);
-  double const ss = pairwise_sum(
-      [&](std::int64_t i) {
-        double const d = values(i) - mean;
-        return d * d;
-      },
-      n);
   double cx = 0, cy = 0, cz = 0;
   double vmin = values(0), vmax = values(0);
   std::int64_t argmax = 0;  // first voxel in raster order that reaches the maximum
@@ -154,7 +154,7 @@ KOKKOS_INLINE_FUNCTION void object_intensity(std::int64_t k, std::int64_t begin,
   double const dn = static_cast<double>(n);
   out(k, kIntegrated) = sum;
   out(k, kMean) = mean;
-  out(k, kStd) = kx::sqrt(ss / dn);
+  out(k, kStd) = population_std(values, n, mean);
   out(k, kMin) = vmin;
   out(k, kMax) = vmax;
   out(k, kMaxX) = xs(begin + argmax);
