@@ -1,0 +1,215 @@
+// The kernel benchmarks. Every benchmark times one kernel on one scene on one execution space
+// with manual timing (fence, start, run, fence, stop), so that only the kernel is measured and
+// nothing is still running when the clock stops. Each reports bytes/second over the bytes of its
+// input image (labels + pixels), and a plain copy of the same bytes on the same space is
+// registered next to it as the memory-bandwidth yardstick.
+#include "kernels.hpp"
+
+#include "scenes.hpp"
+
+#include "bik/config.hpp"
+#include "bik/core/flatten.hpp"
+#include "bik/core/label_lut.hpp"
+#include "bik/core/volume.hpp"
+#include "bik/core/workspace.hpp"
+#include "bik/measure.hpp"
+
+#include <benchmark/benchmark.h>
+#include <Kokkos_Core.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace bik_bench {
+
+namespace {
+
+template <class Space>
+struct SpaceName;
+#if BIK_HAS_SERIAL && defined(KOKKOS_ENABLE_SERIAL)
+template <>
+struct SpaceName<Kokkos::Serial> {
+  static constexpr char const* value = "Serial";
+};
+#endif
+#if BIK_HAS_OPENMP && defined(KOKKOS_ENABLE_OPENMP)
+template <>
+struct SpaceName<Kokkos::OpenMP> {
+  static constexpr char const* value = "OpenMP";
+};
+#endif
+
+// A scene copied to Space's memory.
+template <class Space>
+struct Inputs {
+  using memory_space = typename Space::memory_space;
+  Kokkos::View<std::int32_t***, Kokkos::LayoutRight, memory_space> labels;
+  Kokkos::View<double***, Kokkos::LayoutRight, memory_space> pixels;
+
+  explicit Inputs(Scene const& s)
+      : labels(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("bik_bench::labels")),
+               s.spec.nz, s.spec.ny, s.spec.nx),
+        pixels(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("bik_bench::pixels")),
+               s.spec.nz, s.spec.ny, s.spec.nx) {
+    using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
+    Kokkos::View<std::int32_t const***, Kokkos::LayoutRight, Kokkos::HostSpace, Unmanaged>
+        host_labels(s.labels.data(), s.spec.nz, s.spec.ny, s.spec.nx);
+    Kokkos::View<double const***, Kokkos::LayoutRight, Kokkos::HostSpace, Unmanaged> host_pixels(
+        s.pixels.data(), s.spec.nz, s.spec.ny, s.spec.nx);
+    Kokkos::deep_copy(labels, host_labels);
+    Kokkos::deep_copy(pixels, host_pixels);
+  }
+};
+
+// Runs `body` once untimed (first touch of output buffers, workspace growth), then once per
+// iteration between fences, recording the time it took; then sets the bytes processed (the
+// scene's label + pixel bytes per iteration) and the scene counters.
+template <class Space, class Body>
+void timed(benchmark::State& state, Space const& space, Scene const& s, Body&& body) {
+  using clock = std::chrono::steady_clock;
+  body();
+  space.fence();
+  for (auto _ : state) {
+    space.fence();
+    auto const start = clock::now();
+    body();
+    space.fence();
+    state.SetIterationTime(std::chrono::duration<double>(clock::now() - start).count());
+  }
+  state.SetBytesProcessed(state.iterations() * s.bytes());
+  state.counters["objects"] = static_cast<double>(s.objects);
+  state.counters["voxels"] = static_cast<double>(s.voxels());
+  state.counters["labelled"] = static_cast<double>(s.labelled);
+}
+
+// Copy of the labels and the pixels into separate buffers of the same space: reads and writes
+// every input byte once, with no other work.
+template <class Space>
+void bench_copy(benchmark::State& state, SceneSpec const& spec) {
+  Scene const& s = scene(spec);
+  Space space;
+  Inputs<Space> in(s);
+  using memory_space = typename Space::memory_space;
+  std::int64_t const n = s.voxels();
+  Kokkos::View<std::int32_t*, memory_space> labels_out(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("bik_bench::labels_copy")), n);
+  Kokkos::View<double*, memory_space> pixels_out(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("bik_bench::pixels_copy")), n);
+  std::int32_t const* labels_in = in.labels.data();
+  double const* pixels_in = in.pixels.data();
+  using Policy = Kokkos::RangePolicy<Space, Kokkos::IndexType<std::int64_t>>;
+  timed(state, space, s, [&] {
+    Kokkos::parallel_for(
+        "bik_bench::copy", Policy(space, 0, n), KOKKOS_LAMBDA(std::int64_t i) {
+          labels_out(i) = labels_in[i];
+          pixels_out(i) = pixels_in[i];
+        });
+  });
+}
+
+// bik::make_label_lut alone: the label range reduction, presence marks, scan and inversion.
+// Like flatten below, it draws its tables from a workspace kept across iterations, so the
+// kernels are timed and not the allocator.
+template <class Space>
+void bench_label_lut(benchmark::State& state, SceneSpec const& spec) {
+  Scene const& s = scene(spec);
+  Space space;
+  Inputs<Space> in(s);
+  bik::Workspace<typename Space::memory_space> workspace;
+  auto const labels = bik::as_volume(in.labels);
+  timed(state, space, s, [&] {
+    auto const lut = bik::make_label_lut(space, labels, &workspace);
+    std::int64_t count = lut.count;
+    benchmark::DoNotOptimize(count);
+  });
+}
+
+// bik::make_label_lut + bik::flatten_labeled (no edge flags): the segment building block.
+template <class Space>
+void bench_flatten(benchmark::State& state, SceneSpec const& spec) {
+  Scene const& s = scene(spec);
+  Space space;
+  Inputs<Space> in(s);
+  auto const labels = bik::as_volume(in.labels);
+  auto const pixels = bik::as_volume(in.pixels);
+  bik::Pairing const pairing = bik::pair_labels_with_pixels(
+      bik::shape_of(labels), 3, bik::shape_of(pixels), 3, "bik_bench::flatten");
+  bik::Workspace<typename Space::memory_space> workspace;
+  timed(state, space, s, [&] {
+    auto const lut = bik::make_label_lut(space, labels, &workspace);
+    auto const segments = bik::flatten_labeled(space, labels, pixels, lut, pairing, {}, &workspace);
+    std::int64_t kept = segments.size;
+    benchmark::DoNotOptimize(kept);
+  });
+}
+
+// The whole bik::measure_intensity (LUT, flatten, group, per-object features, copy-back).
+// With `reuse`, one workspace serves every iteration: the steady state of a loop over images
+// (and of `bik measure --repeat`). Without it, every call allocates and first-touches its
+// temporaries, as a single call in a fresh program does.
+template <class Space>
+void bench_intensity(benchmark::State& state, SceneSpec const& spec, bool edges, bool reuse) {
+  Scene const& s = scene(spec);
+  Space space;
+  Inputs<Space> in(s);
+  bik::IntensityOptions options;
+  options.edges = edges;
+  bik::Workspace<typename Space::memory_space> workspace;
+  auto* ws = reuse ? &workspace : nullptr;
+  timed(state, space, s, [&] {
+    bik::FeatureTable const table =
+        bik::measure_intensity(space, in.labels, in.pixels, options, ws);
+    std::size_t rows = table.rows();
+    benchmark::DoNotOptimize(rows);
+  });
+}
+
+template <class Space>
+void register_space(SceneSpec const& spec, bool extra_cases) {
+  std::string const suffix = "/" + spec.name + "/" + SpaceName<Space>::value;
+  auto finish = [](benchmark::internal::Benchmark* b) {
+    b->UseManualTime()->Unit(benchmark::kMicrosecond);
+  };
+  finish(benchmark::RegisterBenchmark(("copy" + suffix).c_str(), bench_copy<Space>, spec));
+  finish(
+      benchmark::RegisterBenchmark(("label_lut" + suffix).c_str(), bench_label_lut<Space>, spec));
+  finish(benchmark::RegisterBenchmark(("flatten" + suffix).c_str(), bench_flatten<Space>, spec));
+  finish(benchmark::RegisterBenchmark(("intensity" + suffix).c_str(), bench_intensity<Space>, spec,
+                                      true, true));
+  if (extra_cases) {
+    finish(benchmark::RegisterBenchmark(("intensity_noedges" + suffix).c_str(),
+                                        bench_intensity<Space>, spec, false, true));
+    finish(benchmark::RegisterBenchmark(("intensity_alloc" + suffix).c_str(),
+                                        bench_intensity<Space>, spec, true, false));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> benchmarked_spaces() {
+  std::vector<std::string> names;
+#if BIK_HAS_SERIAL && defined(KOKKOS_ENABLE_SERIAL)
+  names.emplace_back(SpaceName<Kokkos::Serial>::value);
+#endif
+#if BIK_HAS_OPENMP && defined(KOKKOS_ENABLE_OPENMP)
+  names.emplace_back(SpaceName<Kokkos::OpenMP>::value);
+#endif
+  return names;
+}
+
+void register_benchmarks() {
+  for (SceneSpec const& spec : scene_specs()) {
+    // Edges off, and no workspace, on the Cell Painting sized scene only.
+    bool const extra_cases = spec.name == "1080x1080_144obj";
+    (void)extra_cases;
+#if BIK_HAS_SERIAL && defined(KOKKOS_ENABLE_SERIAL)
+    register_space<Kokkos::Serial>(spec, extra_cases);
+#endif
+#if BIK_HAS_OPENMP && defined(KOKKOS_ENABLE_OPENMP)
+    register_space<Kokkos::OpenMP>(spec, extra_cases);
+#endif
+  }
+}
+
+}  // namespace bik_bench
