@@ -70,17 +70,20 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   Kokkos::parallel_for(
       "bik::flatten::count", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {
         std::int64_t const row_end = kx::min(rows, (c + 1) * rows_per_chunk);
+        std::int64_t const lsx = labels.stride(2), psx = pixels.stride(2);
         for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
-          std::int64_t const z = r / ny, y = r - z * ny, lz = z * z_step;
+          std::int64_t const z = r / ny, y = r - z * ny;
+          L const* const lrow = &labels(z * z_step, y, 0);
+          P const* const prow = &pixels(z, y, 0);
           std::int64_t run = 0, kept = 0;
           for (std::int64_t x = 0; x < nx; ++x) {
-            std::int64_t const l = static_cast<std::int64_t>(labels(lz, y, x));
+            std::int64_t const l = static_cast<std::int64_t>(lrow[x * lsx]);
             if (l != run) {
               if (kept > 0) cursor(index(run) * chunks + c) += kept;
               run = l;
               kept = 0;
             }
-            if (l > 0 && kx::is_finite(pixels(z, y, x))) ++kept;
+            kept += (l > 0 && kx::is_finite(prow[x * psx])) ? 1 : 0;
           }
           if (kept > 0) cursor(index(run) * chunks + c) += kept;
         }
@@ -121,35 +124,48 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   Kokkos::parallel_for(
       "bik::flatten::fill", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {
         std::int64_t const row_end = kx::min(rows, (c + 1) * rows_per_chunk);
+        std::int64_t const lsx = labels.stride(2), psx = pixels.stride(2);
+        double* const value_out = values.data();
+        std::int32_t* const x_out = xs.data();
+        std::int32_t* const y_out = ys.data();
+        std::int32_t* const z_out = zs.data();
+        std::uint8_t* const edge_out = edge.data();
         for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
           std::int64_t const z = r / ny, y = r - z * ny, lz = z * z_step;
+          L const* const lrow = &labels(lz, y, 0);
+          P const* const prow = &pixels(z, y, 0);
+          // Neighbouring label rows (null where out of bounds; no Z neighbours differ when one
+          // label plane is broadcast over Z).
+          L const* const above = y > 0 ? &labels(lz, y - 1, 0) : nullptr;
+          L const* const below = y + 1 < ny ? &labels(lz, y + 1, 0) : nullptr;
+          L const* const front = (z_step != 0 && z > 0) ? &labels(lz - 1, y, 0) : nullptr;
+          L const* const back = (z_step != 0 && z + 1 < nz) ? &labels(lz + 1, y, 0) : nullptr;
           // Sliding window over the row: left, here and right labels.
           std::int64_t left = 0;
-          std::int64_t here = static_cast<std::int64_t>(labels(lz, y, 0));
+          std::int64_t here = static_cast<std::int64_t>(lrow[0]);
           std::int64_t run = 0, d = 0;  // label of the current run, its next write position
           for (std::int64_t x = 0; x < nx; ++x) {
-            std::int64_t const right = x + 1 < nx ? static_cast<std::int64_t>(labels(lz, y, x + 1)) : here;
+            std::int64_t const right = x + 1 < nx ? static_cast<std::int64_t>(lrow[(x + 1) * lsx]) : here;
             if (here != run) {
               if (run > 0) cursor(index(run) * chunks + c) = d;
               run = here;
               if (run > 0) d = cursor(index(run) * chunks + c);
             }
-            auto const p = pixels(z, y, x);
+            auto const p = prow[x * psx];
             if (here > 0 && kx::is_finite(p)) {
-              values(d) = static_cast<double>(p);
-              xs(d) = static_cast<std::int32_t>(x);
-              ys(d) = static_cast<std::int32_t>(y);
-              zs(d) = static_cast<std::int32_t>(z);
+              value_out[d] = static_cast<double>(p);
+              x_out[d] = static_cast<std::int32_t>(x);
+              y_out[d] = static_cast<std::int32_t>(y);
+              z_out[d] = static_cast<std::int32_t>(z);
               if (want_edges) {
-                // An in-bounds face neighbour with another label makes an edge voxel; a
-                // broadcast label plane (z_step 0) has no differing Z neighbour.
-                bool on_edge = (x > 0 && left != here) || (x + 1 < nx && right != here) ||
-                               (y > 0 && static_cast<std::int64_t>(labels(lz, y - 1, x)) != here) ||
-                               (y + 1 < ny && static_cast<std::int64_t>(labels(lz, y + 1, x)) != here);
-                if (!on_edge && z_step != 0 && nz > 1)
-                  on_edge = (z > 0 && static_cast<std::int64_t>(labels(lz - 1, y, x)) != here) ||
-                            (z + 1 < nz && static_cast<std::int64_t>(labels(lz + 1, y, x)) != here);
-                edge(d) = on_edge ? 1 : 0;
+                // An in-bounds face neighbour with another label makes an edge voxel.
+                std::int64_t const o = x * lsx;
+                bool const on_edge = (x > 0 && left != here) || (x + 1 < nx && right != here) ||
+                                     (above && static_cast<std::int64_t>(above[o]) != here) ||
+                                     (below && static_cast<std::int64_t>(below[o]) != here) ||
+                                     (front && static_cast<std::int64_t>(front[o]) != here) ||
+                                     (back && static_cast<std::int64_t>(back[o]) != here);
+                edge_out[d] = on_edge ? 1 : 0;
               }
               ++d;
             }

@@ -49,12 +49,16 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
   Kokkos::parallel_reduce(
       "bik::label_lut::range", Policy(space, 0, rows),
       KOKKOS_LAMBDA(std::int64_t r, typename MinMax::value_type & acc) {
-        std::int64_t const z = r / ny, y = r - z * ny;
-        for (std::int64_t x = 0; x < nx; ++x) {
-          std::int64_t const v = static_cast<std::int64_t>(labels(z, y, x));
-          if (v < acc.min_val) acc.min_val = v;
-          if (v > acc.max_val) acc.max_val = v;
+        std::int64_t const z = r / ny, y = r - z * ny, sx = labels.stride(2);
+        L const* const row = &labels(z, y, 0);
+        L low = row[0], high = row[0];
+        for (std::int64_t x = 1; x < nx; ++x) {
+          L const v = row[x * sx];
+          low = v < low ? v : low;
+          high = high < v ? v : high;
         }
+        if (static_cast<std::int64_t>(low) < acc.min_val) acc.min_val = static_cast<std::int64_t>(low);
+        if (static_cast<std::int64_t>(high) > acc.max_val) acc.max_val = static_cast<std::int64_t>(high);
       },
       MinMax(range));
   space.fence();
@@ -73,10 +77,11 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
   fill(space, "bik::label_lut::clear", present, 0);
   Kokkos::parallel_for(
       "bik::label_lut::mark", Policy(space, 0, rows), KOKKOS_LAMBDA(std::int64_t r) {
-        std::int64_t const z = r / ny, y = r - z * ny;
+        std::int64_t const z = r / ny, y = r - z * ny, sx = labels.stride(2);
+        L const* const row = &labels(z, y, 0);
         std::int64_t previous = 0;
         for (std::int64_t x = 0; x < nx; ++x) {
-          std::int64_t const v = static_cast<std::int64_t>(labels(z, y, x));
+          std::int64_t const v = static_cast<std::int64_t>(row[x * sx]);
           // Runs of one label are marked once; concurrent marks all store the same 1.
           if (v != previous && v > 0 && present(v) == 0) Kokkos::atomic_exchange(&present(v), std::int64_t(1));
           previous = v;
