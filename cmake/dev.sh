@@ -23,4 +23,5 @@ if [ "$mode" = demo ]; then
   exec "$bik" demo --out "$here/build/demo"
 fi
 ctest --preset dev
+cmake --workflow --preset cxx20  # the kernels and unit tests once more as C++20
 BIK_EXE="$bik" "$BIK_PYTHON" -m pytest -q tests
