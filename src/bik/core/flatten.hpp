@@ -151,8 +151,13 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
               run = here;
               if (run > 0) d = cursor(index(run) * chunks + c);
             }
+            if (here <= 0) {  // background: nothing to read or write
+              left = here;
+              here = right;
+              continue;
+            }
             auto const p = prow[x * psx];
-            if (here > 0 && kx::is_finite(p)) {
+            if (kx::is_finite(p)) {
               value_out[d] = static_cast<double>(p);
               x_out[d] = static_cast<std::int32_t>(x);
               y_out[d] = static_cast<std::int32_t>(y);
