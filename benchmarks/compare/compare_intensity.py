@@ -447,6 +447,10 @@ def main(argv=None):
                 print(f"  {r['name']}: read_ms={t.get('read_ms')} write_ms={t.get('write_ms')} "
                       f"repeats={t.get('repeats')} backend={t.get('backend')} "
                       f"(bik ms = compute only, no file I/O)")
+            timed_bik = {r["name"]: r["ms"] for r in bik_rows}
+            if timed_bik.get("bik openmp", 0) > 1.5 * timed_bik.get("bik serial", float("inf")):
+                print("  note: bik openmp is much slower than bik serial; other processes are "
+                      "probably using the cores (OpenMP barriers suffer most), repeat the run")
             info["scenes"].append({"scene": name, "shape": list(shape), "objects": n_objects,
                                    "labelled_voxels": int((labels > 0).sum()), "edges": edges,
                                    "results": rows})
