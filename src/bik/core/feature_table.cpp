@@ -25,10 +25,4 @@ std::vector<double> const& FeatureTable::column(std::string const& name) const {
   return values_[static_cast<std::size_t>(it - names_.begin())];
 }
 
-void FeatureTable::append(FeatureTable const& other) {
-  require(other.labels_ == labels_, "FeatureTable::append",
-          "the tables describe different objects (label lists differ)");
-  for (std::size_t i = 0; i < other.names_.size(); ++i) add_column(other.names_[i], other.values_[i]);
-}
-
 }  // namespace bik

@@ -27,9 +27,6 @@ class FeatureTable {
   std::vector<double> const& column(std::string const& name) const;
   bool has_column(std::string const& name) const;
 
-  // Appends the columns of `other` (same labels required), keeping their order.
-  void append(FeatureTable const& other);
-
  private:
   std::vector<std::int64_t> labels_;
   std::vector<std::string> names_;
