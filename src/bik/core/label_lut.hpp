@@ -52,17 +52,16 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
         std::int64_t const z = r / ny, y = r - z * ny, sx = labels.stride(2);
         L const* const row = &labels(z, y, 0);
         L low = row[0], high = row[0];
-        auto scan = [&](auto stride) {  // stride 1 (the usual layout) lets the loop vectorise
+        if (sx == 1) {  // the usual layout: a loop the compiler can vectorise
           for (std::int64_t x = 1; x < nx; ++x) {
-            L const v = row[x * stride];
-            low = v < low ? v : low;
-            high = high < v ? v : high;
+            low = row[x] < low ? row[x] : low;
+            high = high < row[x] ? row[x] : high;
           }
-        };
-        if (sx == 1) {
-          scan(std::integral_constant<std::int64_t, 1>());
         } else {
-          scan(sx);
+          for (std::int64_t x = 1; x < nx; ++x) {
+            low = row[x * sx] < low ? row[x * sx] : low;
+            high = high < row[x * sx] ? row[x * sx] : high;
+          }
         }
         if (static_cast<std::int64_t>(low) < acc.min_val) acc.min_val = static_cast<std::int64_t>(low);
         if (static_cast<std::int64_t>(high) > acc.max_val) acc.max_val = static_cast<std::int64_t>(high);
