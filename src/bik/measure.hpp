@@ -3,6 +3,7 @@
 #define BIK_MEASURE_HPP
 
 #include "bik/measure/intensity.hpp"
+#include "bik/measure/intensity_batch.hpp"
 #include "bik/measure/intensity_eti.hpp"
 
 #endif

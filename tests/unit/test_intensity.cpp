@@ -265,3 +265,47 @@ TEST_CASE_TEMPLATE_DEFINE("a reused workspace gives the same results as fresh al
   }
 }
 TEST_CASE_TEMPLATE_APPLY(int_workspace, BikTestSpaces);
+
+TEST_CASE_TEMPLATE_DEFINE("batches: (B,Z,Y,X) Views and ragged lists equal one call per element",
+                          Space, int_batch) {
+  using Mem = typename Space::memory_space;
+  std::mt19937_64 rng(21);
+  // A (3,1,6,7) batch of 2D images: each element equals the 2D call on the same data.
+  int const nb = 3, ny = 6, nx = 7;
+  Kokkos::View<std::int32_t****, Kokkos::LayoutRight, Kokkos::HostSpace> lh("lh", nb, 1, ny, nx);
+  Kokkos::View<double****, Kokkos::LayoutRight, Kokkos::HostSpace> ph("ph", nb, 1, ny, nx);
+  for (std::size_t i = 0; i < lh.size(); ++i) {
+    lh.data()[i] = static_cast<std::int32_t>(rng() % 4);
+    ph.data()[i] = std::uniform_real_distribution<double>(0, 1)(rng);
+  }
+  auto l4 = Kokkos::create_mirror_view_and_copy(Mem(), lh);
+  auto p4 = Kokkos::create_mirror_view_and_copy(Mem(), ph);
+  bik::IntensityOptions legacy;
+  legacy.legacy = true;  // makes the 2D (q = 1/2) versus 3D (q = 1/3) MAD visible
+  auto tables = bik::measure_intensity_batch(Space(), l4, p4, legacy);
+  REQUIRE(tables.size() == 3);
+  for (int b = 0; b < nb; ++b) {
+    auto one = bik::measure_intensity(Space(), Kokkos::subview(l4, b, 0, Kokkos::ALL, Kokkos::ALL),
+                                      Kokkos::subview(p4, b, 0, Kokkos::ALL, Kokkos::ALL), legacy);
+    REQUIRE(one.labels() == tables[b].labels());
+    for (std::size_t c = 0; c < one.columns(); ++c) CHECK(one.column(c) == tables[b].column(c));
+  }
+
+  // A ragged list: a 2D image and a 3D volume of other shapes.
+  using L3 = Kokkos::View<std::int32_t***, Kokkos::LayoutRight, Mem>;
+  using P3 = Kokkos::View<double***, Kokkos::LayoutRight, Mem>;
+  std::vector<L3> labels = {bik_test::volume<Space, std::int32_t>(small_labels, 1, 3, 4),
+                            bik_test::volume<Space, std::int32_t>({1, 1, 0, 2, 2, 2, 0, 3}, 2, 2, 2)};
+  std::vector<P3> pixels = {bik_test::volume<Space, double>(small_pixels, 1, 3, 4),
+                            bik_test::volume<Space, double>({1, 2, 3, 4, 5, 6, 7, 8}, 2, 2, 2)};
+  auto ragged = bik::measure_intensity_batch(Space(), labels, pixels);
+  REQUIRE(ragged.size() == 2);
+  CHECK(ragged[0].labels() == std::vector<std::int64_t>{1, 2});
+  CHECK(ragged[0].column("Intensity_IntegratedIntensity") == std::vector<double>{10, 15});
+  CHECK(ragged[1].column("Intensity_IntegratedIntensity") == std::vector<double>{3, 15, 8});
+
+  pixels.pop_back();
+  CHECK_THROWS_WITH_AS(bik::measure_intensity_batch(Space(), labels, pixels),
+                       doctest::Contains("batch size mismatch"), bik::Error);
+}
+TEST_CASE_TEMPLATE_APPLY(int_batch, BikTestSpaces);
