@@ -11,6 +11,18 @@
 #include <vector>
 
 namespace {
+// LUT + flatten of a label/pixel View pair of rank `rank` (2 or 3), as the pipeline runs them.
+template <class Space, class LabelView, class PixelView>
+auto flatten(LabelView const& labels, PixelView const& pixels, int rank, bool edges) {
+  auto lv = bik::as_volume(labels);
+  auto pv = bik::as_volume(pixels);
+  auto pairing = bik::pair_labels_with_pixels(bik::shape_of(lv), rank, bik::shape_of(pv), rank, "test");
+  auto lut = bik::make_label_lut(Space(), lv);
+  bik::FlattenOptions options;
+  options.edge_flags = edges;
+  return bik::flatten_labeled(Space(), lv, pv, lut, pairing, options);
+}
+
 double const kNaN = std::numeric_limits<double>::quiet_NaN();
 double const kInf = std::numeric_limits<double>::infinity();
 }  // namespace
@@ -26,13 +38,7 @@ TEST_CASE_TEMPLATE_DEFINE("flatten keeps labelled finite voxels, by object, in r
                                                 3, 9, 4, kInf,  //
                                                 5, 6, -kInf, 9},
                                                3, 4);
-  auto lv = bik::as_volume(labels);
-  auto pv = bik::as_volume(pixels);
-  auto pairing = bik::pair_labels_with_pixels(bik::shape_of(lv), 2, bik::shape_of(pv), 2, "test");
-  auto lut = bik::make_label_lut(Space(), lv);
-  bik::FlattenOptions options;
-  options.edge_flags = true;
-  auto s = bik::flatten_labeled(Space(), lv, pv, lut, pairing, options);
+  auto s = flatten<Space>(labels, pixels, 2, true);
   // Kept: (y,x) = (0,0) label 2 value 1; (0,3) 1 2; (1,0) 1 3; (1,2) 1 4; (2,0) 2 5; (2,1) 2 6.
   // Label 1 is object 0, label 2 object 1.
   REQUIRE(s.size == 6);
@@ -53,22 +59,14 @@ TEST_CASE_TEMPLATE_DEFINE("edge flags ignore out-of-bounds neighbours, use 6 fac
   // A 3x3x3 cube of label 1 filling the volume: no in-bounds neighbour differs -> no edges.
   auto full = bik_test::volume<Space, std::int32_t>(std::vector<std::int32_t>(27, 1), 3, 3, 3);
   auto px = bik_test::volume<Space, double>(std::vector<double>(27, 1.0), 3, 3, 3);
-  auto lv = bik::as_volume(full);
-  auto pv = bik::as_volume(px);
-  auto pairing = bik::pair_labels_with_pixels(bik::shape_of(lv), 3, bik::shape_of(pv), 3, "test");
-  auto lut = bik::make_label_lut(Space(), lv);
-  bik::FlattenOptions options;
-  options.edge_flags = true;
-  auto s = bik::flatten_labeled(Space(), lv, pv, lut, pairing, options);
+  auto s = flatten<Space>(full, px, 3, true);
   for (auto e : bik_test::to_vector(s.edge)) CHECK(e == 0);
 
   // Put background in the centre voxel: exactly its 6 face neighbours become edges.
   std::vector<std::int32_t> holed(27, 1);
   holed[13] = 0;
   auto hl = bik_test::volume<Space, std::int32_t>(holed, 3, 3, 3);
-  auto hv = bik::as_volume(hl);
-  auto hlut = bik::make_label_lut(Space(), hv);
-  auto hs = bik::flatten_labeled(Space(), hv, pv, hlut, pairing, options);
+  auto hs = flatten<Space>(hl, px, 3, true);
   REQUIRE(hs.size == 26);
   auto edge = bik_test::to_vector(hs.edge);
   auto xs = bik_test::to_vector(hs.x), ys = bik_test::to_vector(hs.y), zs = bik_test::to_vector(hs.z);
@@ -95,11 +93,7 @@ TEST_CASE_TEMPLATE_DEFINE("flatten keeps raster order within objects for many ob
   }
   auto labels = bik_test::image<Space, std::int32_t>(lab, ny, nx);
   auto pixels = bik_test::image<Space, double>(pix, ny, nx);
-  auto lv = bik::as_volume(labels);
-  auto pv = bik::as_volume(pixels);
-  auto pairing = bik::pair_labels_with_pixels(bik::shape_of(lv), 2, bik::shape_of(pv), 2, "test");
-  auto lut = bik::make_label_lut(Space(), lv);
-  auto s = bik::flatten_labeled(Space(), lv, pv, lut, pairing);
+  auto s = flatten<Space>(labels, pixels, 2, false);
   auto offsets = bik_test::to_vector(s.offsets);
   auto values = bik_test::to_vector(s.values);
   REQUIRE(offsets.size() == 98);
