@@ -98,6 +98,7 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
 
   Segments<MemorySpace> out;
   out.objects = objects;
+  // The one host synchronisation: the number of kept voxels sizes the segments.
   space.fence();
   Kokkos::deep_copy(out.size, Kokkos::subview(cursor, cells));
   std::int64_t const total = out.size;
@@ -180,7 +181,6 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
           if (run > 0) cursor(index(run) * chunks + c) = d;
         }
       });
-  space.fence();
   return out;
 }
 

@@ -67,7 +67,7 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
         if (static_cast<std::int64_t>(high) > acc.max_val) acc.max_val = static_cast<std::int64_t>(high);
       },
       MinMax(range));
-  space.fence();
+  space.fence();  // the first of two host synchronisations: the range validates and sizes
   if (rows * nx == 0) range.min_val = range.max_val = 0;
   require(range.min_val >= 0, "bik::make_label_lut",
           "labels must be >= 0 (0 is background), found " + std::to_string(range.min_val));
@@ -88,14 +88,14 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
         std::int64_t previous = 0;
         for (std::int64_t x = 0; x < nx; ++x) {
           std::int64_t const v = static_cast<std::int64_t>(row[x * sx]);
-          // Runs of one label are marked once; concurrent marks all store the same 1.
-          if (v != previous && v > 0 && present(v) == 0) Kokkos::atomic_exchange(&present(v), std::int64_t(1));
+          // Runs of one label are marked once, atomically: other rows may mark it too.
+          if (v != previous && v > 0) Kokkos::atomic_exchange(&present(v), std::int64_t(1));
           previous = v;
         }
       });
 
   lut.index = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::index", n_entries);
-  Kokkos::View<std::int64_t, MemorySpace> count("bik::label_lut::count");
+  auto count = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::count", 1);
   auto index = lut.index;
   Kokkos::parallel_scan(
       "bik::label_lut::scan", Policy(space, 0, n_entries),
@@ -103,12 +103,13 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
         std::int64_t const here = present(l);
         if (final) {
           index(l) = here ? partial : -1;
-          if (l == n_entries - 1) count() = partial + here;
+          if (l == n_entries - 1) count(0) = partial + here;
         }
         partial += here;
       });
-  auto count_host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), count);
-  lut.count = count_host();
+  // The second of the two host synchronisations: the number of objects sizes the outputs.
+  space.fence();
+  Kokkos::deep_copy(lut.count, Kokkos::subview(count, 0));
 
   lut.labels = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::labels", lut.count);
   auto labels_out = lut.labels;
@@ -116,7 +117,6 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
       "bik::label_lut::invert", Policy(space, 0, n_entries), KOKKOS_LAMBDA(std::int64_t l) {
         if (index(l) >= 0) labels_out(index(l)) = l;
       });
-  space.fence();
   return lut;
 }
 

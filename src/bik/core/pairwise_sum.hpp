@@ -49,13 +49,15 @@ KOKKOS_INLINE_FUNCTION Lanes<N> pairwise_leaf(Get const& get, std::int64_t begin
 }
 }  // namespace detail
 
-// Sums get(0) .. get(n-1), each a Lanes<N>, lane by lane in numpy's pairwise order. The
-// reduction starts from numpy's identity 0.0, hence the final `0.0 +`.
-template <int N, class Get>
-KOKKOS_INLINE_FUNCTION Lanes<N> pairwise_sums(Get const& get, std::int64_t n) {
-  constexpr std::int64_t leaf = 128;
+// Walks numpy's summation tree over n elements: leaf(begin, size) gives the sum of a leaf (at
+// most 128 elements), and the leaf sums are joined pairwise in the tree's order. Leaves are
+// visited in ascending order, so a walker can also record them or replay precomputed sums (see
+// team_pairwise_sum.hpp). The reduction starts from numpy's identity 0.0, hence `zero +`.
+template <int N, class Leaf>
+KOKKOS_INLINE_FUNCTION Lanes<N> pairwise_tree(std::int64_t n, Leaf&& leaf) {
+  constexpr std::int64_t max_leaf = 128;
   Lanes<N> const zero = Lanes<N>::filled(0.0);
-  if (n <= leaf) return zero + detail::pairwise_leaf<N>(get, 0, n);
+  if (n <= max_leaf) return zero + leaf(std::int64_t(0), n);
   // Explicit post-order walk of the split tree: each frame is a range still to be summed;
   // `stage` is 1 while its left half runs and 2 while its right half runs (left sum kept).
   std::int64_t begin[64], size[64], half[64];
@@ -66,8 +68,8 @@ KOKKOS_INLINE_FUNCTION Lanes<N> pairwise_sums(Get const& get, std::int64_t n) {
   size[0] = n;
   Lanes<N> result = zero;
   while (true) {
-    if (size[top] <= leaf) {
-      result = detail::pairwise_leaf<N>(get, begin[top], size[top]);
+    if (size[top] <= max_leaf) {
+      result = leaf(begin[top], size[top]);
       --top;
     } else {
       std::int64_t h = size[top] / 2;
@@ -91,6 +93,14 @@ KOKKOS_INLINE_FUNCTION Lanes<N> pairwise_sums(Get const& get, std::int64_t n) {
     size[top + 1] = size[top] - half[top];
     ++top;
   }
+}
+
+// Sums get(0) .. get(n-1), each a Lanes<N>, lane by lane in numpy's pairwise order.
+template <int N, class Get>
+KOKKOS_INLINE_FUNCTION Lanes<N> pairwise_sums(Get const& get, std::int64_t n) {
+  return pairwise_tree<N>(n, [&](std::int64_t begin, std::int64_t size) {
+    return detail::pairwise_leaf<N>(get, begin, size);
+  });
 }
 
 // Sum of get(0) .. get(n-1) (doubles) in numpy's pairwise order.

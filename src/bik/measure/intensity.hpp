@@ -7,9 +7,10 @@
 #include "bik/core/feature_table.hpp"
 #include "bik/core/flatten.hpp"
 #include "bik/core/label_lut.hpp"
-#include "bik/core/pairwise_sum.hpp"
-#include "bik/core/selection.hpp"
+#include "bik/core/object_schedule.hpp"
 #include "bik/core/volume.hpp"
+#include "bik/core/workspace.hpp"
+#include "bik/measure/intensity_kernel.hpp"
 
 #include <Kokkos_Core.hpp>
 
@@ -24,6 +25,7 @@ namespace bik {
 struct IntensityOptions {
   bool edges = true;    // cp_measure's edge_measurements: adds the five *Edge features
   bool legacy = false;  // CellProfiler's n*q quantiles and 1/ndim MAD (cp_measure's legacy)
+  ObjectSchedule schedule;  // thread or team per object; the space's default unless forced
 };
 
 // Feature names in cp_measure's dict order: the 16 core features, then the 5 edge features.
@@ -48,249 +50,156 @@ inline std::vector<std::string> intensity_feature_names(bool edges) {
 
 namespace detail {
 
-// Column positions in the output matrix, in intensity_feature_names order.
-enum IntensityColumn : int {
-  kIntegrated, kMean, kStd, kMin, kMax, kMassDisplacement, kLowerQuartile, kMedian, kMad,
-  kUpperQuartile, kCmiX, kCmiY, kCmiZ, kMaxX, kMaxY, kMaxZ,
-  kEdgeIntegrated, kEdgeMean, kEdgeStd, kEdgeMin, kEdgeMax, kIntensityColumns
+// Where a pipeline run writes: a (objects, features) matrix and the label of each row, both in
+// the memory space of the inputs. Rows beyond the object count are left untouched.
+template <class MemorySpace>
+struct IntensityOutput {
+  using Matrix = Kokkos::View<double**, Kokkos::LayoutStride, MemorySpace,
+                              Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+  using Labels = Kokkos::View<std::int64_t*, Kokkos::LayoutStride, MemorySpace,
+                              Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+  Matrix features;
+  Labels labels;
+  std::int64_t objects = 0;
+  // Owners of the memory behind features and labels when they are not the caller's (the
+  // workspace's buffers, or fresh ones without a workspace).
+  Kokkos::View<double*, MemorySpace> feature_storage;
+  Kokkos::View<std::int64_t*, MemorySpace> label_storage;
 };
 
-// cp_measure's _interp given the values at its two ranks lo = min(int(pos), n-1) and
-// hi = min(lo+1, n-1): s[lo]*(1-f) + s[hi]*f with f = pos - lo, evaluated in that order.
-KOKKOS_INLINE_FUNCTION double interpolate(double at_lo, double at_hi, double pos, std::int64_t n) {
-  std::int64_t lo = static_cast<std::int64_t>(pos);
-  if (lo > n - 1) lo = n - 1;
-  double const f = pos - static_cast<double>(lo);
-  return at_lo * (1.0 - f) + at_hi * f;
-}
-
-// The same on a range whose ranks lo and hi are already in place.
-template <class A>
-KOKKOS_INLINE_FUNCTION double quantile_at(A const& a, std::int64_t n, double pos) {
-  std::int64_t lo = static_cast<std::int64_t>(pos);
-  if (lo > n - 1) lo = n - 1;
-  std::int64_t const hi = lo + 1 > n - 1 ? n - 1 : lo + 1;
-  return interpolate(a(lo), a(hi), pos, n);
-}
-
-KOKKOS_INLINE_FUNCTION double quantile_pos(std::int64_t n, double frac, bool legacy) {
-  return legacy ? static_cast<double>(n) * frac : static_cast<double>(n - 1) * frac;
-}
-
-// Writes the two ranks _interp reads at `pos` into ranks[count..count+1].
-KOKKOS_INLINE_FUNCTION int push_ranks(std::int64_t* ranks, int count, std::int64_t n, double pos) {
-  std::int64_t lo = static_cast<std::int64_t>(pos);
-  if (lo > n - 1) lo = n - 1;
-  ranks[count] = lo;
-  ranks[count + 1] = lo + 1 > n - 1 ? n - 1 : lo + 1;
-  return count + 2;
-}
-
-// numpy's std (ddof 0) of a(0..n) given its mean: sqrt(sum((a - mean)^2) / n), pairwise summed.
-template <class A>
-KOKKOS_INLINE_FUNCTION double population_std(A const& a, std::int64_t n, double mean) {
-  double const ss = pairwise_sum(
-      [&](std::int64_t i) {
-        double const d = a(i) - mean;
-        return d * d;
-      },
-      n);
-  return kx::sqrt(ss / static_cast<double>(n));
-}
-
-// Features of one object from its segment of voxels [begin, begin + n). The values range is
-// reordered (selection) and `scratch` over the same range is overwritten.
-template <class Values, class Coords, class Edges, class Out>
-KOKKOS_INLINE_FUNCTION void object_intensity(std::int64_t k, std::int64_t begin, std::int64_t n,
-                                             Values const& all_values, Coords const& xs,
-                                             Coords const& ys, Coords const& zs,
-                                             Edges const& edge, Values const& all_scratch,
-                                             bool with_edges, bool legacy, int source_ndim,
-                                             double nan, Out const& out) {
-  if (n == 0) return;  // an object without finite voxels keeps all features 0 (numpy main)
-  auto values = Kokkos::subview(all_values, Kokkos::make_pair(begin, begin + n));
-  auto scratch = Kokkos::subview(all_scratch, Kokkos::make_pair(begin, begin + n));
-
-  // Edge voxels, compacted into scratch so they are summed as numpy sums evals.
-  if (with_edges) {
-    std::int64_t ne = 0;
-    double emin = 0, emax = 0;
-    for (std::int64_t i = 0; i < n; ++i) {
-      if (!edge(begin + i)) continue;
-      double const v = values(i);
-      if (ne == 0 || v < emin) emin = v;
-      if (ne == 0 || v > emax) emax = v;
-      scratch(ne++) = v;
-    }
-    if (ne > 0) {
-      double const esum = pairwise_sum([&](std::int64_t i) { return scratch(i); }, ne);
-      double const emean = esum / static_cast<double>(ne);
-      out(k, kEdgeIntegrated) = esum;
-      out(k, kEdgeMean) = emean;
-      out(k, kEdgeStd) = population_std(scratch, ne, emean);
-      out(k, kEdgeMin) = emin;
-      out(k, kEdgeMax) = emax;
-    }
-  }
-
-  // Sums in numpy's pairwise order. cp_measure's coordinate array comes from argwhere, which is
-  // column-major, so its weighted sums are pairwise per axis too. The plain coordinate sums
-  // are sums of small integers: exact in any order.
-  Lanes<4> const sums = pairwise_sums<4>(
-      [&](std::int64_t i) {
-        double const v = values(i);
-        return Lanes<4>{{v, double(xs(begin + i)) * v, double(ys(begin + i)) * v,
-                         double(zs(begin + i)) * v}};
-      },
-      n);
-  double const sum = sums[0], wx = sums[1], wy = sums[2], wz = sums[3];
-  double const mean = sum / static_cast<double>(n);
-  double cx = 0, cy = 0, cz = 0;
-  double vmin = values(0), vmax = values(0);
-  std::int64_t argmax = 0;  // first voxel in raster order that reaches the maximum
-  for (std::int64_t i = 0; i < n; ++i) {
-    double const v = values(i);
-    cx += xs(begin + i);
-    cy += ys(begin + i);
-    cz += zs(begin + i);
-    if (v < vmin) vmin = v;
-    if (v > vmax) {
-      vmax = v;
-      argmax = i;
-    }
-  }
-  double const dn = static_cast<double>(n);
-  out(k, kIntegrated) = sum;
-  out(k, kMean) = mean;
-  out(k, kStd) = population_std(values, n, mean);
-  out(k, kMin) = vmin;
-  out(k, kMax) = vmax;
-  out(k, kMaxX) = xs(begin + argmax);
-  out(k, kMaxY) = ys(begin + argmax);
-  out(k, kMaxZ) = zs(begin + argmax);
-  double const cmi_x = sum != 0 ? wx / sum : nan;
-  double const cmi_y = sum != 0 ? wy / sum : nan;
-  double const cmi_z = sum != 0 ? wz / sum : nan;
-  out(k, kCmiX) = cmi_x;
-  out(k, kCmiY) = cmi_y;
-  out(k, kCmiZ) = cmi_z;
-  double const dz = cmi_z - cz / dn, dy = cmi_y - cy / dn, dx = cmi_x - cx / dn;
-  out(k, kMassDisplacement) = kx::sqrt(dz * dz + dy * dy + dx * dx);
-
-  // Quartiles and median: place the six ranks _interp reads, then interpolate.
-  double const p25 = quantile_pos(n, 0.25, legacy);
-  double const p50 = quantile_pos(n, 0.5, legacy);
-  double const p75 = quantile_pos(n, 0.75, legacy);
-  std::int64_t q[6];
-  int count = push_ranks(q, 0, n, p25);
-  count = push_ranks(q, count, n, p50);
-  count = push_ranks(q, count, n, p75);
-  select_ranks(values, n, q, count);
-  double const median = quantile_at(values, n, p50);
-  out(k, kLowerQuartile) = quantile_at(values, n, p25);
-  out(k, kMedian) = median;
-  out(k, kUpperQuartile) = quantile_at(values, n, p75);
-
-  // MAD: the same interpolation over |v - median|. The values of ranks q[0]..q[5] (about half
-  // of them) lie in [values(q[0]), values(q[5])], so the median deviation lies between the
-  // smaller and the larger distance from the median to those two values: only deviations in
-  // that band are gathered and selected from, the ones below it are counted. A rank outside
-  // the band (legacy's 1/3 quantile, tiny objects) falls back to selecting from all of them.
-  double const mad_frac = legacy ? 1.0 / static_cast<double>(source_ndim) : 0.5;
-  double const pmad = quantile_pos(n, mad_frac, legacy);
-  std::int64_t m[2];
-  push_ranks(m, 0, n, pmad);
-  double const to_low = median - values(q[0]), to_high = values(q[5]) - median;
-  double const band_low = kx::min(to_low, to_high), band_high = kx::max(to_low, to_high);
-  std::int64_t below = 0, inside = 0;
-  for (std::int64_t i = 0; i < n; ++i) {
-    double const d = kx::abs(values(i) - median);
-    int const under = static_cast<int>(d < band_low), over = static_cast<int>(band_high < d);
-    below += under;
-    scratch(inside) = d;  // kept only if inside the band; no data-dependent branch
-    inside += 1 - (under | over);
-  }
-  std::int64_t band[2] = {m[0] - below, m[1] - below};
-  if (band[0] >= 0 && band[1] < inside) {
-    select_ranks(scratch, inside, band, 2);
-    out(k, kMad) = interpolate(scratch(band[0]), scratch(band[1]), pmad, n);
-  } else {
-    for (std::int64_t i = 0; i < n; ++i) scratch(i) = kx::abs(values(i) - median);
-    select_ranks(scratch, n, m, 2);
-    out(k, kMad) = quantile_at(scratch, n, pmad);
-  }
-}
-
-// The whole pipeline on (Z,Y,X) volumes: LUT, flatten into per-object segments, features.
+// The whole pipeline on (Z,Y,X) volumes: LUT, flatten into per-object segments, features. It
+// writes into `caller` when given (bik::Error if it has too few rows), else into buffers of the
+// workspace (or fresh ones). Kernels are left running: no fence after the last one.
 template <class ExecSpace, class L, class P, class MemorySpace>
-FeatureTable measure_intensity_volume(ExecSpace const& space, Volume<L const, MemorySpace> labels,
-                                      Volume<P const, MemorySpace> pixels, Pairing const& pairing,
-                                      int source_ndim, IntensityOptions const& options,
-                                      Workspace<MemorySpace>* workspace) {
+IntensityOutput<MemorySpace> measure_intensity_volume(
+    ExecSpace const& space, Volume<L const, MemorySpace> labels,
+    Volume<P const, MemorySpace> pixels, Pairing const& pairing, int source_ndim,
+    IntensityOptions const& options, Workspace<MemorySpace>* workspace,
+    IntensityOutput<MemorySpace> const* caller) {
   kx::ScopedRegion region("bik::measure_intensity");
+  using Buffers = Workspace<MemorySpace>;
   LabelLut<MemorySpace> lut = make_label_lut(space, labels, workspace);
+  std::int64_t const objects = lut.count;
+  int const columns = options.edges ? kIntensityColumns : kEdgeIntegrated;
+  IntensityOutput<MemorySpace> output;
+  output.objects = objects;
+  if (caller != nullptr) {
+    require(caller->features.extent(0) >= static_cast<std::size_t>(objects) &&
+                caller->labels.extent(0) >= static_cast<std::size_t>(objects),
+            "bik::measure_intensity_into",
+            "the output Views hold " + std::to_string(caller->features.extent(0)) + " and " +
+                std::to_string(caller->labels.extent(0)) + " rows, but " +
+                std::to_string(objects) + " objects are present");
+    require(caller->features.extent(1) == static_cast<std::size_t>(columns),
+            "bik::measure_intensity_into",
+            "the features View needs " + std::to_string(columns) + " columns (" +
+                (options.edges ? "with" : "without") + " edges), got " +
+                std::to_string(caller->features.extent(1)));
+    output.features = caller->features;
+    output.labels = caller->labels;
+  } else {
+    output.feature_storage = Buffers::template get<double>(
+        workspace, "bik::intensity::features", static_cast<std::size_t>(objects * columns));
+    output.features = typename IntensityOutput<MemorySpace>::Matrix(
+        output.feature_storage.data(), Kokkos::LayoutStride(objects, 1, columns, objects));
+    output.label_storage = lut.labels;
+    output.labels = lut.labels;
+  }
+  if (caller != nullptr)
+    Kokkos::deep_copy(space, Kokkos::subview(output.labels, Kokkos::make_pair(std::int64_t(0), objects)),
+                      lut.labels);
+
   FlattenOptions flatten_options;
   flatten_options.edge_flags = options.edges;
   Segments<MemorySpace> const seg =
       flatten_labeled(space, labels, pixels, lut, pairing, flatten_options, workspace);
 
-  std::int64_t const objects = lut.count;
-  Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace> out("bik::intensity::features", objects,
-                                                              kIntensityColumns);
-  auto scratch = Workspace<MemorySpace>::template get<double>(workspace, "bik::intensity::scratch", seg.size);
-  auto values = seg.values;
-  auto xs = seg.x;
-  auto ys = seg.y;
-  auto zs = seg.z;
-  auto edge = seg.edge;
-  auto offsets = seg.offsets;
-  bool const with_edges = options.edges && seg.has_edges();
-  bool const legacy = options.legacy;
-  double const nan = std::numeric_limits<double>::quiet_NaN();
-  Kokkos::parallel_for(
-      "bik::intensity::objects",
-      Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
-                          Kokkos::IndexType<std::int64_t>>(space, 0, objects),
-      KOKKOS_LAMBDA(std::int64_t k) {
-        std::int64_t const begin = offsets(k);
-        object_intensity(k, begin, offsets(k + 1) - begin, values, xs, ys, zs, edge, scratch,
-                         with_edges, legacy, source_ndim, nan, out);
-      });
-  space.fence();
+  IntensityKernel<ExecSpace, MemorySpace> kernel;
+  kernel.offsets = seg.offsets;
+  kernel.values = seg.values;
+  kernel.xs = seg.x;
+  kernel.ys = seg.y;
+  kernel.zs = seg.z;
+  kernel.edge = seg.edge;
+  kernel.out = output.features;
+  kernel.with_edges = options.edges;
+  kernel.legacy = options.legacy;
+  kernel.source_ndim = source_ndim;
+  kernel.nan = std::numeric_limits<double>::quiet_NaN();
+  if (objects == 0) return output;
+  kernel.scratch = Buffers::template get<double>(workspace, "bik::intensity::scratch", seg.size);
+  if (uses_teams<ExecSpace>(options.schedule)) {
+    std::int64_t const slots = decltype(kernel)::leaf_slots(objects, seg.size);
+    kernel.leaf_begin = Buffers::template get<std::int64_t>(workspace, "bik::intensity::leaf_begin", slots);
+    kernel.leaf_sums = Buffers::template get<double>(workspace, "bik::intensity::leaf_sums", 4 * slots);
+    using Policy = Kokkos::TeamPolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>>;
+    auto const scratch = Kokkos::PerTeam(decltype(kernel)::team_scratch_bytes());
+    int const requested = options.schedule.team_size;
+    Policy policy = requested > 0 ? Policy(space, static_cast<int>(objects), requested)
+                                  : Policy(space, static_cast<int>(objects), Kokkos::AUTO);
+    policy.set_scratch_size(0, scratch);
+    if (requested > 0) {
+      int const most = policy.team_size_max(kernel, Kokkos::ParallelForTag());
+      if (requested > most) {
+        policy = Policy(space, static_cast<int>(objects), most);
+        policy.set_scratch_size(0, scratch);
+      }
+    }
+    Kokkos::parallel_for("bik::intensity::objects", policy, kernel);
+  } else {
+    Kokkos::parallel_for("bik::intensity::objects",
+                         Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
+                                             Kokkos::IndexType<std::int64_t>>(space, 0, objects),
+                         kernel);
+  }
+  return output;
+}
 
-  auto out_host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
-  auto labels_host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), lut.labels);
-  FeatureTable table(std::vector<std::int64_t>(labels_host.data(), labels_host.data() + objects));
-  std::vector<std::string> const names = intensity_feature_names(options.edges);
-  for (std::size_t c = 0; c < names.size(); ++c) {
-    std::vector<double> column(static_cast<std::size_t>(objects));
-    for (std::int64_t k = 0; k < objects; ++k) column[k] = out_host(k, c);
-    table.add_column(names[c], std::move(column));
+// Copies a pipeline's output to a host FeatureTable (the one fence of the table API).
+template <class MemorySpace>
+FeatureTable to_feature_table(IntensityOutput<MemorySpace> const& output, bool edges) {
+  using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
+  std::int64_t const objects = output.objects;
+  std::vector<std::string> const names = intensity_feature_names(edges);
+  std::int64_t const columns = static_cast<std::int64_t>(names.size());
+  std::vector<std::int64_t> labels(static_cast<std::size_t>(objects));
+  std::vector<double> matrix(static_cast<std::size_t>(objects * columns));
+  if (objects > 0) {
+    Kokkos::View<std::int64_t*, Kokkos::HostSpace, Unmanaged> labels_host(labels.data(), objects);
+    Kokkos::deep_copy(labels_host,
+                      Kokkos::subview(output.labels, Kokkos::make_pair(std::int64_t(0), objects)));
+    Kokkos::View<double**, Kokkos::LayoutLeft, Kokkos::HostSpace, Unmanaged> matrix_host(
+        matrix.data(), objects, columns);
+    auto const rows = Kokkos::subview(output.features, Kokkos::make_pair(std::int64_t(0), objects),
+                                      Kokkos::ALL);
+    if (rows.span_is_contiguous() && rows.stride(0) == 1) {
+      Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace, Unmanaged> dense(rows.data(), objects,
+                                                                              columns);
+      Kokkos::deep_copy(matrix_host, dense);
+    } else {
+      auto mirror = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), rows);
+      for (std::int64_t c = 0; c < columns; ++c)
+        for (std::int64_t k = 0; k < objects; ++k) matrix_host(k, c) = mirror(k, c);
+    }
+  }
+  Kokkos::fence();
+  FeatureTable table(std::move(labels));
+  for (std::int64_t c = 0; c < columns; ++c) {
+    auto const first = matrix.begin() + c * objects;
+    table.add_column(names[static_cast<std::size_t>(c)], std::vector<double>(first, first + objects));
   }
   return table;
 }
 
 }  // namespace detail
 
-// Per-object intensity features of `pixels` under `labels`, cp_measure's get_intensity.
-//
-// labels: integer View, 2D (Y,X) or 3D (Z,Y,X), 0 = background, negative values rejected;
-// pixels: real or integer View of rank 2 or 3 with the same shape (a 2D labels View over 3D
-// pixels is applied to every plane). Voxels with non-finite pixels are left out of every
-// feature. Returns one row per present label, ascending, with the 16 features (21 with edges)
-// named and ordered as cp_measure's keys; objects without finite voxels get 0 everywhere.
-// Sums, means and standard deviations follow numpy's pairwise order and so equal cp_measure
-// (numpy) bit for bit on float64 input, as do min, max, quartiles, median and MAD; the max
-// location is the first voxel reaching the maximum in raster order (numpy's argmax). In legacy
-// mode quartiles use n*q and the MAD the 1/ndim quantile, ndim being the pixels' rank.
-// Work is O(voxels) plus O(n) expected per object for the order statistics; runs on `space`.
-// Throws bik::Error for mismatched or empty shapes, negative labels or overly sparse labels.
-// A workspace (bik/core/workspace.hpp) kept across calls avoids reallocating the temporaries.
+namespace detail {
+// Checks the arguments of the public entry points and runs the pipeline on them.
 template <class ExecSpace, class LabelView, class PixelView>
-FeatureTable measure_intensity(
-    ExecSpace const& space, LabelView const& labels, PixelView const& pixels,
-    IntensityOptions const& options = {},
-    Workspace<typename PixelView::memory_space>* workspace = nullptr) {
+IntensityOutput<typename PixelView::memory_space> run_intensity(
+    char const* where, ExecSpace const& space, LabelView const& labels, PixelView const& pixels,
+    IntensityOptions const& options, Workspace<typename PixelView::memory_space>* workspace,
+    IntensityOutput<typename PixelView::memory_space> const* caller) {
   static_assert(Kokkos::is_view<LabelView>::value && Kokkos::is_view<PixelView>::value,
                 "bik::measure_intensity: labels and pixels must be Kokkos::Views");
   using L = typename LabelView::non_const_value_type;
@@ -309,10 +218,67 @@ FeatureTable measure_intensity(
   auto label_volume = as_volume(labels);
   auto pixel_volume = as_volume(pixels);
   Pairing const pairing = pair_labels_with_pixels(shape_of(label_volume), label_rank,
-                                                  shape_of(pixel_volume), pixel_rank,
-                                                  "bik::measure_intensity");
-  return detail::measure_intensity_volume<ExecSpace, L, P, MemorySpace>(
-      space, label_volume, pixel_volume, pairing, pixel_rank, options, workspace);
+                                                  shape_of(pixel_volume), pixel_rank, where);
+  return measure_intensity_volume<ExecSpace, L, P, MemorySpace>(
+      space, label_volume, pixel_volume, pairing, pixel_rank, options, workspace, caller);
+}
+}  // namespace detail
+
+// Per-object intensity features of `pixels` under `labels`, cp_measure's get_intensity.
+//
+// labels: integer View, 2D (Y,X) or 3D (Z,Y,X), 0 = background, negative values rejected;
+// pixels: real or integer View of rank 2 or 3 with the same shape (a 2D labels View over 3D
+// pixels is applied to every plane). Voxels with non-finite pixels are left out of every
+// feature. Returns one row per present label, ascending, with the 16 features (21 with edges)
+// named and ordered as cp_measure's keys; objects without finite voxels get 0 everywhere.
+// Sums, means and standard deviations follow numpy's pairwise order and so equal cp_measure
+// (numpy) bit for bit on float64 input, as do min, max, quartiles, median and MAD; the max
+// location is the first voxel reaching the maximum in raster order (numpy's argmax). In legacy
+// mode quartiles use n*q and the MAD the 1/ndim quantile, ndim being the pixels' rank.
+// Work is O(voxels) plus O(n) expected per object for the order statistics; runs on `space`,
+// a thread or a team per object as options.schedule says (object_schedule.hpp).
+// Throws bik::Error for mismatched or empty shapes, negative labels or overly sparse labels.
+// A workspace (bik/core/workspace.hpp) kept across calls avoids reallocating the temporaries.
+template <class ExecSpace, class LabelView, class PixelView>
+FeatureTable measure_intensity(
+    ExecSpace const& space, LabelView const& labels, PixelView const& pixels,
+    IntensityOptions const& options = {},
+    Workspace<typename PixelView::memory_space>* workspace = nullptr) {
+  return detail::to_feature_table(
+      detail::run_intensity("bik::measure_intensity", space, labels, pixels, options, workspace,
+                            nullptr),
+      options.edges);
+}
+
+// The same features, left on the device: row k of `features` (objects x features, in
+// intensity_feature_names(options.edges) order) and `object_labels(k)` receive object k, the
+// k-th present label in ascending order. Both Views are the caller's, in the inputs' memory
+// space, any layout, with at least as many rows as there are objects (bik::Error otherwise,
+// before anything is written). Returns the number of objects. The kernels may still be
+// running on `space` when this returns (no fence, no host copy): fence before reading.
+template <class ExecSpace, class LabelView, class PixelView, class FeatureView, class LabelOutView>
+std::int64_t measure_intensity_into(
+    ExecSpace const& space, LabelView const& labels, PixelView const& pixels,
+    FeatureView const& features, LabelOutView const& object_labels,
+    IntensityOptions const& options = {},
+    Workspace<typename PixelView::memory_space>* workspace = nullptr) {
+  using MemorySpace = typename PixelView::memory_space;
+  static_assert(Kokkos::is_view<FeatureView>::value && static_cast<int>(FeatureView::rank) == 2 &&
+                    std::is_same<typename FeatureView::non_const_value_type, double>::value,
+                "bik::measure_intensity_into: features must be a rank-2 View of double");
+  static_assert(Kokkos::is_view<LabelOutView>::value &&
+                    static_cast<int>(LabelOutView::rank) == 1 &&
+                    std::is_same<typename LabelOutView::non_const_value_type, std::int64_t>::value,
+                "bik::measure_intensity_into: object_labels must be a rank-1 View of int64_t");
+  static_assert(std::is_same<typename FeatureView::memory_space, MemorySpace>::value &&
+                    std::is_same<typename LabelOutView::memory_space, MemorySpace>::value,
+                "bik::measure_intensity_into: outputs must be in the inputs' memory space");
+  detail::IntensityOutput<MemorySpace> caller;
+  caller.features = features;
+  caller.labels = object_labels;
+  return detail::run_intensity("bik::measure_intensity_into", space, labels, pixels, options,
+                               workspace, &caller)
+      .objects;
 }
 
 }  // namespace bik

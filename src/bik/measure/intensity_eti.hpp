@@ -10,11 +10,12 @@
 
 // One instantiation of the pipeline for execution space SPACE, labels L and pixels P.
 #define BIK_INTENSITY_INSTANTIATION(PREFIX, SPACE, L, P)                                        \
-  PREFIX template ::bik::FeatureTable                                                          \
+  PREFIX template ::bik::detail::IntensityOutput<SPACE::memory_space>                         \
   bik::detail::measure_intensity_volume<SPACE, L, P, SPACE::memory_space>(                     \
       SPACE const&, ::bik::Volume<L const, SPACE::memory_space>,                               \
       ::bik::Volume<P const, SPACE::memory_space>, ::bik::Pairing const&, int,                 \
-      ::bik::IntensityOptions const&, ::bik::Workspace<SPACE::memory_space>*);
+      ::bik::IntensityOptions const&, ::bik::Workspace<SPACE::memory_space>*,                  \
+      ::bik::detail::IntensityOutput<SPACE::memory_space> const*);
 
 // The element types bik instantiates for every enabled space.
 #define BIK_INTENSITY_FOR_TYPES(PREFIX, SPACE)                       \
