@@ -270,25 +270,48 @@ TEST_CASE_TEMPLATE_DEFINE("batches: (B,Z,Y,X) Views and ragged lists equal one c
                           Space, int_batch) {
   using Mem = typename Space::memory_space;
   std::mt19937_64 rng(21);
-  // A (3,1,6,7) batch of 2D images: each element equals the 2D call on the same data.
-  int const nb = 3, ny = 6, nx = 7;
-  Kokkos::View<std::int32_t****, Kokkos::LayoutRight, Kokkos::HostSpace> lh("lh", nb, 1, ny, nx);
-  Kokkos::View<double****, Kokkos::LayoutRight, Kokkos::HostSpace> ph("ph", nb, 1, ny, nx);
-  for (std::size_t i = 0; i < lh.size(); ++i) {
-    lh.data()[i] = static_cast<std::int32_t>(rng() % 4);
-    ph.data()[i] = std::uniform_real_distribution<double>(0, 1)(rng);
-  }
-  auto l4 = Kokkos::create_mirror_view_and_copy(Mem(), lh);
-  auto p4 = Kokkos::create_mirror_view_and_copy(Mem(), ph);
-  bik::IntensityOptions legacy;
-  legacy.legacy = true;  // makes the 2D (q = 1/2) versus 3D (q = 1/3) MAD visible
-  auto tables = bik::measure_intensity_batch(Space(), l4, p4, legacy);
-  REQUIRE(tables.size() == 3);
-  for (int b = 0; b < nb; ++b) {
-    auto one = bik::measure_intensity(Space(), Kokkos::subview(l4, b, 0, Kokkos::ALL, Kokkos::ALL),
-                                      Kokkos::subview(p4, b, 0, Kokkos::ALL, Kokkos::ALL), legacy);
-    REQUIRE(one.labels() == tables[b].labels());
-    for (std::size_t c = 0; c < one.columns(); ++c) CHECK(one.column(c) == tables[b].column(c));
+  // Batches of 64 2D images (B,1,Y,X) and of 5 volumes (B,4,Y,X): each element's table equals
+  // the single call on the same data. Labels repeat across images (the same label is another
+  // object in each image); in the volumes, edge flags must not see the neighbouring image.
+  for (int const nz : {1, 4}) {
+    int const nb = nz == 1 ? 64 : 5, ny = 9, nx = 11;
+    Kokkos::View<std::int32_t****, Kokkos::LayoutRight, Kokkos::HostSpace> lh("lh", nb, nz, ny, nx);
+    Kokkos::View<double****, Kokkos::LayoutRight, Kokkos::HostSpace> ph("ph", nb, nz, ny, nx);
+    for (std::size_t i = 0; i < lh.size(); ++i) {
+      lh.data()[i] = static_cast<std::int32_t>(rng() % 5 == 0 ? 0 : (i / 13) % 6);
+      ph.data()[i] = std::uniform_real_distribution<double>(0, 1)(rng);
+    }
+    lh(nb - 1, 0, 0, 0) = 40;  // a label only one image has
+    auto l4 = Kokkos::create_mirror_view_and_copy(Mem(), lh);
+    auto p4 = Kokkos::create_mirror_view_and_copy(Mem(), ph);
+    // A LayoutLeft copy: its images are not at equal steps, so it is measured element-wise.
+    Kokkos::View<std::int32_t****, Kokkos::LayoutLeft, Mem> l4_left("l", nb, nz, ny, nx);
+    Kokkos::View<double****, Kokkos::LayoutLeft, Mem> p4_left("p", nb, nz, ny, nx);
+    Kokkos::deep_copy(l4_left, l4);
+    Kokkos::deep_copy(p4_left, p4);
+    for (bool const legacy_mode : {false, true}) {
+      bik::IntensityOptions options;
+      options.legacy = legacy_mode;  // makes the 2D (q = 1/2) versus 3D (q = 1/3) MAD visible
+      auto tables = bik::measure_intensity_batch(Space(), l4, p4, options);
+      auto tables_left = bik::measure_intensity_batch(Space(), l4_left, p4_left, options);
+      REQUIRE(tables.size() == static_cast<std::size_t>(nb));
+      REQUIRE(tables_left.size() == static_cast<std::size_t>(nb));
+      for (int b = 0; b < nb; ++b) {
+        auto l = Kokkos::subview(l4, b, Kokkos::ALL, Kokkos::ALL, Kokkos::ALL);
+        auto p = Kokkos::subview(p4, b, Kokkos::ALL, Kokkos::ALL, Kokkos::ALL);
+        auto one = nz == 1 ? bik::measure_intensity(Space(), Kokkos::subview(l, 0, Kokkos::ALL, Kokkos::ALL),
+                                                    Kokkos::subview(p, 0, Kokkos::ALL, Kokkos::ALL), options)
+                           : bik::measure_intensity(Space(), l, p, options);
+        REQUIRE(one.labels() == tables[b].labels());
+        REQUIRE(one.labels() == tables_left[b].labels());
+        for (std::size_t c = 0; c < one.columns(); ++c) {
+          CHECK_MESSAGE(one.column(c) == tables[b].column(c), one.names()[c] << " image " << b);
+          CHECK(one.column(c) == tables_left[b].column(c));
+        }
+      }
+      CHECK(tables[nb - 1].labels().back() == 40);
+      CHECK(tables[0].labels().back() != 40);
+    }
   }
 
   // A ragged list: a 2D image and a 3D volume of other shapes.

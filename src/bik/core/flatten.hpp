@@ -50,6 +50,10 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   kx::ScopedRegion region("bik::flatten_labeled");
   std::int64_t const nz = pairing.shape.z, ny = pairing.shape.y, nx = pairing.shape.x;
   std::int64_t const z_step = pairing.label_z_step;
+  std::int64_t const planes = pairing.planes(), stride = lut.stride();
+  require(lut.image_count == pairing.images, "bik::flatten_labeled",
+          "the LUT was built for " + std::to_string(lut.image_count) + " images, the pairing has " +
+              std::to_string(pairing.images));
   require(shape_of(pixels).z == nz && shape_of(pixels).y == ny && shape_of(pixels).x == nx,
           "bik::flatten_labeled", "pixels do not have the paired shape " + pairing.shape.str());
   std::int64_t const rows = nz * ny;
@@ -73,19 +77,20 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
         std::int64_t const lsx = labels.stride(2), psx = pixels.stride(2);
         for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
           std::int64_t const z = r / ny, y = r - z * ny;
+          std::int64_t const* const row_index = index.data() + (z / planes) * stride;
           L const* const lrow = &labels(z * z_step, y, 0);
           P const* const prow = &pixels(z, y, 0);
           std::int64_t run = 0, kept = 0;
           for (std::int64_t x = 0; x < nx; ++x) {
             std::int64_t const l = static_cast<std::int64_t>(lrow[x * lsx]);
             if (l != run) {
-              if (kept > 0) cursor(index(run) * chunks + c) += kept;
+              if (kept > 0) cursor(row_index[run] * chunks + c) += kept;
               run = l;
               kept = 0;
             }
             kept += (l > 0 && kx::is_finite(prow[x * psx])) ? 1 : 0;
           }
-          if (kept > 0) cursor(index(run) * chunks + c) += kept;
+          if (kept > 0) cursor(row_index[run] * chunks + c) += kept;
         }
       });
   Kokkos::parallel_scan(
@@ -133,14 +138,17 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
         std::uint8_t* const edge_out = edge.data();
         for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
           std::int64_t const z = r / ny, y = r - z * ny, lz = z * z_step;
+          std::int64_t const image = z / planes, local_z = z - image * planes;
+          std::int64_t const* const row_index = index.data() + image * stride;
           L const* const lrow = &labels(lz, y, 0);
           P const* const prow = &pixels(z, y, 0);
           // Neighbouring label rows (null where out of bounds; no Z neighbours differ when one
           // label plane is broadcast over Z).
           L const* const above = y > 0 ? &labels(lz, y - 1, 0) : nullptr;
           L const* const below = y + 1 < ny ? &labels(lz, y + 1, 0) : nullptr;
-          L const* const front = (z_step != 0 && z > 0) ? &labels(lz - 1, y, 0) : nullptr;
-          L const* const back = (z_step != 0 && z + 1 < nz) ? &labels(lz + 1, y, 0) : nullptr;
+          // Images of a batch are not neighbours of each other.
+          L const* const front = (z_step != 0 && local_z > 0) ? &labels(lz - 1, y, 0) : nullptr;
+          L const* const back = (z_step != 0 && local_z + 1 < planes) ? &labels(lz + 1, y, 0) : nullptr;
           // Sliding window over the row: left, here and right labels.
           std::int64_t left = 0;
           std::int64_t here = static_cast<std::int64_t>(lrow[0]);
@@ -148,9 +156,9 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
           for (std::int64_t x = 0; x < nx; ++x) {
             std::int64_t const right = x + 1 < nx ? static_cast<std::int64_t>(lrow[(x + 1) * lsx]) : here;
             if (here != run) {
-              if (run > 0) cursor(index(run) * chunks + c) = d;
+              if (run > 0) cursor(row_index[run] * chunks + c) = d;
               run = here;
-              if (run > 0) d = cursor(index(run) * chunks + c);
+              if (run > 0) d = cursor(row_index[run] * chunks + c);
             }
             if (here <= 0) {  // background: nothing to read or write
               left = here;
@@ -162,7 +170,7 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
               value_out[d] = static_cast<double>(p);
               x_out[d] = static_cast<std::int32_t>(x);
               y_out[d] = static_cast<std::int32_t>(y);
-              z_out[d] = static_cast<std::int32_t>(z);
+              z_out[d] = static_cast<std::int32_t>(local_z);
               if (want_edges) {
                 // An in-bounds face neighbour with another label makes an edge voxel.
                 std::int64_t const o = x * lsx;
@@ -178,7 +186,7 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
             left = here;
             here = right;
           }
-          if (run > 0) cursor(index(run) * chunks + c) = d;
+          if (run > 0) cursor(row_index[run] * chunks + c) = d;
         }
       });
   return out;

@@ -1,5 +1,7 @@
 // Label -> object-index lookup table (spec §2.2). The present labels (> 0), in ascending order,
 // get the indices 0..count-1; absent labels and 0 map to -1. Labels must be >= 0.
+// A batch of images stacked along Z (each `planes` planes deep) gets one table for all of
+// them: objects are the present (image, label) pairs, ordered by image, then label.
 #ifndef BIK_CORE_LABEL_LUT_HPP
 #define BIK_CORE_LABEL_LUT_HPP
 
@@ -18,10 +20,14 @@ namespace bik {
 
 template <class MemorySpace>
 struct LabelLut {
-  Kokkos::View<std::int64_t*, MemorySpace> index;   // [max_label + 1]: label -> object index or -1
-  Kokkos::View<std::int64_t*, MemorySpace> labels;  // [count]: object index -> label, ascending
+  // [images * (max_label + 1)]: image * (max_label + 1) + label -> object index, or -1
+  Kokkos::View<std::int64_t*, MemorySpace> index;
+  Kokkos::View<std::int64_t*, MemorySpace> labels;  // [count]: object index -> label
+  Kokkos::View<std::int64_t*, MemorySpace> images;  // [count]: object index -> image
   std::int64_t count = 0;
   std::int64_t max_label = 0;
+  std::int64_t image_count = 1;
+  std::int64_t stride() const { return max_label + 1; }  // index entries per image
 };
 
 // Largest label value a dense LUT is built for, relative to the number of voxels: beyond it the
@@ -30,18 +36,26 @@ inline std::int64_t max_dense_label(std::int64_t voxels) {
   return voxels * 8 + (std::int64_t(1) << 24);
 }
 
-// Builds the LUT of `labels`. Throws bik::Error, before any table is built, for a negative label
-// or a label too large for a dense table. O(voxels + max_label) work, parallel over rows. With
-// a workspace, the tables live in its buffers (see workspace.hpp).
+// Builds the LUT of `labels`, a single image or `images` images of equal depth stacked along Z.
+// Throws bik::Error, before any table is built, for a negative label or a label too large for a
+// dense table. O(voxels + images * max_label) work, parallel over rows; two host
+// synchronisations (the label range, then the object count). With a workspace, the tables
+// live in its buffers (see workspace.hpp).
 template <class ExecSpace, class L, class MemorySpace>
 LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, MemorySpace> labels,
-                                     Workspace<MemorySpace>* workspace = nullptr) {
+                                     Workspace<MemorySpace>* workspace = nullptr,
+                                     std::int64_t images = 1) {
   static_assert(std::is_integral<L>::value, "bik::make_label_lut: labels must be integers");
   static_assert(Kokkos::SpaceAccessibility<ExecSpace, MemorySpace>::accessible,
                 "bik::make_label_lut: labels must be accessible from the execution space");
   kx::ScopedRegion region("bik::make_label_lut");
   std::int64_t const ny = labels.extent(1), nx = labels.extent(2);
   std::int64_t const rows = static_cast<std::int64_t>(labels.extent(0)) * ny;
+  require(images >= 1 && static_cast<std::int64_t>(labels.extent(0)) % images == 0,
+          "bik::make_label_lut",
+          "a batch of " + std::to_string(images) + " images cannot split " +
+              std::to_string(labels.extent(0)) + " planes evenly");
+  std::int64_t const planes = static_cast<std::int64_t>(labels.extent(0)) / images;
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
 
   using MinMax = Kokkos::MinMax<std::int64_t>;
@@ -71,25 +85,29 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
   if (rows * nx == 0) range.min_val = range.max_val = 0;
   require(range.min_val >= 0, "bik::make_label_lut",
           "labels must be >= 0 (0 is background), found " + std::to_string(range.min_val));
-  require(range.max_val <= max_dense_label(rows * nx), "bik::make_label_lut",
+  require(range.max_val <= max_dense_label(rows * nx) / images, "bik::make_label_lut",
           "largest label " + std::to_string(range.max_val) + " is too large for " +
               std::to_string(rows * nx) + " voxels; relabel the objects to 1..N first");
 
   LabelLut<MemorySpace> lut;
   lut.max_label = range.max_val;
-  std::int64_t const n_entries = lut.max_label + 1;
+  lut.image_count = images;
+  std::int64_t const stride = lut.stride();
+  std::int64_t const n_entries = images * stride;
   using Buffers = Workspace<MemorySpace>;
   auto present = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::present", n_entries);
   fill(space, "bik::label_lut::clear", present, 0);
   Kokkos::parallel_for(
       "bik::label_lut::mark", Policy(space, 0, rows), KOKKOS_LAMBDA(std::int64_t r) {
         std::int64_t const z = r / ny, y = r - z * ny, sx = labels.stride(2);
+        std::int64_t const first = (z / planes) * stride;  // this image's part of the table
         L const* const row = &labels(z, y, 0);
         std::int64_t previous = 0;
         for (std::int64_t x = 0; x < nx; ++x) {
           std::int64_t const v = static_cast<std::int64_t>(row[x * sx]);
           // Runs of one label are marked once, atomically: other rows may mark it too.
-          if (v != previous && v > 0) Kokkos::atomic_exchange(&present(v), std::int64_t(1));
+          if (v != previous && v > 0)
+            Kokkos::atomic_exchange(&present(first + v), std::int64_t(1));
           previous = v;
         }
       });
@@ -112,10 +130,15 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
   Kokkos::deep_copy(lut.count, Kokkos::subview(count, 0));
 
   lut.labels = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::labels", lut.count);
+  lut.images = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::images", lut.count);
   auto labels_out = lut.labels;
+  auto images_out = lut.images;
   Kokkos::parallel_for(
-      "bik::label_lut::invert", Policy(space, 0, n_entries), KOKKOS_LAMBDA(std::int64_t l) {
-        if (index(l) >= 0) labels_out(index(l)) = l;
+      "bik::label_lut::invert", Policy(space, 0, n_entries), KOKKOS_LAMBDA(std::int64_t e) {
+        std::int64_t const k = index(e);
+        if (k < 0) return;
+        labels_out(k) = e % stride;
+        images_out(k) = e / stride;
       });
   return lut;
 }

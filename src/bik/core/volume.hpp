@@ -59,6 +59,8 @@ auto as_volume(ViewType const& v) {
 struct Pairing {
   Shape3 shape;              // the pixel shape, which every kernel iterates over
   std::int64_t label_z_step; // 1, or 0 when one label plane is broadcast over Z
+  std::int64_t images = 1;   // a batch: images of shape.z / images planes stacked along Z
+  std::int64_t planes() const { return shape.z / images; }
 };
 
 inline Pairing pair_labels_with_pixels(Shape3 labels, int labels_rank, Shape3 pixels,

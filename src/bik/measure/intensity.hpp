@@ -65,6 +65,7 @@ struct IntensityOutput {
   // workspace's buffers, or fresh ones without a workspace).
   Kokkos::View<double*, MemorySpace> feature_storage;
   Kokkos::View<std::int64_t*, MemorySpace> label_storage;
+  Kokkos::View<std::int64_t*, MemorySpace> images;  // [objects]: the image of each object
 };
 
 // The whole pipeline on (Z,Y,X) volumes: LUT, flatten into per-object segments, features. It
@@ -78,11 +79,12 @@ IntensityOutput<MemorySpace> measure_intensity_volume(
     IntensityOutput<MemorySpace> const* caller) {
   kx::ScopedRegion region("bik::measure_intensity");
   using Buffers = Workspace<MemorySpace>;
-  LabelLut<MemorySpace> lut = make_label_lut(space, labels, workspace);
+  LabelLut<MemorySpace> lut = make_label_lut(space, labels, workspace, pairing.images);
   std::int64_t const objects = lut.count;
   int const columns = options.edges ? kIntensityColumns : kEdgeIntegrated;
   IntensityOutput<MemorySpace> output;
   output.objects = objects;
+  output.images = lut.images;
   if (caller != nullptr) {
     require(caller->features.extent(0) >= static_cast<std::size_t>(objects) &&
                 caller->labels.extent(0) >= static_cast<std::size_t>(objects),
@@ -155,40 +157,53 @@ IntensityOutput<MemorySpace> measure_intensity_volume(
   return output;
 }
 
-// Copies a pipeline's output to a host FeatureTable (the one fence of the table API).
+// Copies a pipeline's output to host FeatureTables, one per image of the batch (one for a
+// single image); objects are ordered by image. The one fence of the table API.
 template <class MemorySpace>
-FeatureTable to_feature_table(IntensityOutput<MemorySpace> const& output, bool edges) {
+std::vector<FeatureTable> to_feature_tables(IntensityOutput<MemorySpace> const& output, bool edges,
+                                            std::int64_t image_count) {
   using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
   std::int64_t const objects = output.objects;
   std::vector<std::string> const names = intensity_feature_names(edges);
   std::int64_t const columns = static_cast<std::int64_t>(names.size());
   std::vector<std::int64_t> labels(static_cast<std::size_t>(objects));
+  std::vector<std::int64_t> images(static_cast<std::size_t>(objects));
   std::vector<double> matrix(static_cast<std::size_t>(objects * columns));
   if (objects > 0) {
+    auto const first = Kokkos::make_pair(std::int64_t(0), objects);
     Kokkos::View<std::int64_t*, Kokkos::HostSpace, Unmanaged> labels_host(labels.data(), objects);
-    Kokkos::deep_copy(labels_host,
-                      Kokkos::subview(output.labels, Kokkos::make_pair(std::int64_t(0), objects)));
+    Kokkos::deep_copy(labels_host, Kokkos::subview(output.labels, first));
+    Kokkos::View<std::int64_t*, Kokkos::HostSpace, Unmanaged> images_host(images.data(), objects);
+    Kokkos::deep_copy(images_host, Kokkos::subview(output.images, first));
     Kokkos::View<double**, Kokkos::LayoutLeft, Kokkos::HostSpace, Unmanaged> matrix_host(
         matrix.data(), objects, columns);
-    auto const rows = Kokkos::subview(output.features, Kokkos::make_pair(std::int64_t(0), objects),
-                                      Kokkos::ALL);
-    if (rows.span_is_contiguous() && rows.stride(0) == 1) {
+    auto const rows = Kokkos::subview(output.features, first, Kokkos::ALL);
+    if (rows.stride(0) == 1 && rows.stride(1) == static_cast<std::size_t>(objects)) {
       Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace, Unmanaged> dense(rows.data(), objects,
                                                                               columns);
       Kokkos::deep_copy(matrix_host, dense);
-    } else {
+    } else {  // a caller's View of another layout
       auto mirror = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), rows);
       for (std::int64_t c = 0; c < columns; ++c)
         for (std::int64_t k = 0; k < objects; ++k) matrix_host(k, c) = mirror(k, c);
     }
   }
   Kokkos::fence();
-  FeatureTable table(std::move(labels));
-  for (std::int64_t c = 0; c < columns; ++c) {
-    auto const first = matrix.begin() + c * objects;
-    table.add_column(names[static_cast<std::size_t>(c)], std::vector<double>(first, first + objects));
+  std::vector<FeatureTable> tables;
+  std::int64_t begin = 0;
+  for (std::int64_t image = 0; image < image_count; ++image) {
+    std::int64_t end = begin;
+    while (end < objects && images[static_cast<std::size_t>(end)] == image) ++end;
+    FeatureTable table(std::vector<std::int64_t>(labels.begin() + begin, labels.begin() + end));
+    for (std::int64_t c = 0; c < columns; ++c) {
+      auto const column = matrix.begin() + c * objects;
+      table.add_column(names[static_cast<std::size_t>(c)],
+                       std::vector<double>(column + begin, column + end));
+    }
+    tables.push_back(std::move(table));
+    begin = end;
   }
-  return table;
+  return tables;
 }
 
 }  // namespace detail
@@ -244,10 +259,10 @@ FeatureTable measure_intensity(
     ExecSpace const& space, LabelView const& labels, PixelView const& pixels,
     IntensityOptions const& options = {},
     Workspace<typename PixelView::memory_space>* workspace = nullptr) {
-  return detail::to_feature_table(
+  return std::move(detail::to_feature_tables(
       detail::run_intensity("bik::measure_intensity", space, labels, pixels, options, workspace,
                             nullptr),
-      options.edges);
+      options.edges, 1)[0]);
 }
 
 // The same features, left on the device: row k of `features` (objects x features, in
