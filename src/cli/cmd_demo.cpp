@@ -1,10 +1,10 @@
 // `bik demo`: synthesise two scenes, save them, measure them, save and summarise the results.
 #include "args.hpp"
+#include "backend_registry.hpp"
 #include "commands.hpp"
 #include "demo_scene.hpp"
 #include "stopwatch.hpp"
 
-#include "bik/backends.hpp"
 #include "bik/config.hpp"
 #include "bik/core/error.hpp"
 #include "bik/io/io.hpp"
@@ -113,12 +113,13 @@ int run_demo(std::vector<std::string> const& args) {
 
   IntensityOptions intensity;  // edges on, legacy off
   watch.restart();
-  FeatureTable const table2d =
-      measure_intensity(backend, host_image(scene2d.labels, scene2d.shape),
-                        host_image(scene2d.pixels, scene2d.shape), intensity);
-  FeatureTable const table3d =
-      measure_intensity(backend, host_image(scene3d.labels, scene3d.shape),
-                        host_image(scene3d.pixels, scene3d.shape), intensity);
+  auto measure = [&](Scene const& scene) {
+    ResidentImages resident(backend, host_image(scene.labels, scene.shape),
+                            host_image(scene.pixels, scene.shape));
+    return std::move(resident.measure_intensity(intensity).front());
+  };
+  FeatureTable const table2d = measure(scene2d);
+  FeatureTable const table3d = measure(scene3d);
   Kokkos::fence();
   double const compute_ms = watch.elapsed_ms();
 

@@ -1,8 +1,8 @@
 // `bik info` and the version strings.
 #include "args.hpp"
+#include "backend_registry.hpp"
 #include "commands.hpp"
 
-#include "bik/backends.hpp"
 #include "bik/config.hpp"
 
 #include <fmt/format.h>

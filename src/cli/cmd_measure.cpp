@@ -1,9 +1,9 @@
 // `bik measure`: HDF5 inputs -> per-object features -> HDF5 or CSV table.
 #include "args.hpp"
+#include "backend_registry.hpp"
 #include "commands.hpp"
 #include "stopwatch.hpp"
 
-#include "bik/backends.hpp"
 #include "bik/config.hpp"
 #include "bik/core/error.hpp"
 #include "bik/io/io.hpp"
@@ -13,6 +13,10 @@
 #include <Kokkos_Core.hpp>
 
 #include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -48,24 +52,107 @@ std::vector<std::string> parse_features(std::string const& list) {
 template <class T>
 std::string shape_str(HostImage<T> const& image) {
   auto const& d = image.data;
-  return image.rank == 2 ? fmt::format("({}, {})", d.extent(1), d.extent(2))
-                         : fmt::format("({}, {}, {})", d.extent(0), d.extent(1), d.extent(2));
+  std::string const element = image.rank == 2
+                                  ? fmt::format("({}, {})", d.extent(1), d.extent(2))
+                                  : fmt::format("({}, {}, {})", image.planes(), d.extent(1), d.extent(2));
+  return image.images > 1 ? fmt::format("{} x {}", image.images, element) : element;
 }
 
-// Same shape, or 2D labels over a 3D stack of the same (Y,X); bik::Error naming both datasets
-// otherwise.
+// Same shape, or 2D labels over a 3D stack of the same (Y,X); a batch pairs with a batch of the
+// same size and element shape. bik::Error naming both datasets otherwise.
 void check_shapes(HostImage<std::int64_t> const& labels, io::DatasetSpec const& labels_spec,
                   HostImage<double> const& pixels, io::DatasetSpec const& pixels_spec) {
   auto const& l = labels.data;
   auto const& p = pixels.data;
   bool const same_plane = l.extent(1) == p.extent(1) && l.extent(2) == p.extent(2);
-  bool const ok =
-      same_plane && (labels.rank == 2 || (pixels.rank == 3 && l.extent(0) == p.extent(0)));
+  bool const ok = labels.images == pixels.images && same_plane &&
+                  (labels.images > 1 ? l.extent(0) == p.extent(0)
+                                     : labels.rank == 2 || (pixels.rank == 3 && l.extent(0) == p.extent(0)));
   if (!ok)
     throw Error(
         fmt::format("shape mismatch: labels {} have shape {} but pixels {} have shape {} "
                     "(labels must have the pixels' shape, or be 2D over a 3D stack)",
                     labels_spec.str(), shape_str(labels), pixels_spec.str(), shape_str(pixels)));
+}
+
+// One image pair of the input.
+struct Input {
+  io::DatasetSpec pixels_spec, labels_spec;
+  HostImage<std::int64_t> labels;
+  HostImage<double> pixels;
+};
+
+// The pairs named by a --list file: one "PIXELS.h5:/ds LABELS.h5:/ds" pair per line; blank
+// lines and lines starting with '#' are skipped. bik::Error naming the file and line otherwise.
+std::vector<std::pair<io::DatasetSpec, io::DatasetSpec>> read_list(std::string const& path) {
+  std::ifstream in(path);
+  if (!in) throw Error(fmt::format("{}: cannot open the --list file", path));
+  std::vector<std::pair<io::DatasetSpec, io::DatasetSpec>> pairs;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    std::istringstream words(line);
+    std::string pixels, labels, extra;
+    if (!(words >> pixels) || pixels[0] == '#') continue;
+    if (!(words >> labels) || (words >> extra))
+      throw Error(fmt::format("{}:{}: expected 'PIXELS.h5:/dataset LABELS.h5:/dataset', got '{}'",
+                              path, number, line));
+    pairs.emplace_back(io::parse_dataset_spec(pixels), io::parse_dataset_spec(labels));
+  }
+  if (pairs.empty()) throw Error(fmt::format("{}: the --list file names no image pairs", path));
+  return pairs;
+}
+
+// Single images of one shape become one batch (one kernel sequence for all of them); nullptr if
+// the inputs are not such images.
+std::unique_ptr<Input> as_batch(std::vector<Input> const& inputs) {
+  if (inputs.size() < 2) return nullptr;
+  auto const& first = inputs.front();
+  for (auto const& in : inputs) {
+    if (in.pixels.images != 1 || in.labels.rank != in.pixels.rank ||
+        in.pixels.data.extent(0) != first.pixels.data.extent(0) ||
+        in.pixels.data.extent(1) != first.pixels.data.extent(1) ||
+        in.pixels.data.extent(2) != first.pixels.data.extent(2) || in.pixels.rank != first.pixels.rank)
+      return nullptr;
+  }
+  std::size_t const nz = first.pixels.data.extent(0), ny = first.pixels.data.extent(1),
+                    nx = first.pixels.data.extent(2), voxels = nz * ny * nx;
+  Kokkos::View<std::int64_t***, Kokkos::LayoutRight, Kokkos::HostSpace> labels(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("bik::cli::batch_labels")),
+      nz * inputs.size(), ny, nx);
+  Kokkos::View<double***, Kokkos::LayoutRight, Kokkos::HostSpace> pixels(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("bik::cli::batch_pixels")),
+      nz * inputs.size(), ny, nx);
+  for (std::size_t b = 0; b < inputs.size(); ++b) {
+    std::memcpy(labels.data() + b * voxels, inputs[b].labels.data.data(), voxels * sizeof(std::int64_t));
+    std::memcpy(pixels.data() + b * voxels, inputs[b].pixels.data.data(), voxels * sizeof(double));
+  }
+  auto batch = std::make_unique<Input>();
+  batch->labels.data = labels;
+  batch->pixels.data = pixels;
+  batch->labels.rank = batch->pixels.rank = first.pixels.rank;
+  batch->labels.images = batch->pixels.images = static_cast<std::int64_t>(inputs.size());
+  return batch;
+}
+
+// --schedule thread | team | team:N (a team of N threads per object); empty: the default.
+ObjectSchedule parse_schedule(std::string const& text) {
+  ObjectSchedule schedule;
+  if (text.empty()) return schedule;
+  if (text == "thread") {
+    schedule.shape = ObjectSchedule::Shape::thread_per_object;
+    return schedule;
+  }
+  if (text.rfind("team", 0) == 0) {
+    schedule.shape = ObjectSchedule::Shape::team_per_object;
+    if (text.size() == 4) return schedule;
+    std::string const size = text.substr(4);
+    if (size.size() >= 2 && size[0] == ':' && size.find_first_not_of("0123456789", 1) == std::string::npos &&
+        size.size() <= 5 && std::stoi(size.substr(1)) >= 1) {
+      schedule.team_size = std::stoi(size.substr(1));
+      return schedule;
+    }
+  }
+  throw Error(fmt::format("--schedule must be 'thread', 'team' or 'team:N' with N >= 1, got '{}'", text));
 }
 
 double median(std::vector<double> v) {
@@ -80,16 +167,25 @@ int run_measure(std::vector<std::string> const& args) {
   Options const options("measure", args,
                         {{"pixels"},
                          {"labels"},
+                         {"list"},
                          {"out"},
                          {"features"},
                          {"no-edges", false},
                          {"legacy", false},
                          {"backend"},
+                         {"schedule"},
                          {"repeat"}});
   // Everything that can be checked without reading is checked first, so mistakes fail fast and
   // nothing is written.
-  auto const pixels_spec = io::parse_dataset_spec(options.required("pixels"));
-  auto const labels_spec = io::parse_dataset_spec(options.required("labels"));
+  std::vector<std::pair<io::DatasetSpec, io::DatasetSpec>> specs;
+  if (auto const list = options.value("list")) {
+    if (options.value("pixels") || options.value("labels"))
+      throw UsageError("--list replaces --pixels and --labels; give one or the other", "measure");
+    specs = read_list(*list);
+  } else {
+    specs.emplace_back(io::parse_dataset_spec(options.required("pixels")),
+                       io::parse_dataset_spec(options.required("labels")));
+  }
   std::string const out = options.required("out");
   auto const features = parse_features(options.value_or("features", "intensity"));
   std::string const backend = options.value_or("backend", default_backend());
@@ -100,24 +196,48 @@ int run_measure(std::vector<std::string> const& args) {
   IntensityOptions intensity;
   intensity.edges = !options.flag("no-edges");
   intensity.legacy = options.flag("legacy");
+  intensity.schedule = parse_schedule(options.value_or("schedule", ""));
   int const threads = backend_concurrency(backend);
 
   Stopwatch watch;
-  auto const labels = io::read_labels(labels_spec);
-  auto const pixels = io::read_pixels(pixels_spec);
+  std::vector<Input> inputs;
+  for (auto const& [pixels_spec, labels_spec] : specs) {
+    Input in{pixels_spec, labels_spec, io::read_labels(labels_spec), io::read_pixels(pixels_spec)};
+    check_shapes(in.labels, labels_spec, in.pixels, pixels_spec);
+    inputs.push_back(std::move(in));
+  }
   double const read_ms = watch.elapsed_ms();
-  check_shapes(labels, labels_spec, pixels, pixels_spec);
 
-  FeatureTable table;
+  // Inputs go to the backend once (a list of same-shape images as one batch); repeats time the
+  // computation alone.
+  watch.restart();
+  std::unique_ptr<Input> const batch = as_batch(inputs);
+  std::vector<std::unique_ptr<ResidentImages>> resident;
+  if (batch) {
+    resident.push_back(std::make_unique<ResidentImages>(backend, batch->labels, batch->pixels));
+  } else {
+    for (auto const& in : inputs)
+      resident.push_back(std::make_unique<ResidentImages>(backend, in.labels, in.pixels));
+  }
+  Kokkos::fence();
+  double const transfer_ms = watch.elapsed_ms();
+
+  std::vector<FeatureTable> tables;
   std::vector<double> compute_ms;
-  BackendWorkspaces workspaces;  // repeats reuse the buffers of the first run
   for (int r = 0; r < repeats; ++r) {
     watch.restart();
-    table = measure_intensity(backend, labels, pixels, intensity, &workspaces);  // the only group
+    tables.clear();
+    for (auto const& images : resident)
+      for (auto& table : images->measure_intensity(intensity)) tables.push_back(std::move(table));
     Kokkos::fence();
     compute_ms.push_back(watch.elapsed_ms());
   }
+  bool const stacked = tables.size() > 1 || inputs.size() > 1 || inputs.front().pixels.images > 1;
+  FeatureTable const table = stacked ? FeatureTable::stack(tables) : std::move(tables.front());
 
+  std::string inputs_attribute;
+  for (auto const& in : inputs)
+    inputs_attribute += (inputs_attribute.empty() ? "" : ";") + in.pixels_spec.str() + " " + in.labels_spec.str();
   io::Attributes const attributes{{"bik_version", BIK_VERSION_STRING},
                                   {"kokkos_version", kokkos_version_string()},
                                   {"backend", backend},
@@ -125,24 +245,27 @@ int run_measure(std::vector<std::string> const& args) {
                                   {"features", fmt::format("{}", fmt::join(features, ","))},
                                   {"edges", intensity.edges ? "true" : "false"},
                                   {"legacy", intensity.legacy ? "true" : "false"},
-                                  {"pixels", pixels_spec.str()},
-                                  {"labels", labels_spec.str()}};
+                                  {"pixels", inputs.front().pixels_spec.str()},
+                                  {"labels", inputs.front().labels_spec.str()},
+                                  {"inputs", inputs_attribute}};
   watch.restart();
   io::write_table(out, table, attributes);
   double const write_ms = watch.elapsed_ms();
 
+  std::string const what =
+      stacked ? fmt::format("{} images", tables.size())
+              : fmt::format("a {} image of shape {}", inputs.front().pixels.rank == 2 ? "2D" : "3D",
+                            shape_str(inputs.front().pixels));
   std::cout << fmt::format(
-      "measured {} objects in a {} image of shape {} on {} ({} threads): {} features "
-      "({}{}{})\nwrote {}\n",
-      table.rows(), pixels.rank == 2 ? "2D" : "3D", shape_str(pixels), backend, threads,
-      table.columns(), fmt::join(features, ","), intensity.edges ? ", edges" : ", no edges",
-      intensity.legacy ? ", legacy" : "", out);
+      "measured {} objects in {} on {} ({} threads): {} features ({}{}{})\nwrote {}\n",
+      table.rows(), what, backend, threads, table.columns(), fmt::join(features, ","),
+      intensity.edges ? ", edges" : ", no edges", intensity.legacy ? ", legacy" : "", out);
   std::cout.flush();
   std::cerr << fmt::format(
-      "timing read_ms={:.3f} compute_ms_min={:.3f} compute_ms_median={:.3f} write_ms={:.3f} "
-      "repeats={} backend={} threads={}\n",
-      read_ms, *std::min_element(compute_ms.begin(), compute_ms.end()), median(compute_ms),
-      write_ms, repeats, backend, threads);
+      "timing read_ms={:.3f} transfer_ms={:.3f} compute_ms_min={:.3f} compute_ms_median={:.3f} "
+      "write_ms={:.3f} repeats={} images={} backend={} threads={}\n",
+      read_ms, transfer_ms, *std::min_element(compute_ms.begin(), compute_ms.end()),
+      median(compute_ms), write_ms, repeats, tables.size(), backend, threads);
   return 0;
 }
 

@@ -20,24 +20,32 @@ Exit codes: 0 success, 2 error (the message starts with "bik: error:").
 )";
 
 constexpr char const* kMeasure =
-    R"(usage: bik measure --pixels FILE.h5:/dataset --labels FILE.h5:/dataset --out OUT.h5|OUT.csv
-                   [--features intensity] [--no-edges] [--legacy] [--backend NAME] [--repeat N]
+    R"(usage: bik measure (--pixels FILE.h5:/dataset --labels FILE.h5:/dataset | --list FILE)
+                   --out OUT.h5|OUT.csv [--features intensity] [--no-edges] [--legacy]
+                   [--backend NAME] [--schedule thread|team|team:N] [--repeat N]
 
 Measures every object (label > 0) of a 2D (Y,X) or 3D (Z,Y,X) label image over a pixel image
-of the same shape (a 2D label image is broadcast over the planes of a 3D pixel stack).
+of the same shape (a 2D label image is broadcast over the planes of a 3D pixel stack). Many
+images in one run: a 4D (B,Z,Y,X) pair of datasets (Z = 1 for 2D images), or --list.
 
   --pixels FILE:/DS   pixel dataset: uint8..uint64, int8..int64, float32 or float64
   --labels FILE:/DS   label dataset: an integer dtype, values >= 0 (0 is background)
+  --list FILE         a text file with one 'PIXELS.h5:/ds LABELS.h5:/ds' pair per line ('#'
+                      starts a comment); images of one shape are measured as one batch
   --out PATH          output table; .h5/.hdf5 (datasets 'label' and one per feature, with
-                      provenance attributes) or .csv (header 'label,<features>')
+                      provenance attributes) or .csv (header 'label,<features>'); for several
+                      images also 'image' (0-based position in the batch or list), first
   --features LIST     comma-separated feature groups; known: intensity (default: intensity)
   --no-edges          omit the five Intensity_*Edge features (16 instead of 21 columns)
   --legacy            CellProfiler's n*q quantile and 1/ndim MAD conventions
   --backend NAME      execution space to run on (see 'bik info'); default: the fastest
+  --schedule S        'thread': one thread per object (the CPU default); 'team': a team of
+                      threads per object (the GPU default), 'team:N' with N threads. Same results.
   --repeat N          run the computation N times (benchmarking); default 1
 
-Prints a summary on stdout and one line on stderr:
-  timing read_ms=<x> compute_ms_min=<x> compute_ms_median=<x> write_ms=<x> repeats=<N> backend=<name> threads=<n>
+Prints a summary on stdout and one line on stderr (transfer: inputs to the backend's memory,
+once; compute: the kernels and the copy of the results to the host, per repeat):
+  timing read_ms=<x> transfer_ms=<x> compute_ms_min=<x> compute_ms_median=<x> write_ms=<x> repeats=<N> images=<B> backend=<name> threads=<n>
 )";
 
 constexpr char const* kDemo = R"(usage: bik demo [--out DIR] [--backend NAME]

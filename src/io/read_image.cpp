@@ -132,12 +132,12 @@ void validate(OpenDataset const& d, DatasetSpec const& spec, bool labels) {
                 d.type.name);
   if (!d.has_simple_space)
     throw Error(where +
-                ": expected a 2D (Y,X) or 3D (Z,Y,X) dataset, got a scalar or empty "
-                "(null) dataspace");
-  if (d.shape.size() != 2 && d.shape.size() != 3)
+                ": expected a 2D (Y,X) or 3D (Z,Y,X) dataset or a 4D (B,Z,Y,X) batch, got a "
+                "scalar or empty (null) dataspace");
+  if (d.shape.size() < 2 || d.shape.size() > 4)
     throw Error(
-        fmt::format("{}: expected a 2D (Y,X) or 3D (Z,Y,X) dataset, got rank {} with "
-                    "shape {}",
+        fmt::format("{}: expected a 2D (Y,X) or 3D (Z,Y,X) dataset or a 4D (B,Z,Y,X) batch, got "
+                    "rank {} with shape {}",
                     where, d.shape.size(), shape_str(d.shape)));
   for (auto e : d.shape)
     if (e == 0) throw Error(where + ": the dataset is empty, shape " + shape_str(d.shape));
@@ -147,7 +147,8 @@ template <class T>
 HostImage<T> read_into(OpenDataset const& d, DatasetSpec const& spec, hid_t memory_type,
                        std::string const& label) {
   std::size_t const rank = d.shape.size();
-  std::size_t const nz = rank == 3 ? static_cast<std::size_t>(d.shape[0]) : 1;
+  std::size_t nz = 1;  // planes of all images together
+  for (std::size_t axis = 0; axis + 2 < rank; ++axis) nz *= static_cast<std::size_t>(d.shape[axis]);
   std::size_t const ny = static_cast<std::size_t>(d.shape[rank - 2]);
   std::size_t const nx = static_cast<std::size_t>(d.shape[rank - 1]);
   Kokkos::View<T***, Kokkos::LayoutRight, Kokkos::HostSpace> view(
@@ -158,15 +159,20 @@ HostImage<T> read_into(OpenDataset const& d, DatasetSpec const& spec, hid_t memo
                 "compression filter this HDF5 lacks?)");
   HostImage<T> image;
   image.data = view;
-  image.rank = static_cast<int>(rank);
+  // A (B,Z,Y,X) batch: B elements of Z planes each, 2D images when Z = 1 (cp_measure's to_bzyx).
+  image.images = rank == 4 ? d.shape[0] : 1;
+  image.rank = rank == 4 ? (d.shape[1] == 1 ? 2 : 3) : static_cast<int>(rank);
   return image;
 }
 
 std::string position_str(std::size_t i, HostImage<std::int64_t> const& image) {
   std::size_t const ny = image.data.extent(1), nx = image.data.extent(2);
-  std::size_t const x = i % nx, y = (i / nx) % ny, z = i / (nx * ny);
-  return image.rank == 2 ? fmt::format("(y={}, x={})", y, x)
-                         : fmt::format("(z={}, y={}, x={})", z, y, x);
+  std::size_t const x = i % nx, y = (i / nx) % ny, plane = i / (nx * ny);
+  std::size_t const planes = static_cast<std::size_t>(image.planes());
+  std::size_t const b = plane / planes, z = plane % planes;
+  std::string const at = image.rank == 2 ? fmt::format("(y={}, x={})", y, x)
+                                         : fmt::format("(z={}, y={}, x={})", z, y, x);
+  return image.images > 1 ? fmt::format("image {} {}", b, at) : at;
 }
 
 }  // namespace

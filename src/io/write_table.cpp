@@ -81,12 +81,16 @@ void write_table_hdf5(std::string const& path, FeatureTable const& table,
   for (auto const& name : table.names()) {
     require(!name.empty() && name.find('/') == std::string::npos && name != "." && name != "..",
             path, "feature name '" + name + "' cannot be an HDF5 dataset name");
-    require(name != "label", path, "a feature is named 'label', which holds the object labels");
+    require(name != "label" && name != "image", path,
+            "a feature is named '" + name + "', which holds the object labels or images");
   }
   detail::OutputFile output(path);
   {
     detail::Hid file = detail::create_file(output.temp_path(), path);
     std::vector<hsize_t> const dims{static_cast<hsize_t>(table.rows())};
+    if (!table.images().empty())
+      detail::write_dataset(file.get(), "image", H5T_STD_I64LE, H5T_NATIVE_INT64, dims,
+                            table.images().data(), path);
     detail::write_dataset(file.get(), "label", H5T_STD_I64LE, H5T_NATIVE_INT64, dims,
                           table.labels().data(), path);
     for (std::size_t c = 0; c < table.columns(); ++c)
@@ -113,11 +117,13 @@ void write_table_csv(std::string const& path, FeatureTable const& table) {
         throw Error(path + ": writing the CSV file failed (disk full?)");
       buffer.clear();
     };
-    fmt::format_to(std::back_inserter(buffer), "label");
+    bool const images = !table.images().empty();
+    fmt::format_to(std::back_inserter(buffer), images ? "image,label" : "label");
     for (auto const& name : table.names())
       fmt::format_to(std::back_inserter(buffer), ",{}", csv_field(name));
     buffer.push_back('\n');
     for (std::size_t r = 0; r < table.rows(); ++r) {
+      if (images) fmt::format_to(std::back_inserter(buffer), "{},", table.images()[r]);
       fmt::format_to(std::back_inserter(buffer), "{}", table.labels()[r]);
       for (std::size_t c = 0; c < table.columns(); ++c) {
         buffer.push_back(',');

@@ -31,8 +31,9 @@ EDGE = [
     "Intensity_StdIntensityEdge", "Intensity_MinIntensityEdge", "Intensity_MaxIntensityEdge",
 ]
 TIMING = re.compile(
-    r"^timing read_ms=\d+\.\d{3} compute_ms_min=\d+\.\d{3} compute_ms_median=\d+\.\d{3} "
-    r"write_ms=\d+\.\d{3} repeats=(\d+) backend=(\w+) threads=(\d+)$",
+    r"^timing read_ms=\d+\.\d{3} transfer_ms=\d+\.\d{3} compute_ms_min=\d+\.\d{3} "
+    r"compute_ms_median=\d+\.\d{3} write_ms=\d+\.\d{3} repeats=(\d+) images=(\d+) "
+    r"backend=(\w+) threads=(\d+)$",
     re.MULTILINE,
 )
 
@@ -59,7 +60,7 @@ def scene(tmp_path):
         f["labels"] = labels
         f["pixels_other_shape"] = rng.random((64, 60))
         f["rank1"] = np.arange(10, dtype=np.int32)
-        f["rank4"] = np.zeros((1, 1, 64, 64), np.int32)
+        f["rank5"] = np.zeros((1, 1, 1, 64, 64), np.int32)
         f["float_labels"] = labels.astype(np.float32)
         f["negative"] = labels.astype(np.int16) - 1
         f["strings"] = np.array([b"ab", b"cd"])
@@ -186,8 +187,8 @@ def test_repeat_prints_timing_line(scene):
     assert r.returncode == 0, r.stderr
     matches = TIMING.findall(r.stderr)
     assert len(matches) == 1, r.stderr
-    repeats, backend, threads = matches[0]
-    assert repeats == "3" and backend == "openmp" and int(threads) >= 1
+    repeats, images, backend, threads = matches[0]
+    assert repeats == "3" and images == "1" and backend == "openmp" and int(threads) >= 1
 
 
 @pytest.mark.parametrize(
@@ -198,7 +199,7 @@ def test_repeat_prints_timing_line(scene):
         ("group", "is a group, not a dataset"),
         ("shape_mismatch", "shape mismatch"),
         ("rank1", "got rank 1"),
-        ("rank4", "got rank 4"),
+        ("rank5", "got rank 5"),
         ("float_labels", "labels must be integers"),
         ("negative_labels", "labels must be >= 0"),
         ("string_dataset", "unsupported data type string"),
@@ -226,7 +227,7 @@ def test_bad_inputs(scene, case, expected):
         "group": dict(labels="/group"),
         "shape_mismatch": dict(pixels="/pixels_other_shape"),
         "rank1": dict(labels="/rank1"),
-        "rank4": dict(labels="/rank4"),
+        "rank5": dict(labels="/rank5"),
         "float_labels": dict(labels="/float_labels"),
         "negative_labels": dict(labels="/negative"),
         "string_dataset": dict(pixels="/strings"),

@@ -123,6 +123,25 @@ TEST_CASE("3D datasets read as (Z,Y,X) with rank 3") {
   CHECK(pixels.data(0, 1, 2) == 6.0);
 }
 
+TEST_CASE("4D datasets read as batches of images stacked along Z") {
+  ScratchDir dir;
+  std::string const file = dir.file("in.h5");
+  std::vector<std::int32_t> values(3 * 2 * 3 * 4);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::int32_t>(i);
+  write_h5(file, "/volumes", H5T_STD_I32LE, H5T_NATIVE_INT32, {3, 2, 3, 4}, values.data());
+  write_h5(file, "/images", H5T_STD_I32LE, H5T_NATIVE_INT32, {6, 1, 3, 4}, values.data());
+  auto const volumes = bik::io::read_labels({file, "/volumes"});
+  CHECK(volumes.images == 3);
+  CHECK(volumes.rank == 3);
+  CHECK(volumes.planes() == 2);
+  REQUIRE(volumes.data.extent(0) == 6);
+  CHECK(volumes.data(5, 2, 3) == 71);  // element 2, plane 1: (2 * 2 + 1) * 12 + 2 * 4 + 3
+  auto const images = bik::io::read_pixels({file, "/images"});
+  CHECK(images.images == 6);
+  CHECK(images.rank == 2);  // (B,1,Y,X): 2D images
+  CHECK(images.data(4, 1, 0) == 52.0);
+}
+
 TEST_CASE("uint64 labels up to the int64 maximum are accepted, larger ones rejected") {
   ScratchDir dir;
   std::string const file = dir.file("in.h5");
@@ -147,7 +166,7 @@ TEST_CASE("reader errors name the file, the dataset and the problem") {
   std::vector<double> const floats{0, 1, 2, 3, 4, 5};
   write_h5(file, "/floats", H5T_IEEE_F32LE, H5T_NATIVE_DOUBLE, {2, 3}, floats.data());
   write_h5(file, "/rank1", H5T_STD_I32LE, H5T_NATIVE_INT32, {6}, small.data());
-  write_h5(file, "/rank4", H5T_STD_I32LE, H5T_NATIVE_INT32, {1, 1, 2, 3}, small.data());
+  write_h5(file, "/rank5", H5T_STD_I32LE, H5T_NATIVE_INT32, {1, 1, 1, 2, 3}, small.data());
   write_h5(file, "/empty", H5T_STD_I32LE, H5T_NATIVE_INT32, {0, 3}, small.data());
   write_h5(file, "/empty3", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, {2, 0, 3}, floats.data());
   write_group(file, "/grp");
@@ -211,7 +230,7 @@ TEST_CASE("reader errors name the file, the dataset and the problem") {
   BIK_CHECK_ERROR(read_labels({file, "/negative"}), file, "/negative", "labels must be >= 0", "-7",
                   "(y=0, x=2)");
   BIK_CHECK_ERROR(read_pixels({file, "/rank1"}), file, "/rank1", "got rank 1", "(6)");
-  BIK_CHECK_ERROR(read_labels({file, "/rank4"}), file, "/rank4", "got rank 4", "(1, 1, 2, 3)");
+  BIK_CHECK_ERROR(read_labels({file, "/rank5"}), file, "/rank5", "got rank 5", "(1, 1, 1, 2, 3)");
   BIK_CHECK_ERROR(read_labels({file, "/empty"}), file, "/empty", "empty", "(0, 3)");
   BIK_CHECK_ERROR(read_pixels({file, "/empty3"}), file, "/empty3", "empty", "(2, 0, 3)");
   CHECK(read_labels({file, "/good"}).data(0, 1, 2) == 6);

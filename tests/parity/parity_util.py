@@ -3,7 +3,7 @@
 The bik side is driven only through its command-line program (path in ``BIK_EXE``):
 
     bik measure --pixels IN.h5:/pixels --labels IN.h5:/labels --features intensity
-                [--no-edges] [--legacy] [--backend serial|openmp] --out OUT.h5
+                [--no-edges] [--legacy] [--backend serial|openmp] [--schedule team] --out OUT.h5
 
 OUT.h5 holds a root dataset ``label`` (int64, present labels ascending) and one float64
 dataset per feature, named as cp_measure's dict keys.
@@ -82,7 +82,8 @@ CLAIMED_EXACT_CENTER_OF_MASS = tuple(n for n in CORE_FEATURES if n.startswith("L
 RTOL = 1e-6
 ATOL = 1e-8
 
-BACKENDS = ("serial", "openmp")
+# "openmp+team" runs OpenMP with a team per object (the shape GPUs use) instead of a thread.
+BACKENDS = ("serial", "openmp", "openmp+team")
 OMP_THREADS = "2"
 
 
@@ -143,7 +144,10 @@ def bik_command(exe: str, inputs: Path, out: Path, edges: bool, legacy: bool, ba
         cmd.append("--no-edges")
     if legacy:
         cmd.append("--legacy")
-    cmd += ["--backend", backend, "--out", str(out)]
+    space, _, schedule = backend.partition("+")
+    cmd += ["--backend", space, "--out", str(out)]
+    if schedule:
+        cmd += ["--schedule", schedule]
     return cmd
 
 

@@ -1,8 +1,9 @@
 """Parity of bik's intensity features with cp_measure's numpy get_intensity (spec §3, §9.2).
 
 bik is driven through its command-line program (env BIK_EXE). Every case runs with
-``--backend serial`` and ``--backend openmp`` (OMP_NUM_THREADS=2); both must match cp_measure
-and must be identical to each other.
+``--backend serial``, ``--backend openmp`` and ``--backend openmp --schedule team`` (a team of
+threads per object, the GPU shape; OMP_NUM_THREADS=2); all must match cp_measure and be
+identical to each other.
 
 Tolerances (spec §9.2): ``assert_allclose(rtol=1e-6, atol=1e-8, equal_nan=True)``, and bit-exact
 for the order statistics (min, max, quartiles, median, MAD, edge min/max) on float64 input.
@@ -91,18 +92,19 @@ def test_intensity_matches_cp_measure(bik_runner, scene, edges, legacy, backend)
     pu.fail_if(problems, "bik differs from cp_measure:")
 
 
+@pytest.mark.parametrize("other", [b for b in pu.BACKENDS if b != "serial"])
 @pytest.mark.parametrize("scene,edges,legacy", CASES, ids=CASE_IDS)
-def test_backends_identical(bik_runner, scene, edges, legacy):
+def test_backends_identical(bik_runner, scene, edges, legacy, other):
     serial = bik_runner.output(scene, edges, legacy, "serial")
-    openmp = bik_runner.output(scene, edges, legacy, "openmp")
-    np.testing.assert_array_equal(serial.labels, openmp.labels)
-    assert list(serial.features) == list(openmp.features)
+    theirs = bik_runner.output(scene, edges, legacy, other)
+    np.testing.assert_array_equal(serial.labels, theirs.labels)
+    assert list(serial.features) == list(theirs.features)
     differing = [
         name
         for name in serial.features
-        if not pu.arrays_identical(serial.features[name], openmp.features[name])
+        if not pu.arrays_identical(serial.features[name], theirs.features[name])
     ]
-    assert not differing, f"serial and openmp outputs differ in {differing}"
+    assert not differing, f"serial and {other} outputs differ in {differing}"
 
 
 # ------------------------------------------------------------------------------------------

@@ -25,4 +25,21 @@ std::vector<double> const& FeatureTable::column(std::string const& name) const {
   return values_[static_cast<std::size_t>(it - names_.begin())];
 }
 
+FeatureTable FeatureTable::stack(std::vector<FeatureTable> const& tables) {
+  FeatureTable out;
+  if (tables.empty()) return out;
+  out.names_ = tables.front().names_;
+  out.values_.resize(out.names_.size());
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    FeatureTable const& table = tables[t];
+    require(table.names_ == out.names_, "FeatureTable::stack",
+            "table " + std::to_string(t) + " has other columns than table 0");
+    out.labels_.insert(out.labels_.end(), table.labels_.begin(), table.labels_.end());
+    out.images_.insert(out.images_.end(), table.rows(), static_cast<std::int64_t>(t));
+    for (std::size_t c = 0; c < out.names_.size(); ++c)
+      out.values_[c].insert(out.values_[c].end(), table.values_[c].begin(), table.values_[c].end());
+  }
+  return out;
+}
+
 }  // namespace bik

@@ -1,5 +1,6 @@
 // FeatureTable: per-object results on the host. One row per present label, in ascending label
 // order, and named float64 columns whose names are cp_measure's feature keys, in its dict order.
+// A table of several images (see stack) also says which image each row belongs to.
 #ifndef BIK_CORE_FEATURE_TABLE_HPP
 #define BIK_CORE_FEATURE_TABLE_HPP
 
@@ -27,7 +28,14 @@ class FeatureTable {
   std::vector<double> const& column(std::string const& name) const;
   bool has_column(std::string const& name) const;
 
+  // One table of the rows of `tables` (same column names, bik::Error otherwise), in order, each
+  // row tagged with the position of its table: the image index of a batch.
+  static FeatureTable stack(std::vector<FeatureTable> const& tables);
+  // Image index per row; empty unless the table was stacked from several images.
+  std::vector<std::int64_t> const& images() const { return images_; }
+
  private:
+  std::vector<std::int64_t> images_;
   std::vector<std::int64_t> labels_;
   std::vector<std::string> names_;
   std::vector<std::vector<double>> values_;

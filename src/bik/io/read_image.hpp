@@ -1,8 +1,9 @@
-// Reading 2D (Y,X) and 3D (Z,Y,X) HDF5 datasets into host images for the bik kernels.
+// Reading 2D (Y,X) and 3D (Z,Y,X) HDF5 datasets, and 4D (B,Z,Y,X) batches of them, into host
+// images for the bik kernels.
 #ifndef BIK_IO_READ_IMAGE_HPP
 #define BIK_IO_READ_IMAGE_HPP
 
-#include "bik/backends.hpp"
+#include "bik/core/host_image.hpp"
 #include "bik/io/dataset_spec.hpp"
 
 #include <cstdint>
@@ -24,9 +25,10 @@ struct DatasetInfo {
 DatasetInfo inspect_dataset(DatasetSpec const& spec);
 
 // Reads a label image: a 2D or 3D dataset of an integer dtype (uint8/16/32/64, int8/16/32/64)
-// into int64, C order; rank 2 is returned with Z = 1 and rank = 2. Throws bik::Error naming the
+// into int64, C order; rank 2 is returned with Z = 1 and rank = 2; a rank-4 (B,Z,Y,X) dataset
+// is a batch of B images (images = B, rank 2 when Z = 1, else 3) stacked along Z. Throws bik::Error naming the
 // file, the dataset and the problem for: a missing file, a file that is not HDF5 or is corrupt,
-// a missing dataset, a group, an unsupported or float dtype, a rank other than 2 or 3, an empty
+// a missing dataset, a group, an unsupported or float dtype, a rank other than 2, 3 or 4, an empty
 // dataset, a negative label, or a uint64 label above the int64 maximum. Needs Kokkos to be
 // initialised (the image is a Kokkos::View). O(voxels) time and one int64 per voxel of memory.
 HostImage<std::int64_t> read_labels(DatasetSpec const& spec);

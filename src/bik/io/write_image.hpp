@@ -2,7 +2,7 @@
 #ifndef BIK_IO_WRITE_IMAGE_HPP
 #define BIK_IO_WRITE_IMAGE_HPP
 
-#include "bik/backends.hpp"
+#include "bik/core/host_image.hpp"
 
 #include <cstdint>
 #include <string>

@@ -25,7 +25,8 @@ TableFormat table_format_for(std::string const& path);
 // before a long computation rather than after it.
 void check_output_path(std::string const& path);
 
-// Writes `table` as a new HDF5 file: an int64 dataset "label" (the object labels, ascending)
+// Writes `table` as a new HDF5 file: an int64 dataset "image" for a stacked table (the image
+// index of each row, see FeatureTable::stack), an int64 dataset "label" (the object labels)
 // and one float64 dataset per column, named exactly by the column name, all of length rows(),
 // plus `attributes` as variable-length UTF-8 string attributes of the root group. Columns named
 // "label" or containing '/' are rejected. Written under a temporary name in the same directory
@@ -33,7 +34,8 @@ void check_output_path(std::string const& path);
 void write_table_hdf5(std::string const& path, FeatureTable const& table,
                       Attributes const& attributes = {});
 
-// Writes `table` as CSV: a header "label,<column names...>", then one line per object with the
+// Writes `table` as CSV: a header "label,<column names...>" ("image,label,..." for a stacked
+// table), then one line per object with the
 // label and the values, each double in the shortest form that reads back to the same value
 // ("nan", "inf" and "-inf" for non-finite values). Names with ',', '"' or line breaks are
 // quoted. Same temporary-file guarantee as write_table_hdf5.

@@ -1,0 +1,128 @@
+// The run-time backend registry: maps a backend name to the execution space instantiated for it
+// in backends/<name>/, and keeps a program's inputs resident there.
+#include "backend_registry.hpp"
+
+#include "bik/config.hpp"
+#include "bik/core/error.hpp"
+#include "bik/core/workspace.hpp"
+#include "bik/measure.hpp"
+
+#include <Kokkos_Core.hpp>
+
+namespace bik::cli {
+
+namespace {
+
+// Calls f(Space{}) for the space named `name`.
+template <class F>
+auto with_space(std::string const& name, F&& f) {
+  require_backend(name);
+#if BIK_HAS_CUDA
+  if (name == "cuda") return f(Kokkos::Cuda());
+#endif
+#if BIK_HAS_OPENMP
+  if (name == "openmp") return f(Kokkos::OpenMP());
+#endif
+#if BIK_HAS_SERIAL
+  if (name == "serial") return f(Kokkos::Serial());
+#endif
+  throw Error("bik: backend '" + name + "' is not compiled in");  // unreachable after require
+}
+
+}  // namespace
+
+std::vector<std::string> backend_names() {
+  std::vector<std::string> names;
+#if BIK_HAS_SERIAL
+  names.emplace_back("serial");
+#endif
+#if BIK_HAS_OPENMP
+  names.emplace_back("openmp");
+#endif
+#if BIK_HAS_CUDA
+  names.emplace_back("cuda");
+#endif
+  return names;
+}
+
+std::string default_backend() { return backend_names().back(); }
+
+void require_backend(std::string const& name) {
+  auto const names = backend_names();
+  for (auto const& n : names)
+    if (n == name) return;
+  std::string list;
+  for (auto const& n : names) list += (list.empty() ? "" : ", ") + n;
+  throw Error("unknown backend '" + name + "': this build has " + list);
+}
+
+int backend_concurrency(std::string const& name) {
+  return with_space(name, [](auto space) { return static_cast<int>(space.concurrency()); });
+}
+
+// A host-side interface over the resident images of one space (virtual calls stay on the host).
+struct ResidentImages::Impl {
+  virtual ~Impl() = default;
+  virtual std::vector<FeatureTable> measure_intensity(IntensityOptions const& options) = 0;
+};
+
+namespace {
+
+template <class Space>
+struct ResidentOn final : ResidentImages::Impl {
+  using Memory = typename Space::memory_space;
+  Kokkos::View<std::int64_t const***, Kokkos::LayoutRight, Memory> labels;
+  Kokkos::View<double const***, Kokkos::LayoutRight, Memory> pixels;
+  int label_rank, pixel_rank;
+  std::int64_t images;
+  Workspace<Memory> workspace;
+
+  ResidentOn(HostImage<std::int64_t> const& l, HostImage<double> const& p)
+      : labels(Kokkos::create_mirror_view_and_copy(Memory(), l.data)),
+        pixels(Kokkos::create_mirror_view_and_copy(Memory(), p.data)),
+        label_rank(l.rank),
+        pixel_rank(p.rank),
+        images(p.images) {
+    require(l.images == p.images, "bik measure",
+            "batch size mismatch: " + std::to_string(l.images) + " label images, " +
+                std::to_string(p.images) + " pixel images");
+  }
+
+  std::vector<FeatureTable> measure_intensity(IntensityOptions const& options) override {
+    Space const space;
+    auto const plane = [](auto const& v) { return Kokkos::subview(v, 0, Kokkos::ALL, Kokkos::ALL); };
+    if (images > 1) {
+      using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
+      auto const z = static_cast<std::size_t>(pixels.extent(0) / images);
+      auto const b = static_cast<std::size_t>(images);
+      Kokkos::View<std::int64_t const****, Kokkos::LayoutRight, Memory, Unmanaged> l4(
+          labels.data(), b, labels.extent(0) / b, labels.extent(1), labels.extent(2));
+      Kokkos::View<double const****, Kokkos::LayoutRight, Memory, Unmanaged> p4(
+          pixels.data(), b, z, pixels.extent(1), pixels.extent(2));
+      return measure_intensity_batch(space, l4, p4, options, &workspace);
+    }
+    if (pixel_rank == 2) {
+      require(label_rank == 2, "bik::measure_intensity", "3D labels cannot describe 2D pixels");
+      return {bik::measure_intensity(space, plane(labels), plane(pixels), options, &workspace)};
+    }
+    if (label_rank == 2)
+      return {bik::measure_intensity(space, plane(labels), pixels, options, &workspace)};
+    return {bik::measure_intensity(space, labels, pixels, options, &workspace)};
+  }
+};
+
+}  // namespace
+
+ResidentImages::ResidentImages(std::string const& backend, HostImage<std::int64_t> const& labels,
+                               HostImage<double> const& pixels)
+    : impl_(with_space(backend, [&](auto space) -> std::unique_ptr<Impl> {
+        return std::make_unique<ResidentOn<decltype(space)>>(labels, pixels);
+      })) {}
+
+ResidentImages::~ResidentImages() = default;
+
+std::vector<FeatureTable> ResidentImages::measure_intensity(IntensityOptions const& options) {
+  return impl_->measure_intensity(options);
+}
+
+}  // namespace bik::cli
