@@ -1,5 +1,6 @@
 # Installation, included last from the top-level CMakeLists.txt (after every target exists):
-#   include/bik/...                      public headers (+ the generated config.hpp)
+#   include/bik/...                      public headers (+ the generated config.hpp and
+#                                        intensity_eti_types.hpp)
 #   lib/libbik.*, lib/libbik_io.*        the libraries (bik_io only with BIK_ENABLE_HDF5)
 #   bin/bik                              the CLI (installed by src/cli itself)
 #   lib/cmake/bik/bikConfig.cmake        find_package(bik): finds Kokkos (+ Kokkos Kernels, HDF5,
@@ -21,7 +22,9 @@ else()
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/src/bik/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/bik
           FILES_MATCHING PATTERN "*.hpp" REGEX "src/bik/io$" EXCLUDE)
 endif()
-install(FILES ${PROJECT_BINARY_DIR}/include/bik/config.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/bik)
+install(FILES ${PROJECT_BINARY_DIR}/include/bik/config.hpp
+              ${PROJECT_BINARY_DIR}/include/bik/intensity_eti_types.hpp
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/bik)
 
 # ---- libraries and their export set -------------------------------------------------------
 set(_bik_targets bik)

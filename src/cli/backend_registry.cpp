@@ -9,6 +9,9 @@
 
 #include <Kokkos_Core.hpp>
 
+#include <type_traits>
+#include <variant>
+
 namespace bik::cli {
 
 namespace {
@@ -68,16 +71,16 @@ struct ResidentImages::Impl {
 
 namespace {
 
-template <class Space>
+template <class Space, class L, class P>
 struct ResidentOn final : ResidentImages::Impl {
   using Memory = typename Space::memory_space;
-  Kokkos::View<std::int64_t const***, Kokkos::LayoutRight, Memory> labels;
-  Kokkos::View<double const***, Kokkos::LayoutRight, Memory> pixels;
+  Kokkos::View<L const***, Kokkos::LayoutRight, Memory> labels;
+  Kokkos::View<P const***, Kokkos::LayoutRight, Memory> pixels;
   int label_rank, pixel_rank;
   std::int64_t images;
   Workspace<Memory> workspace;
 
-  ResidentOn(HostImage<std::int64_t> const& l, HostImage<double> const& p)
+  ResidentOn(HostImage<L> const& l, HostImage<P> const& p)
       : labels(Kokkos::create_mirror_view_and_copy(Memory(), l.data)),
         pixels(Kokkos::create_mirror_view_and_copy(Memory(), p.data)),
         label_rank(l.rank),
@@ -95,9 +98,9 @@ struct ResidentOn final : ResidentImages::Impl {
       using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
       auto const z = static_cast<std::size_t>(pixels.extent(0) / images);
       auto const b = static_cast<std::size_t>(images);
-      Kokkos::View<std::int64_t const****, Kokkos::LayoutRight, Memory, Unmanaged> l4(
+      Kokkos::View<L const****, Kokkos::LayoutRight, Memory, Unmanaged> l4(
           labels.data(), b, labels.extent(0) / b, labels.extent(1), labels.extent(2));
-      Kokkos::View<double const****, Kokkos::LayoutRight, Memory, Unmanaged> p4(
+      Kokkos::View<P const****, Kokkos::LayoutRight, Memory, Unmanaged> p4(
           pixels.data(), b, z, pixels.extent(1), pixels.extent(2));
       return measure_intensity_batch(space, l4, p4, options, &workspace);
     }
@@ -113,10 +116,16 @@ struct ResidentOn final : ResidentImages::Impl {
 
 }  // namespace
 
-ResidentImages::ResidentImages(std::string const& backend, HostImage<std::int64_t> const& labels,
-                               HostImage<double> const& pixels)
+ResidentImages::ResidentImages(std::string const& backend, io::LabelImage const& labels,
+                               io::PixelImage const& pixels)
     : impl_(with_space(backend, [&](auto space) -> std::unique_ptr<Impl> {
-        return std::make_unique<ResidentOn<decltype(space)>>(labels, pixels);
+        return std::visit(
+            [&](auto const& l, auto const& p) -> std::unique_ptr<Impl> {
+              using L = typename std::decay_t<decltype(l.data)>::non_const_value_type;
+              using P = typename std::decay_t<decltype(p.data)>::non_const_value_type;
+              return std::make_unique<ResidentOn<decltype(space), L, P>>(l, p);
+            },
+            labels, pixels);
       })) {}
 
 ResidentImages::~ResidentImages() = default;

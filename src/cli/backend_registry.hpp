@@ -7,6 +7,7 @@
 
 #include "bik/core/feature_table.hpp"
 #include "bik/core/host_image.hpp"
+#include "bik/io/read_image.hpp"
 #include "bik/measure/intensity.hpp"
 
 #include <cstdint>
@@ -29,9 +30,10 @@ int backend_concurrency(std::string const& name);
 // bik::measure_intensity_batch require (bik::Error otherwise, when measuring).
 class ResidentImages {
  public:
-  // Copies the images to the backend's memory (nothing is copied on a host backend).
-  ResidentImages(std::string const& backend, HostImage<std::int64_t> const& labels,
-                 HostImage<double> const& pixels);
+  // Copies the images, in their own element types, to the backend's memory (nothing is copied
+  // on a host backend).
+  ResidentImages(std::string const& backend, io::LabelImage const& labels,
+                 io::PixelImage const& pixels);
   ~ResidentImages();
   ResidentImages(ResidentImages const&) = delete;
   ResidentImages& operator=(ResidentImages const&) = delete;

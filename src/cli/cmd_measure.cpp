@@ -17,6 +17,8 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <type_traits>
+#include <variant>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -49,37 +51,51 @@ std::vector<std::string> parse_features(std::string const& list) {
   return features;
 }
 
-template <class T>
-std::string shape_str(HostImage<T> const& image) {
-  auto const& d = image.data;
-  std::string const element = image.rank == 2
-                                  ? fmt::format("({}, {})", d.extent(1), d.extent(2))
-                                  : fmt::format("({}, {}, {})", image.planes(), d.extent(1), d.extent(2));
-  return image.images > 1 ? fmt::format("{} x {}", image.images, element) : element;
+// The shape of a host image of any element type.
+struct Layout {
+  std::int64_t planes_total, y, x;  // all planes of all images, rows, columns
+  int rank;                         // of one image: 2 or 3
+  std::int64_t images;
+  std::int64_t planes() const { return planes_total / images; }
+};
+
+template <class Image>
+Layout layout_of(Image const& any) {
+  return std::visit(
+      [](auto const& image) {
+        auto const& d = image.data;
+        return Layout{static_cast<std::int64_t>(d.extent(0)), static_cast<std::int64_t>(d.extent(1)),
+                      static_cast<std::int64_t>(d.extent(2)), image.rank, image.images};
+      },
+      any);
+}
+
+std::string shape_str(Layout const& l) {
+  std::string const element = l.rank == 2 ? fmt::format("({}, {})", l.y, l.x)
+                                          : fmt::format("({}, {}, {})", l.planes(), l.y, l.x);
+  return l.images > 1 ? fmt::format("{} x {}", l.images, element) : element;
 }
 
 // Same shape, or 2D labels over a 3D stack of the same (Y,X); a batch pairs with a batch of the
 // same size and element shape. bik::Error naming both datasets otherwise.
-void check_shapes(HostImage<std::int64_t> const& labels, io::DatasetSpec const& labels_spec,
-                  HostImage<double> const& pixels, io::DatasetSpec const& pixels_spec) {
-  auto const& l = labels.data;
-  auto const& p = pixels.data;
-  bool const same_plane = l.extent(1) == p.extent(1) && l.extent(2) == p.extent(2);
-  bool const ok = labels.images == pixels.images && same_plane &&
-                  (labels.images > 1 ? l.extent(0) == p.extent(0)
-                                     : labels.rank == 2 || (pixels.rank == 3 && l.extent(0) == p.extent(0)));
+void check_shapes(Layout const& l, io::DatasetSpec const& labels_spec, Layout const& p,
+                  io::DatasetSpec const& pixels_spec) {
+  bool const same_plane = l.y == p.y && l.x == p.x;
+  bool const ok = l.images == p.images && same_plane &&
+                  (l.images > 1 ? l.planes_total == p.planes_total
+                                : l.rank == 2 || (p.rank == 3 && l.planes_total == p.planes_total));
   if (!ok)
     throw Error(
         fmt::format("shape mismatch: labels {} have shape {} but pixels {} have shape {} "
                     "(labels must have the pixels' shape, or be 2D over a 3D stack)",
-                    labels_spec.str(), shape_str(labels), pixels_spec.str(), shape_str(pixels)));
+                    labels_spec.str(), shape_str(l), pixels_spec.str(), shape_str(p)));
 }
 
 // One image pair of the input.
 struct Input {
   io::DatasetSpec pixels_spec, labels_spec;
-  HostImage<std::int64_t> labels;
-  HostImage<double> pixels;
+  io::LabelImage labels;
+  io::PixelImage pixels;
 };
 
 // The pairs named by a --list file: one "PIXELS.h5:/ds LABELS.h5:/ds" pair per line; blank
@@ -102,36 +118,54 @@ std::vector<std::pair<io::DatasetSpec, io::DatasetSpec>> read_list(std::string c
   return pairs;
 }
 
-// Single images of one shape become one batch (one kernel sequence for all of them); nullptr if
-// the inputs are not such images.
+// The images of `all` (same element type and shape) one after another along Z, as a batch.
+template <class T, class Any>
+HostImage<T> stack_images(std::vector<Any const*> const& all) {
+  auto const& first = std::get<HostImage<T>>(*all.front()).data;
+  std::size_t const voxels = first.size();
+  Kokkos::View<T***, Kokkos::LayoutRight, Kokkos::HostSpace> stacked(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("bik::cli::batch")),
+      first.extent(0) * all.size(), first.extent(1), first.extent(2));
+  for (std::size_t b = 0; b < all.size(); ++b)
+    std::memcpy(stacked.data() + b * voxels, std::get<HostImage<T>>(*all[b]).data.data(),
+                voxels * sizeof(T));
+  HostImage<T> batch;
+  batch.data = stacked;
+  batch.rank = std::get<HostImage<T>>(*all.front()).rank;
+  batch.images = static_cast<std::int64_t>(all.size());
+  return batch;
+}
+
+template <class Any>
+Any stack_any(std::vector<Any const*> const& all) {
+  return std::visit(
+      [&](auto const& first) -> Any {
+        using T = typename std::decay_t<decltype(first.data)>::non_const_value_type;
+        return stack_images<T>(all);
+      },
+      *all.front());
+}
+
+// Single images of one shape and element types become one batch (one kernel sequence for all
+// of them); nullptr if the inputs are not such images.
 std::unique_ptr<Input> as_batch(std::vector<Input> const& inputs) {
   if (inputs.size() < 2) return nullptr;
-  auto const& first = inputs.front();
+  Input const& first = inputs.front();
+  Layout const shape = layout_of(first.pixels);
+  std::vector<io::LabelImage const*> labels;
+  std::vector<io::PixelImage const*> pixels;
   for (auto const& in : inputs) {
-    if (in.pixels.images != 1 || in.labels.rank != in.pixels.rank ||
-        in.pixels.data.extent(0) != first.pixels.data.extent(0) ||
-        in.pixels.data.extent(1) != first.pixels.data.extent(1) ||
-        in.pixels.data.extent(2) != first.pixels.data.extent(2) || in.pixels.rank != first.pixels.rank)
+    Layout const l = layout_of(in.labels), p = layout_of(in.pixels);
+    if (p.images != 1 || l.rank != p.rank || p.rank != shape.rank ||
+        p.planes_total != shape.planes_total || l.planes_total != p.planes_total ||
+        p.y != shape.y || p.x != shape.x || in.labels.index() != first.labels.index() ||
+        in.pixels.index() != first.pixels.index())
       return nullptr;
+    labels.push_back(&in.labels);
+    pixels.push_back(&in.pixels);
   }
-  std::size_t const nz = first.pixels.data.extent(0), ny = first.pixels.data.extent(1),
-                    nx = first.pixels.data.extent(2), voxels = nz * ny * nx;
-  Kokkos::View<std::int64_t***, Kokkos::LayoutRight, Kokkos::HostSpace> labels(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("bik::cli::batch_labels")),
-      nz * inputs.size(), ny, nx);
-  Kokkos::View<double***, Kokkos::LayoutRight, Kokkos::HostSpace> pixels(
-      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("bik::cli::batch_pixels")),
-      nz * inputs.size(), ny, nx);
-  for (std::size_t b = 0; b < inputs.size(); ++b) {
-    std::memcpy(labels.data() + b * voxels, inputs[b].labels.data.data(), voxels * sizeof(std::int64_t));
-    std::memcpy(pixels.data() + b * voxels, inputs[b].pixels.data.data(), voxels * sizeof(double));
-  }
-  auto batch = std::make_unique<Input>();
-  batch->labels.data = labels;
-  batch->pixels.data = pixels;
-  batch->labels.rank = batch->pixels.rank = first.pixels.rank;
-  batch->labels.images = batch->pixels.images = static_cast<std::int64_t>(inputs.size());
-  return batch;
+  return std::make_unique<Input>(Input{first.pixels_spec, first.labels_spec, stack_any(labels),
+                                       stack_any(pixels)});
 }
 
 // --schedule thread | team | team:N (a team of N threads per object); empty: the default.
@@ -202,8 +236,9 @@ int run_measure(std::vector<std::string> const& args) {
   Stopwatch watch;
   std::vector<Input> inputs;
   for (auto const& [pixels_spec, labels_spec] : specs) {
-    Input in{pixels_spec, labels_spec, io::read_labels(labels_spec), io::read_pixels(pixels_spec)};
-    check_shapes(in.labels, labels_spec, in.pixels, pixels_spec);
+    Input in{pixels_spec, labels_spec, io::read_label_image(labels_spec),
+             io::read_pixel_image(pixels_spec)};
+    check_shapes(layout_of(in.labels), labels_spec, layout_of(in.pixels), pixels_spec);
     inputs.push_back(std::move(in));
   }
   double const read_ms = watch.elapsed_ms();
@@ -232,7 +267,8 @@ int run_measure(std::vector<std::string> const& args) {
     Kokkos::fence();
     compute_ms.push_back(watch.elapsed_ms());
   }
-  bool const stacked = tables.size() > 1 || inputs.size() > 1 || inputs.front().pixels.images > 1;
+  Layout const first = layout_of(inputs.front().pixels);
+  bool const stacked = tables.size() > 1 || inputs.size() > 1 || first.images > 1;
   FeatureTable const table = stacked ? FeatureTable::stack(tables) : std::move(tables.front());
 
   std::string inputs_attribute;
@@ -254,8 +290,8 @@ int run_measure(std::vector<std::string> const& args) {
 
   std::string const what =
       stacked ? fmt::format("{} images", tables.size())
-              : fmt::format("a {} image of shape {}", inputs.front().pixels.rank == 2 ? "2D" : "3D",
-                            shape_str(inputs.front().pixels));
+              : fmt::format("a {} image of shape {}", first.rank == 2 ? "2D" : "3D",
+                            shape_str(first));
   std::cout << fmt::format(
       "measured {} objects in {} on {} ({} threads): {} features ({}{}{})\nwrote {}\n",
       table.rows(), what, backend, threads, table.columns(), fmt::join(features, ","),

@@ -13,6 +13,7 @@
 #include <limits>
 #include <string>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -165,7 +166,8 @@ HostImage<T> read_into(OpenDataset const& d, DatasetSpec const& spec, hid_t memo
   return image;
 }
 
-std::string position_str(std::size_t i, HostImage<std::int64_t> const& image) {
+template <class T>
+std::string position_str(std::size_t i, HostImage<T> const& image) {
   std::size_t const ny = image.data.extent(1), nx = image.data.extent(2);
   std::size_t const x = i % nx, y = (i / nx) % ny, plane = i / (nx * ny);
   std::size_t const planes = static_cast<std::size_t>(image.planes());
@@ -187,25 +189,35 @@ DatasetInfo inspect_dataset(DatasetSpec const& spec) {
   return info;
 }
 
+namespace {
+// Rejects negative labels, naming the first and where it is. uint64 values are read
+// bit-for-bit into int64 storage, so values above the int64 maximum show up as negative too.
+template <class T>
+void check_labels(HostImage<T> const& image, DatasetSpec const& spec, bool wide_unsigned) {
+  if constexpr (std::is_signed<T>::value) {
+    T const* values = image.data.data();
+    std::size_t const n = image.data.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (values[i] >= 0) continue;
+      if (wide_unsigned)
+        throw Error(fmt::format("{}: label {} at {} exceeds the int64 maximum {}", spec.str(),
+                                static_cast<std::uint64_t>(values[i]), position_str(i, image),
+                                std::numeric_limits<std::int64_t>::max()));
+      throw Error(fmt::format("{}: labels must be >= 0 (0 is background), found {} at {}",
+                              spec.str(), static_cast<std::int64_t>(values[i]),
+                              position_str(i, image)));
+    }
+  }
+}
+}  // namespace
+
 HostImage<std::int64_t> read_labels(DatasetSpec const& spec) {
   OpenDataset const d = open(spec);
   validate(d, spec, true);
   bool const wide_unsigned = !d.type.is_signed && d.type.size == 8;
-  // uint64 values are read bit-for-bit into the int64 storage: values above the int64 maximum
-  // then show up as negative numbers and are reported below.
   auto image = read_into<std::int64_t>(
       d, spec, wide_unsigned ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64, "bik::io::labels");
-  std::int64_t const* values = image.data.data();
-  std::size_t const n = image.data.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (values[i] >= 0) continue;
-    if (wide_unsigned)
-      throw Error(fmt::format("{}: label {} at {} exceeds the int64 maximum {}", spec.str(),
-                              static_cast<std::uint64_t>(values[i]), position_str(i, image),
-                              std::numeric_limits<std::int64_t>::max()));
-    throw Error(fmt::format("{}: labels must be >= 0 (0 is background), found {} at {}", spec.str(),
-                            values[i], position_str(i, image)));
-  }
+  check_labels(image, spec, wide_unsigned);
   return image;
 }
 
@@ -213,6 +225,35 @@ HostImage<double> read_pixels(DatasetSpec const& spec) {
   OpenDataset const d = open(spec);
   validate(d, spec, false);
   return read_into<double>(d, spec, H5T_NATIVE_DOUBLE, "bik::io::pixels");
+}
+
+LabelImage read_label_image(DatasetSpec const& spec) {
+  OpenDataset const d = open(spec);
+  validate(d, spec, true);
+  char const* const name = "bik::io::labels";
+  if (!d.type.is_signed && d.type.size <= 2) {
+    auto image = read_into<std::uint16_t>(d, spec, H5T_NATIVE_UINT16, name);
+    return image;
+  }
+  if (!d.type.is_signed && d.type.size == 4) return read_into<std::uint32_t>(d, spec, H5T_NATIVE_UINT32, name);
+  if (d.type.is_signed && d.type.size <= 4) {
+    auto image = read_into<std::int32_t>(d, spec, H5T_NATIVE_INT32, name);
+    check_labels(image, spec, false);
+    return image;
+  }
+  return read_labels(spec);  // int64 and uint64, in int64
+}
+
+PixelImage read_pixel_image(DatasetSpec const& spec) {
+  OpenDataset const d = open(spec);
+  validate(d, spec, false);
+  char const* const name = "bik::io::pixels";
+  if (d.type.is_integer && !d.type.is_signed && d.type.size == 1)
+    return read_into<std::uint8_t>(d, spec, H5T_NATIVE_UINT8, name);
+  if (d.type.is_integer && !d.type.is_signed && d.type.size == 2)
+    return read_into<std::uint16_t>(d, spec, H5T_NATIVE_UINT16, name);
+  if (!d.type.is_integer && d.type.size == 4) return read_into<float>(d, spec, H5T_NATIVE_FLOAT, name);
+  return read_into<double>(d, spec, H5T_NATIVE_DOUBLE, name);
 }
 
 }  // namespace bik::io

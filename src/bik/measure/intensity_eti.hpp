@@ -4,6 +4,7 @@
 #define BIK_MEASURE_INTENSITY_ETI_HPP
 
 #include "bik/config.hpp"
+#include "bik/intensity_eti_types.hpp"
 #include "bik/measure/intensity.hpp"
 
 #include <cstdint>
@@ -17,12 +18,10 @@
       ::bik::IntensityOptions const&, ::bik::Workspace<SPACE::memory_space>*,                  \
       ::bik::detail::IntensityOutput<SPACE::memory_space> const*);
 
-// The element types bik instantiates for every enabled space.
-#define BIK_INTENSITY_FOR_TYPES(PREFIX, SPACE)                       \
-  BIK_INTENSITY_INSTANTIATION(PREFIX, SPACE, std::int32_t, float)    \
-  BIK_INTENSITY_INSTANTIATION(PREFIX, SPACE, std::int32_t, double)   \
-  BIK_INTENSITY_INSTANTIATION(PREFIX, SPACE, std::int64_t, float)    \
-  BIK_INTENSITY_INSTANTIATION(PREFIX, SPACE, std::int64_t, double)
+// Every pair of element types libbik holds, for one space (the lists are set in CMake:
+// BIK_ETI_LABEL_TYPES, BIK_ETI_PIXEL_TYPES).
+#define BIK_INTENSITY_FOR_TYPES(PREFIX, SPACE) \
+  BIK_INTENSITY_ETI_PAIRS(BIK_INTENSITY_INSTANTIATION, PREFIX, SPACE)
 
 #if BIK_HAS_SERIAL && defined(KOKKOS_ENABLE_SERIAL) && !defined(BIK_ETI_SERIAL_UNIT)
 BIK_INTENSITY_FOR_TYPES(extern, Kokkos::Serial)
