@@ -103,24 +103,61 @@ KOKKOS_INLINE_FUNCTION void select_nth(A const& a, std::int64_t begin, std::int6
   detail::insertion_sort(a, begin, end);
 }
 
-// Places the values of ranks ranks[0] <= ranks[1] <= ... (each in [0, n)) at those positions of
-// a(0..n), as if a were sorted there. A rank right after the previous one costs one min scan.
+// Places the values of ranks ranks[0] <= ranks[1] <= ... (each in [0, n), count <= 16) at those
+// positions of a(0..n), as if a were sorted there. One multiselect: each partition sends the
+// ranks below its split to the left part and the others to the right, so the ranks share the
+// early passes over the whole range (about 2-3 n element steps for the six quartile ranks,
+// against about 7 n when they are selected one after another).
 template <class A>
 KOKKOS_INLINE_FUNCTION void select_ranks(A const& a, std::int64_t n, std::int64_t const* ranks,
                                          int count) {
-  std::int64_t begin = 0;  // everything before `begin` is final
-  for (int r = 0; r < count; ++r) {
-    std::int64_t const k = ranks[r];
-    if (k < begin) continue;  // already placed (repeated rank)
-    if (k == begin) {
-      std::int64_t best = begin;
-      for (std::int64_t i = begin + 1; i < n; ++i)
-        if (a(i) < a(best)) best = i;
-      detail::swap_at(a, begin, best);
-    } else {
-      select_nth(a, begin, n, k);
+  struct Part {
+    std::int64_t begin, end;  // a range still to order ...
+    int first, last;          // ... holding ranks[first..last)
+    int budget;               // partitions left before heap sort takes over
+  };
+  Part stack[16];  // a part is pushed only when its ranks split in two: at most `count` wait
+  int budget = 16;
+  for (std::int64_t m = n; m > 1; m >>= 1) budget += 2;
+  int size = 0;
+  stack[size++] = Part{0, n, 0, count, budget};
+  while (size > 0) {
+    Part p = stack[--size];
+    while (p.first < p.last) {
+      if (p.end - p.begin <= 16) {
+        detail::insertion_sort(a, p.begin, p.end);
+        break;
+      }
+      if (p.budget-- == 0) {
+        detail::heap_sort(a, p.begin, p.end);
+        break;
+      }
+      auto const lo = a(p.begin), mid = a(p.begin + (p.end - p.begin) / 2), hi = a(p.end - 1);
+      auto const pivot = (lo < mid) ? ((mid < hi) ? mid : (lo < hi ? hi : lo))
+                                    : ((lo < hi) ? lo : (mid < hi ? hi : mid));
+      std::int64_t const split =
+          detail::partition(a, p.begin, p.end, [&](auto x) { return x < pivot; });
+      if (split == p.begin) {
+        // The pivot is the range's minimum: peel off every value equal to it; ranks there are
+        // placed.
+        std::int64_t const equal_end =
+            detail::partition(a, p.begin, p.end, [&](auto x) { return !(pivot < x); });
+        while (p.first < p.last && ranks[p.first] < equal_end) ++p.first;
+        p.begin = equal_end;
+        continue;
+      }
+      int middle = p.first;
+      while (middle < p.last && ranks[middle] < split) ++middle;
+      if (middle > p.first && middle < p.last) {  // ranks on both sides: keep the right for later
+        stack[size++] = Part{split, p.end, middle, p.last, p.budget};
+        p.end = split;
+        p.last = middle;
+      } else if (middle == p.last) {
+        p.end = split;
+      } else {
+        p.begin = split;
+      }
     }
-    begin = k + 1;
   }
 }
 
