@@ -148,13 +148,17 @@ void bench_flatten(benchmark::State& state, SceneSpec const& spec) {
 // With `reuse`, one workspace serves every iteration: the steady state of a loop over images
 // (and of `bik measure --repeat`). Without it, every call allocates and first-touches its
 // temporaries, as a single call in a fresh program does.
+// `shape` forces a thread or a team per object (object_schedule.hpp); teams take all the
+// threads the space allows.
 template <class Space>
-void bench_intensity(benchmark::State& state, SceneSpec const& spec, bool edges, bool reuse) {
+void bench_intensity(benchmark::State& state, SceneSpec const& spec, bool edges, bool reuse,
+                     bik::ObjectSchedule::Shape shape) {
   Scene const& s = scene(spec);
   Space space;
   Inputs<Space> in(s);
   bik::IntensityOptions options;
   options.edges = edges;
+  options.schedule.shape = shape;
   bik::Workspace<typename Space::memory_space> workspace;
   auto* ws = reuse ? &workspace : nullptr;
   timed(state, space, s, [&] {
@@ -175,13 +179,20 @@ void register_space(SceneSpec const& spec, bool extra_cases) {
   finish(
       benchmark::RegisterBenchmark(("label_lut" + suffix).c_str(), bench_label_lut<Space>, spec));
   finish(benchmark::RegisterBenchmark(("flatten" + suffix).c_str(), bench_flatten<Space>, spec));
+  using Shape = bik::ObjectSchedule::Shape;
   finish(benchmark::RegisterBenchmark(("intensity" + suffix).c_str(), bench_intensity<Space>, spec,
-                                      true, true));
+                                      true, true, Shape::automatic));
   if (extra_cases) {
     finish(benchmark::RegisterBenchmark(("intensity_noedges" + suffix).c_str(),
-                                        bench_intensity<Space>, spec, false, true));
+                                        bench_intensity<Space>, spec, false, true,
+                                        Shape::automatic));
     finish(benchmark::RegisterBenchmark(("intensity_alloc" + suffix).c_str(),
-                                        bench_intensity<Space>, spec, true, false));
+                                        bench_intensity<Space>, spec, true, false,
+                                        Shape::automatic));
+    // The GPU shape on this space: what a thread per object gains on a CPU.
+    finish(benchmark::RegisterBenchmark(("intensity_team" + suffix).c_str(),
+                                        bench_intensity<Space>, spec, true, true,
+                                        Shape::team_per_object));
   }
 }
 
