@@ -107,3 +107,42 @@ TEST_CASE_TEMPLATE_DEFINE("flatten keeps raster order within objects for many ob
   }
 }
 TEST_CASE_TEMPLATE_APPLY(grp, BikTestSpaces);
+
+TEST_CASE_TEMPLATE_DEFINE("the team shape builds the same segments as row chunks, any team size",
+                          Space, flat_teams) {
+  // 3 planes of 13 x 37: runs of labels interrupted by background and other labels, NaNs, and
+  // rows wider than any team (several units per row).
+  int const nz = 3, ny = 13, nx = 37;
+  std::vector<std::int32_t> lab(nz * ny * nx);
+  std::vector<double> px(lab.size());
+  for (std::size_t i = 0; i < lab.size(); ++i) {
+    int const x = static_cast<int>(i % nx), y = static_cast<int>((i / nx) % ny);
+    lab[i] = (x / 3 + y) % 4 == 0 ? 0 : 1 + (x / 5 + 3 * (y / 4)) % 6;
+    px[i] = i % 17 == 0 ? kNaN : static_cast<double>(i % 101);
+  }
+  auto labels = bik_test::volume<Space, std::int32_t>(lab, nz, ny, nx);
+  auto pixels = bik_test::volume<Space, double>(px, nz, ny, nx);
+  auto lv = bik::as_volume(labels);
+  auto pv = bik::as_volume(pixels);
+  auto pairing = bik::pair_labels_with_pixels(bik::shape_of(lv), 3, bik::shape_of(pv), 3, "test");
+  auto lut = bik::make_label_lut(Space(), lv);
+  bik::FlattenOptions options;
+  options.edge_flags = true;
+  options.schedule.shape = bik::ObjectSchedule::Shape::thread_per_object;
+  auto const want = bik::flatten_labeled(Space(), lv, pv, lut, pairing, options);
+  REQUIRE(want.size > 100);
+  options.schedule.shape = bik::ObjectSchedule::Shape::team_per_object;
+  for (int team = 1; team <= 4; ++team) {
+    if (team > bik::kx::concurrency(Space())) break;
+    options.schedule.team_size = team;
+    auto const got = bik::flatten_labeled(Space(), lv, pv, lut, pairing, options);
+    REQUIRE(got.size == want.size);
+    CHECK(bik_test::to_vector(got.offsets) == bik_test::to_vector(want.offsets));
+    CHECK(bik_test::to_vector(got.values) == bik_test::to_vector(want.values));
+    CHECK(bik_test::to_vector(got.x) == bik_test::to_vector(want.x));
+    CHECK(bik_test::to_vector(got.y) == bik_test::to_vector(want.y));
+    CHECK(bik_test::to_vector(got.z) == bik_test::to_vector(want.z));
+    CHECK(bik_test::to_vector(got.edge) == bik_test::to_vector(want.edge));
+  }
+}
+TEST_CASE_TEMPLATE_APPLY(flat_teams, BikTestSpaces);

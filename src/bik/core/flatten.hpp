@@ -9,7 +9,9 @@
 
 #include "bik/core/compat.hpp"
 #include "bik/core/error.hpp"
+#include "bik/core/flatten_teams.hpp"
 #include "bik/core/label_lut.hpp"
+#include "bik/core/object_schedule.hpp"
 #include "bik/core/segments.hpp"
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
@@ -23,6 +25,9 @@ namespace bik {
 
 struct FlattenOptions {
   bool edge_flags = false;  // also fill Segments::edge
+  // Team shape: a team per row segment, a thread per voxel (flatten_teams.hpp); otherwise a
+  // thread per chunk of rows. The space's default unless forced; the same segments either way.
+  ObjectSchedule schedule;
 };
 
 namespace detail {
@@ -37,8 +42,10 @@ inline std::int64_t flatten_chunks(std::int64_t rows, std::int64_t objects, int 
 
 // Flattens `pixels` under `labels` (shapes paired by pair_labels_with_pixels; a single label
 // plane may be broadcast over Z). `lut` must come from make_label_lut on the same labels.
-// O(voxels) work in two passes over the image, parallel over row chunks. With a workspace, the
-// segments live in its buffers (see workspace.hpp).
+// O(voxels) work in two passes over the image, parallel over row chunks (a thread each) or, in
+// the team shape, over row segments (a team each, a thread per voxel; taken while its
+// objects x segments table stays under 2^26 entries). One host synchronisation (the kept
+// voxel count). With a workspace, the segments live in its buffers (see workspace.hpp).
 template <class ExecSpace, class L, class P, class MemorySpace>
 Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, MemorySpace> labels,
                                       Volume<P const, MemorySpace> pixels,
@@ -58,7 +65,22 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
           "bik::flatten_labeled", "pixels do not have the paired shape " + pairing.shape.str());
   std::int64_t const rows = nz * ny;
   std::int64_t const objects = lut.count;
-  std::int64_t const chunks = detail::flatten_chunks(rows, objects, kx::concurrency(space));
+  // Team shape: units of `width` voxels of one row.
+  using Units = detail::FlattenUnits<ExecSpace, L, P, MemorySpace>;
+  using TeamPolicy = Kokkos::TeamPolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
+  int width = options.schedule.team_size > 0 ? options.schedule.team_size
+              : DefaultObjectShape<ExecSpace>::team_per_object ? 128
+                                                                : kx::concurrency(space);
+  Units units;
+  {
+    TeamPolicy probe(space, 1, 1);
+    width = kx::min(width, probe.team_size_max(units, Kokkos::ParallelForTag()));
+  }
+  std::int64_t const per_row = (nx + width - 1) / width;
+  bool const teams = uses_teams<ExecSpace>(options.schedule) &&
+                     objects * rows * per_row <= (std::int64_t(1) << 26);
+  std::int64_t const chunks =
+      teams ? rows * per_row : detail::flatten_chunks(rows, objects, kx::concurrency(space));
   std::int64_t const rows_per_chunk = (rows + chunks - 1) / chunks;
   std::int64_t const cells = objects * chunks;
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
@@ -69,6 +91,25 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   using Buffers = Workspace<MemorySpace>;
   auto cursor = Buffers::template get<std::int64_t>(workspace, "bik::flatten::cursor", cells + 1);
   fill(space, "bik::flatten::clear", cursor, 0);
+  TeamPolicy const unit_policy =
+      TeamPolicy(space, teams ? chunks : 1, width)
+          .set_scratch_size(0, Kokkos::PerTeam(Units::scratch_bytes(width)));
+  if (teams) {
+    units.labels = labels;
+    units.pixels = pixels;
+    units.index = index;
+    units.cursor = cursor;
+    units.ny = ny;
+    units.nx = nx;
+    units.z_step = z_step;
+    units.planes = planes;
+    units.stride = stride;
+    units.width = width;
+    units.per_row = per_row;
+    units.units = chunks;
+    units.want_edges = options.edge_flags;
+    Kokkos::parallel_for("bik::flatten::count", unit_policy, units);
+  } else
   // Runs of one label along a row touch the cursor table once (counting), or keep its write
   // position in a register (filling), instead of once per voxel.
   Kokkos::parallel_for(
@@ -127,6 +168,16 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   auto zs = out.z;
   auto edge = out.edge;
   bool const want_edges = options.edge_flags;
+  if (teams) {
+    units.fill = true;
+    units.values = values;
+    units.xs = xs;
+    units.ys = ys;
+    units.zs = zs;
+    units.edge = edge;
+    Kokkos::parallel_for("bik::flatten::fill", unit_policy, units);
+    return out;
+  }
   Kokkos::parallel_for(
       "bik::flatten::fill", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {
         std::int64_t const row_end = kx::min(rows, (c + 1) * rows_per_chunk);

@@ -113,6 +113,7 @@ IntensityOutput<MemorySpace> measure_intensity_volume(
 
   FlattenOptions flatten_options;
   flatten_options.edge_flags = options.edges;
+  flatten_options.schedule = options.schedule;
   Segments<MemorySpace> const seg =
       flatten_labeled(space, labels, pixels, lut, pairing, flatten_options, workspace);
 
