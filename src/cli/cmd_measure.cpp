@@ -13,6 +13,7 @@
 #include <Kokkos_Core.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -85,7 +86,8 @@ int run_measure(std::vector<std::string> const& args) {
                          {"no-edges", false},
                          {"legacy", false},
                          {"backend"},
-                         {"repeat"}});
+                         {"repeat"},
+                         {"overwrite", false}});
   // Everything that can be checked without reading is checked first, so mistakes fail fast and
   // nothing is written.
   auto const pixels_spec = io::parse_dataset_spec(options.required("pixels"));
@@ -97,6 +99,12 @@ int run_measure(std::vector<std::string> const& args) {
   int const repeats = options.integer("repeat", 1, 1);
   io::table_format_for(out);
   io::check_output_path(out);
+  // An existing output is kept unless --overwrite; checked again, atomically, at the rename.
+  auto const existing = options.flag("overwrite") ? io::Existing::replace : io::Existing::keep;
+  if (std::error_code ec; existing == io::Existing::keep &&
+                          std::filesystem::symlink_status(out, ec).type() !=
+                              std::filesystem::file_type::not_found)
+    throw Error(out + ": already exists; pass --overwrite to replace it");
   IntensityOptions intensity;
   intensity.edges = !options.flag("no-edges");
   intensity.legacy = options.flag("legacy");
@@ -128,7 +136,7 @@ int run_measure(std::vector<std::string> const& args) {
                                   {"pixels", pixels_spec.str()},
                                   {"labels", labels_spec.str()}};
   watch.restart();
-  io::write_table(out, table, attributes);
+  io::write_table(out, table, attributes, existing);
   double const write_ms = watch.elapsed_ms();
 
   std::cout << fmt::format(

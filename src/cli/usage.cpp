@@ -22,6 +22,7 @@ Exit codes: 0 success, 2 error (the message starts with "bik: error:").
 constexpr char const* kMeasure =
     R"(usage: bik measure --pixels FILE.h5:/dataset --labels FILE.h5:/dataset --out OUT.h5|OUT.csv
                    [--features intensity] [--no-edges] [--legacy] [--backend NAME] [--repeat N]
+                   [--overwrite]
 
 Measures every object (label > 0) of a 2D (Y,X) or 3D (Z,Y,X) label image over a pixel image
 of the same shape (a 2D label image is broadcast over the planes of a 3D pixel stack).
@@ -35,6 +36,11 @@ of the same shape (a 2D label image is broadcast over the planes of a 3D pixel s
   --legacy            CellProfiler's n*q quantile and 1/ndim MAD conventions
   --backend NAME      execution space to run on (see 'bik info'); default: the fastest
   --repeat N          run the computation N times (benchmarking); default 1
+  --overwrite         replace OUT if it exists (without it, an existing OUT is an error and is
+                      left untouched)
+
+The output is written to a temporary file next to OUT and renamed when complete; an error or
+an interruption (SIGINT, SIGTERM, SIGHUP) leaves neither OUT nor the temporary file.
 
 Prints a summary on stdout and one line on stderr:
   timing read_ms=<x> compute_ms_min=<x> compute_ms_median=<x> write_ms=<x> repeats=<N> backend=<name> threads=<n>
