@@ -105,8 +105,9 @@ namespace detail {
 
 namespace {
 Error exists_error(std::string const& path) {
-  return Error(path + ": already exists and would be replaced; choose another name or allow "
-                      "overwriting");
+  return Error(path +
+               ": already exists and would be replaced; choose another name or allow "
+               "overwriting");
 }
 }  // namespace
 
@@ -114,7 +115,8 @@ OutputFile::OutputFile(std::string final_path, Existing existing)
     : final_(std::move(final_path)), existing_(existing) {
   check_output_path(final_);
   std::error_code ec;
-  if (existing_ == Existing::keep && fs::symlink_status(final_, ec).type() != fs::file_type::not_found)
+  if (existing_ == Existing::keep &&
+      fs::symlink_status(final_, ec).type() != fs::file_type::not_found)
     throw exists_error(final_);
   static std::atomic<unsigned> counter{0};
   fs::path const p(final_);

@@ -91,11 +91,12 @@ TEST_CASE_TEMPLATE_DEFINE("pairwise_sum equals numpy's np.add.reduce bit for bit
     Kokkos::View<double*, typename Space::memory_space> out("bik_test::golden_out", 1);
     std::int64_t const n = c.n;
     Kokkos::parallel_for(
-        "bik_test::pairwise_golden", Kokkos::RangePolicy<Space>(Space(), 0, 1),
-        KOKKOS_LAMBDA(int) { out(0) = bik::pairwise_sum([&](std::int64_t i) { return values(i); }, n); });
+        "bik_test::pairwise_golden", Kokkos::RangePolicy<Space>(Space(), 0, 1), KOKKOS_LAMBDA(int) {
+          out(0) = bik::pairwise_sum([&](std::int64_t i) { return values(i); }, n);
+        });
     auto const got = bik_test::to_vector(out)[0];
-    CHECK_MESSAGE(bits(got) == bits(c.sum), c.kind << " n=" << c.n << ": got " << got << ", numpy "
-                                                   << c.sum);
+    CHECK_MESSAGE(bits(got) == bits(c.sum),
+                  c.kind << " n=" << c.n << ": got " << got << ", numpy " << c.sum);
   }
 }
 TEST_CASE_TEMPLATE_APPLY(pairwise_golden, BikTestSpaces);
@@ -121,7 +122,10 @@ TEST_CASE_TEMPLATE_DEFINE("pairwise_sums sums each lane as numpy sums that array
         "bik_test::pairwise_lanes_golden", Kokkos::RangePolicy<Space>(Space(), 0, 1),
         KOKKOS_LAMBDA(int) {
           auto const s = bik::pairwise_sums<3>(
-              [&](std::int64_t i) { return bik::Lanes<3>{{a(i), b(i), a(i)}}; }, count);
+              [&](std::int64_t i) {
+                return bik::Lanes<3>{{a(i), b(i), a(i)}};
+              },
+              count);
           for (int j = 0; j < 3; ++j) out(j) = s[j];
         });
     auto const got = bik_test::to_vector(out);
