@@ -30,3 +30,6 @@ cmake --workflow --preset cxx20  # the kernels and unit tests once more as C++20
 BIK_EXE="$bik" "$BIK_PYTHON" -m pytest -q -p no:cacheprovider \
   --junitxml="$here/build/dev/pytest-junit.xml" tests
 "$BIK_PYTHON" tests/check_counts.py pytest "$here/build/dev/pytest-junit.xml"
+bash cmake/check-sanitizers.sh  # ASan+UBSan build: unit, io and CLI suites
+bash cmake/check-fuzz.sh        # libFuzzer targets: corpus replay, then ~60 s of fuzzing
+bash cmake/check-format.sh      # clang-format --dry-run --Werror (BIK_FORMAT_CHECK=0 skips)
