@@ -69,6 +69,13 @@ void check_shapes(HostImage<std::int64_t> const& labels, io::DatasetSpec const& 
                     labels_spec.str(), shape_str(labels), pixels_spec.str(), shape_str(pixels)));
 }
 
+// Whether anything (file, directory, dangling symbolic link) is at `path`.
+bool something_at(std::string const& path) {
+  std::error_code ec;
+  auto const type = std::filesystem::symlink_status(path, ec).type();
+  return !ec && type != std::filesystem::file_type::not_found;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   std::size_t const n = v.size();
@@ -101,9 +108,7 @@ int run_measure(std::vector<std::string> const& args) {
   io::check_output_path(out);
   // An existing output is kept unless --overwrite; checked again, atomically, at the rename.
   auto const existing = options.flag("overwrite") ? io::Existing::replace : io::Existing::keep;
-  if (std::error_code ec; existing == io::Existing::keep &&
-                          std::filesystem::symlink_status(out, ec).type() !=
-                              std::filesystem::file_type::not_found)
+  if (existing == io::Existing::keep && something_at(out))
     throw Error(out + ": already exists; pass --overwrite to replace it");
   IntensityOptions intensity;
   intensity.edges = !options.flag("no-edges");
