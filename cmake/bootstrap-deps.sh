@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what bik needs on a Debian 12 machine, idempotently; a second run only checks.
-#  - Debian packages: compiler, CMake, HDF5, fmt, doctest, Google Benchmark
+#  - Debian packages: compiler, CMake, HDF5, fmt, doctest, Google Benchmark; clang, libFuzzer
+#    and clang-format for the fuzzing and style steps of the test command
 #  - Kokkos 3.4.01 + Kokkos Kernels 3.4.01 (Serial + OpenMP, C++17), built from Debian's
 #    `trilinos` source package into a cache prefix outside the repository
 #  - with --python: a virtual environment holding the reference implementations (cp_measure, ...)
@@ -20,6 +21,8 @@ sudo_if() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # ---- Debian packages -------------------------------------------------------------------
 debs=(g++ cmake make libhdf5-dev libfmt-dev doctest-dev libbenchmark-dev python3-venv xz-utils)
+# The test command's fuzzing (clang + libFuzzer + its OpenMP runtime) and style check.
+debs+=(clang libclang-rt-14-dev libomp-14-dev clang-format)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -10,8 +10,12 @@ For each scene the script
      compute_ms_min from the one `timing ...` line bik prints to stderr (kernel time only, no
      file I/O),
   4. checks bik's output file against numpy's result (rtol=1e-6, atol=1e-8, NaN == NaN) and
+     measures how far it is: the largest distance in units in the last place (ULP) over every
+     feature and object, and whether NaNs sit at the same places; "identical" means 0 ULP,
+     equal NaN positions and the same labels (computed here, never written by hand), and
   5. prints a table: implementation, threads, ms, speed-up vs numpy and vs numba, with the
-     machine and the library versions.
+     machine, the library versions and the git commit; --json writes all of it (the input of
+     benchmarks/render_claims.py).
 
 Usage (from the repository root, with the Python environment that has cp_measure):
   python benchmarks/compare/compare_intensity.py --bik build/dev/src/cli/bik
@@ -48,6 +52,11 @@ import scipy.ndimage as ndi  # noqa: E402
 from cp_measure.core.measureobjectintensity import get_intensity as numpy_get_intensity  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "benchmarks"))
+from provenance import git_stamp  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from exactness import describe_exactness, exactness  # noqa: E402
 RTOL, ATOL = 1e-6, 1e-8  # cp_measure's backend-correctness tolerance (spec section 9.2)
 
 # name -> (shape, objects). 2D scenes are (Y, X); the 3D scene is (Z, Y, X).
@@ -165,7 +174,7 @@ def run_bik(bik, h5, out, backend, repeats, edges, threads, kokkos_threads_flag)
     """Runs `bik measure` once; returns (timing fields, None) or (None, error message)."""
     cmd = [str(bik), "measure", "--pixels", f"{h5}:/pixels", "--labels", f"{h5}:/labels",
            "--features", "intensity", "--backend", backend, "--repeat", str(repeats),
-           "--out", str(out)]
+           "--out", str(out), "--overwrite"]
     if not edges:
         cmd.append("--no-edges")
     env = dict(os.environ)
@@ -185,8 +194,9 @@ def run_bik(bik, h5, out, backend, repeats, edges, threads, kokkos_threads_flag)
 
 def compare_features(reference, path_or_dict, n_objects):
     """Compares a feature dict (or bik's output .h5) to the numpy reference. Returns
-    (ok, worst relative difference, messages)."""
+    (ok, worst relative difference, messages, exactness dict)."""
     messages, worst = [], 0.0
+    labels_ok = True
     if isinstance(path_or_dict, dict):
         got = path_or_dict
     else:
@@ -196,8 +206,10 @@ def compare_features(reference, path_or_dict, n_objects):
         expected_labels = np.arange(1, n_objects + 1)
         if label is None:
             messages.append("output has no `label` dataset")
+            labels_ok = False
         elif not np.array_equal(np.asarray(label).ravel(), expected_labels):
             messages.append(f"`label` is not 1..{n_objects}")
+            labels_ok = False
     for key, ref in reference.items():
         if key not in got:
             messages.append(f"missing feature {key}")
@@ -216,7 +228,7 @@ def compare_features(reference, path_or_dict, n_objects):
         if finite.any():
             worst = max(worst, float(np.max(np.abs(val[finite] - ref[finite]) /
                                             np.abs(ref[finite]))))
-    return not messages, worst, messages
+    return not messages, worst, messages, exactness(reference, got, labels_ok)
 
 
 # --------------------------------------------------------------------------------------------
@@ -349,7 +361,9 @@ def main(argv=None):
               file=sys.stderr)
 
     info = {
+        "tool": "compare_intensity",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "git": git_stamp(),
         "machine": machine_info(),
         "versions": versions(),
         "bik": {"path": str(bik), "found": bik_ok,
@@ -369,6 +383,8 @@ def main(argv=None):
     print("versions " + ", ".join(f"{k} {val}" for k, val in v.items() if val) +
           f", python {m['python']}" + (f", bik {info['bik']['version']}"
                                        if info["bik"]["version"] else ""))
+    print(f"git      {info['git']['describe']}" +
+          (" (uncommitted changes in measured files!)" if info["git"]["dirty"] else ""))
     print(f"settings repeats={args.repeats} edges={'on' if edges else 'off'}; numpy/numba single "
           f"thread; bik openmp OMP_NUM_THREADS={args.threads}")
 
@@ -401,12 +417,13 @@ def main(argv=None):
                 call = lambda: numba_fn(labels, pixels, edge_measurements=edges)  # noqa: E731
                 call()  # warm-up on this very scene
                 ms, med, result = time_calls(call, args.repeats)
-                ok, worst, msgs = compare_features(reference, result, n_objects)
-                check = f"{'ok' if ok else 'DIFFERS'} (max rel diff {worst:.1e})"
+                ok, worst, msgs, exact = compare_features(reference, result, n_objects)
+                check = f"{'ok' if ok else 'DIFFERS'} (max rel diff {worst:.1e}, " \
+                        f"{describe_exactness(exact)})"
                 if not ok:
                     check += ": " + "; ".join(msgs[:3])
                 rows.append({"name": "cp_measure numba", "threads": 1, "ms": ms, "median_ms": med,
-                             "check": check})
+                             "check": check, "max_rel_diff": worst, **exact})
             else:
                 rows.append({"name": "cp_measure numba", "threads": None, "ms": None,
                              "median_ms": None, "check": f"skipped ({numba_error})"})
@@ -426,9 +443,10 @@ def main(argv=None):
                     rows.append({"name": row_name, "threads": threads, "ms": None,
                                  "median_ms": None, "check": "FAILED to run"})
                     continue
-                ok, worst, msgs = compare_features(reference, out, n_objects)
+                ok, worst, msgs, exact = compare_features(reference, out, n_objects)
                 failed |= not ok
-                check = f"{'ok' if ok else 'DIFFERS'} (max rel diff {worst:.1e})"
+                check = f"{'ok' if ok else 'DIFFERS'} (max rel diff {worst:.1e}, " \
+                        f"{describe_exactness(exact)})"
                 if not ok:
                     check += ": " + "; ".join(msgs[:3])
                 rows.append({
@@ -437,6 +455,8 @@ def main(argv=None):
                     "ms": float(timing["compute_ms_min"]),
                     "median_ms": float(timing.get("compute_ms_median", "nan")),
                     "check": check,
+                    "max_rel_diff": worst,
+                    **exact,
                     "bik_timing": timing,
                 })
 

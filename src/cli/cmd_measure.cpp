@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -189,6 +190,13 @@ ObjectSchedule parse_schedule(std::string const& text) {
   throw Error(fmt::format("--schedule must be 'thread', 'team' or 'team:N' with N >= 1, got '{}'", text));
 }
 
+// Whether anything (file, directory, dangling symbolic link) is at `path`.
+bool something_at(std::string const& path) {
+  std::error_code ec;
+  auto const type = std::filesystem::symlink_status(path, ec).type();
+  return !ec && type != std::filesystem::file_type::not_found;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   std::size_t const n = v.size();
@@ -208,7 +216,8 @@ int run_measure(std::vector<std::string> const& args) {
                          {"legacy", false},
                          {"backend"},
                          {"schedule"},
-                         {"repeat"}});
+                         {"repeat"},
+                         {"overwrite", false}});
   // Everything that can be checked without reading is checked first, so mistakes fail fast and
   // nothing is written.
   std::vector<std::pair<io::DatasetSpec, io::DatasetSpec>> specs;
@@ -227,6 +236,10 @@ int run_measure(std::vector<std::string> const& args) {
   int const repeats = options.integer("repeat", 1, 1);
   io::table_format_for(out);
   io::check_output_path(out);
+  // An existing output is kept unless --overwrite; checked again, atomically, at the rename.
+  auto const existing = options.flag("overwrite") ? io::Existing::replace : io::Existing::keep;
+  if (existing == io::Existing::keep && something_at(out))
+    throw Error(out + ": already exists; pass --overwrite to replace it");
   IntensityOptions intensity;
   intensity.edges = !options.flag("no-edges");
   intensity.legacy = options.flag("legacy");
@@ -285,7 +298,7 @@ int run_measure(std::vector<std::string> const& args) {
                                   {"labels", inputs.front().labels_spec.str()},
                                   {"inputs", inputs_attribute}};
   watch.restart();
-  io::write_table(out, table, attributes);
+  io::write_table(out, table, attributes, existing);
   double const write_ms = watch.elapsed_ms();
 
   std::string const what =

@@ -4,6 +4,8 @@
 #include "commands.hpp"
 #include "usage.hpp"
 
+#include "bik/io/write_table.hpp"
+
 #include <Kokkos_Core.hpp>
 
 #include <cstdio>
@@ -69,6 +71,9 @@ int dispatch(int argc, char* argv[]) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
+  // SIGINT/SIGTERM/SIGHUP remove the temporary file of an output being written, then end the
+  // program as the signal would: an interrupted run leaves no file behind.
+  bik::io::remove_temporaries_on_signals();
   try {
     return dispatch(argc, argv);
   } catch (bik::cli::UsageError const& e) {

@@ -22,7 +22,7 @@ Exit codes: 0 success, 2 error (the message starts with "bik: error:").
 constexpr char const* kMeasure =
     R"(usage: bik measure (--pixels FILE.h5:/dataset --labels FILE.h5:/dataset | --list FILE)
                    --out OUT.h5|OUT.csv [--features intensity] [--no-edges] [--legacy]
-                   [--backend NAME] [--schedule thread|team|team:N] [--repeat N]
+                   [--backend NAME] [--schedule thread|team|team:N] [--repeat N] [--overwrite]
 
 Measures every object (label > 0) of a 2D (Y,X) or 3D (Z,Y,X) label image over a pixel image
 of the same shape (a 2D label image is broadcast over the planes of a 3D pixel stack). Many
@@ -42,6 +42,11 @@ images in one run: a 4D (B,Z,Y,X) pair of datasets (Z = 1 for 2D images), or --l
   --schedule S        'thread': one thread per object (the CPU default); 'team': a team of
                       threads per object (the GPU default), 'team:N' with N threads. Same results.
   --repeat N          run the computation N times (benchmarking); default 1
+  --overwrite         replace OUT if it exists (without it, an existing OUT is an error and is
+                      left untouched)
+
+The output is written to a temporary file next to OUT and renamed when complete; an error or
+an interruption (SIGINT, SIGTERM, SIGHUP) leaves neither OUT nor the temporary file.
 
 Prints a summary on stdout and one line on stderr (transfer: inputs to the backend's memory,
 once; compute: the kernels and the copy of the results to the host, per repeat):

@@ -77,14 +77,14 @@ TableFormat table_format_for(std::string const& path) {
 }
 
 void write_table_hdf5(std::string const& path, FeatureTable const& table,
-                      Attributes const& attributes) {
+                      Attributes const& attributes, Existing existing) {
   for (auto const& name : table.names()) {
     require(!name.empty() && name.find('/') == std::string::npos && name != "." && name != "..",
             path, "feature name '" + name + "' cannot be an HDF5 dataset name");
     require(name != "label" && name != "image", path,
             "a feature is named '" + name + "', which holds the object labels or images");
   }
-  detail::OutputFile output(path);
+  detail::OutputFile output(path, existing);
   {
     detail::Hid file = detail::create_file(output.temp_path(), path);
     std::vector<hsize_t> const dims{static_cast<hsize_t>(table.rows())};
@@ -106,8 +106,8 @@ void write_table_hdf5(std::string const& path, FeatureTable const& table,
   output.commit();
 }
 
-void write_table_csv(std::string const& path, FeatureTable const& table) {
-  detail::OutputFile output(path);
+void write_table_csv(std::string const& path, FeatureTable const& table, Existing existing) {
+  detail::OutputFile output(path, existing);
   {
     std::unique_ptr<std::FILE, FileCloser> file(std::fopen(output.temp_path().c_str(), "wb"));
     if (!file) throw Error(path + ": cannot create the CSV file (permissions?)");
@@ -139,13 +139,14 @@ void write_table_csv(std::string const& path, FeatureTable const& table) {
   output.commit();
 }
 
-void write_table(std::string const& path, FeatureTable const& table, Attributes const& attributes) {
+void write_table(std::string const& path, FeatureTable const& table, Attributes const& attributes,
+                 Existing existing) {
   switch (table_format_for(path)) {
     case TableFormat::hdf5:
-      write_table_hdf5(path, table, attributes);
+      write_table_hdf5(path, table, attributes, existing);
       break;
     case TableFormat::csv:
-      write_table_csv(path, table);
+      write_table_csv(path, table, existing);
       break;
   }
 }

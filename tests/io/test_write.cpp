@@ -4,6 +4,8 @@
 
 #include "bik/io/io.hpp"
 
+#include "../../src/io/output_file.hpp"  // private: the rename step, tested directly
+
 #include <doctest/doctest.h>
 #include <hdf5.h>
 #include <Kokkos_Core.hpp>
@@ -217,4 +219,50 @@ TEST_CASE("images round-trip through HDF5") {
                                               bik::io::image_dataset("/a", {2, 3}, pixels.data())}),
                   "/a");
   CHECK(dir.entries() == std::vector<std::string>{"again.h5", "scene.h5"});
+}
+
+TEST_CASE("Existing::keep never replaces an output; Existing::replace (the default) does") {
+  ScratchDir dir;
+  auto const table = sample_table();
+  std::string const h5 = dir.file("t.h5");
+  std::string const csv = dir.file("t.csv");
+  auto const text_of = [](std::string const& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  };
+  std::ofstream(h5) << "earlier";
+  std::ofstream(csv) << "earlier";
+  BIK_CHECK_ERROR(bik::io::write_table(h5, table, {}, bik::io::Existing::keep), h5,
+                  "already exists");
+  BIK_CHECK_ERROR(bik::io::write_table_csv(csv, table, bik::io::Existing::keep), csv,
+                  "already exists");
+  CHECK(text_of(h5) == "earlier");
+  CHECK(text_of(csv) == "earlier");
+  CHECK(dir.entries() == std::vector<std::string>{"t.csv", "t.h5"});  // no temporary left
+
+  std::string const fresh = dir.file("fresh.h5");
+  bik::io::write_table(fresh, table, {}, bik::io::Existing::keep);
+  CHECK(read_h5_1d<std::int64_t>(fresh, "/label", H5T_NATIVE_INT64) ==
+        std::vector<std::int64_t>{1, 3, 7});
+
+  bik::io::write_table_csv(csv, table);
+  CHECK(text_of(csv).rfind("label,Intensity_MeanIntensity,Awkward,Tiny\n", 0) == 0);
+}
+
+TEST_CASE("with Existing::keep the final rename refuses a file that appeared meanwhile") {
+  ScratchDir dir;
+  std::string const path = dir.file("out.csv");
+  {
+    bik::io::detail::OutputFile output(path, bik::io::Existing::keep);
+    std::ofstream(output.temp_path()) << "ours";
+    std::ofstream(path) << "someone else's";  // written by another program during our run
+    BIK_CHECK_ERROR(output.commit(), path, "already exists");
+  }
+  std::ifstream in(path);
+  std::string content;
+  std::getline(in, content);
+  CHECK(content == "someone else's");
+  CHECK(dir.entries() == std::vector<std::string>{"out.csv"});  // our temporary is gone
 }

@@ -67,5 +67,5 @@ class BikRunner:
 def bik_runner(tmp_path_factory) -> BikRunner:
     exe, reason = pu.bik_exe_from_env()
     if exe is None:
-        pytest.skip(reason)
+        pu.skip_or_fail(reason)
     return BikRunner(exe, tmp_path_factory.mktemp("bik_parity"))

@@ -22,7 +22,7 @@ from scenes import LABEL_DTYPES, get_scene
 
 _EXE, _SKIP_REASON = pu.bik_exe_from_env()
 if _EXE is None:
-    pytest.skip(_SKIP_REASON, allow_module_level=True)
+    pu.skip_or_fail(_SKIP_REASON, module_level=True)
 
 
 # Float64 scenes run with every combination of edges on/off and legacy on/off.
