@@ -81,3 +81,18 @@ TEST_CASE_TEMPLATE_DEFINE("a reused workspace allocates nothing after the first 
   }
 }
 TEST_CASE_TEMPLATE_APPLY(steady_state, BikTestSpaces);
+
+TEST_CASE_TEMPLATE_DEFINE("a workspace serves one call at a time", Space, single_owner) {
+  using Mem = typename Space::memory_space;
+  auto labels = bik_test::image<Space, std::int32_t>({1, 1, 0, 2}, 2, 2);
+  auto pixels = bik_test::image<Space, double>({1, 2, 3, 4}, 2, 2);
+  bik::Workspace<Mem> workspace;
+  {
+    // As if another thread were inside a call with this workspace.
+    typename bik::Workspace<Mem>::Lease const other(&workspace, "another caller");
+    CHECK_THROWS_WITH_AS(bik::measure_intensity(Space(), labels, pixels, {}, &workspace),
+                         doctest::Contains("in use by another call"), bik::Error);
+  }
+  CHECK(bik::measure_intensity(Space(), labels, pixels, {}, &workspace).rows() == 2);
+}
+TEST_CASE_TEMPLATE_APPLY(single_owner, BikTestSpaces);

@@ -3,11 +3,18 @@
 // page-faults) once instead of on every call; on GPUs it also saves the allocator's cost.
 // Views handed out alias the buffers: they stay valid, but their contents are overwritten by
 // the next call that uses the same workspace with the same buffer name.
+// One owner at a time: a workspace serves one call after another, never two at once. Threads
+// that measure concurrently each need their own (and their own execution space instance). The
+// pipelines (measure_intensity, ...) hold a Lease for their whole run, so a second concurrent
+// call on the same workspace gets a bik::Error instead of corrupted results.
 #ifndef BIK_CORE_WORKSPACE_HPP
 #define BIK_CORE_WORKSPACE_HPP
 
+#include "bik/core/error.hpp"
+
 #include <Kokkos_Core.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -24,6 +31,26 @@ class Workspace {
       return Kokkos::View<T*, MemorySpace>(Kokkos::view_alloc(Kokkos::WithoutInitializing, name), n);
     return ws->buffer<T>(name, n);
   }
+
+  // Exclusive use of a workspace (none needed without one) for a scope; bik::Error naming
+  // `who` if another call holds it.
+  class Lease {
+   public:
+    Lease(Workspace* ws, char const* who) : ws_(ws) {
+      if (ws_ != nullptr && ws_->busy_.exchange(true))
+        throw Error(std::string(who) +
+                    ": the workspace is in use by another call; give each concurrent caller "
+                    "its own bik::Workspace");
+    }
+    ~Lease() {
+      if (ws_ != nullptr) ws_->busy_.store(false);
+    }
+    Lease(Lease const&) = delete;
+    Lease& operator=(Lease const&) = delete;
+
+   private:
+    Workspace* ws_;
+  };
 
  private:
   template <class T>
@@ -46,6 +73,7 @@ class Workspace {
   Buffers<std::int64_t> int64s_;
   Buffers<std::int32_t> int32s_;
   Buffers<std::uint8_t> bytes_;
+  std::atomic<bool> busy_{false};
 };
 
 // Sets every element of v to `value` on `space` (a labelled kernel, for Kokkos Tools).

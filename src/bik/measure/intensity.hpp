@@ -79,6 +79,7 @@ IntensityOutput<MemorySpace> measure_intensity_volume(
     IntensityOutput<MemorySpace> const* caller) {
   kx::ScopedRegion region("bik::measure_intensity");
   using Buffers = Workspace<MemorySpace>;
+  typename Buffers::Lease const lease(workspace, "bik::measure_intensity");
   LabelLut<MemorySpace> lut = make_label_lut(space, labels, workspace, pairing.images);
   std::int64_t const objects = lut.count;
   int const columns = options.edges ? kIntensityColumns : kEdgeIntegrated;
