@@ -7,6 +7,7 @@
 
 #include "bik/core/compat.hpp"
 #include "bik/core/error.hpp"
+#include "bik/core/object_schedule.hpp"
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
 
@@ -37,14 +38,15 @@ inline std::int64_t max_dense_label(std::int64_t voxels) {
 }
 
 // Builds the LUT of `labels`, a single image or `images` images of equal depth stacked along Z.
-// Throws bik::Error, before any table is built, for a negative label or a label too large for a
-// dense table. O(voxels + images * max_label) work, parallel over rows; two host
-// synchronisations (the label range, then the object count). With a workspace, the tables
-// live in its buffers (see workspace.hpp).
+// Throws bik::Error, before any table is built, for empty labels, a negative label or a label
+// too large for a dense table. O(voxels + images * max_label) work, parallel over rows (a
+// thread each), or over voxels in the team shape of `schedule` (neighbouring threads read
+// neighbouring voxels: coalesced on a GPU); two host synchronisations (the label range, then
+// the object count). With a workspace, the tables live in its buffers (see workspace.hpp).
 template <class ExecSpace, class L, class MemorySpace>
 LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, MemorySpace> labels,
                                      Workspace<MemorySpace>* workspace = nullptr,
-                                     std::int64_t images = 1) {
+                                     std::int64_t images = 1, ObjectSchedule const& schedule = {}) {
   static_assert(std::is_integral<L>::value, "bik::make_label_lut: labels must be integers");
   static_assert(Kokkos::SpaceAccessibility<ExecSpace, MemorySpace>::accessible,
                 "bik::make_label_lut: labels must be accessible from the execution space");
@@ -56,10 +58,25 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
           "a batch of " + std::to_string(images) + " images cannot split " +
               std::to_string(labels.extent(0)) + " planes evenly");
   std::int64_t const planes = static_cast<std::int64_t>(labels.extent(0)) / images;
+  std::int64_t const voxels = rows * nx;
+  require(voxels > 0, "bik::make_label_lut",
+          "labels are empty, shape " + shape_of(labels).str());
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
+  bool const by_voxel = uses_teams<ExecSpace>(schedule);
 
   using MinMax = Kokkos::MinMax<std::int64_t>;
   typename MinMax::value_type range;
+  if (by_voxel) {
+    Kokkos::parallel_reduce(
+        "bik::label_lut::range", Policy(space, 0, voxels),
+        KOKKOS_LAMBDA(std::int64_t i, typename MinMax::value_type & acc) {
+          std::int64_t const r = i / nx, x = i - r * nx, z = r / ny, y = r - z * ny;
+          std::int64_t const v = static_cast<std::int64_t>(labels(z, y, x));
+          if (v < acc.min_val) acc.min_val = v;
+          if (v > acc.max_val) acc.max_val = v;
+        },
+        MinMax(range));
+  } else
   Kokkos::parallel_reduce(
       "bik::label_lut::range", Policy(space, 0, rows),
       KOKKOS_LAMBDA(std::int64_t r, typename MinMax::value_type & acc) {
@@ -82,7 +99,6 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
       },
       MinMax(range));
   space.fence();  // the first of two host synchronisations: the range validates and sizes
-  if (rows * nx == 0) range.min_val = range.max_val = 0;
   require(range.min_val >= 0, "bik::make_label_lut",
           "labels must be >= 0 (0 is background), found " + std::to_string(range.min_val));
   require(range.max_val <= max_dense_label(rows * nx) / images, "bik::make_label_lut",
@@ -97,6 +113,16 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
   using Buffers = Workspace<MemorySpace>;
   auto present = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::present", n_entries);
   fill(space, "bik::label_lut::clear", present, 0);
+  if (by_voxel) {
+    Kokkos::parallel_for(
+        "bik::label_lut::mark", Policy(space, 0, voxels), KOKKOS_LAMBDA(std::int64_t i) {
+          std::int64_t const r = i / nx, x = i - r * nx, z = r / ny, y = r - z * ny;
+          std::int64_t const v = static_cast<std::int64_t>(labels(z, y, x));
+          // The first voxel of a run marks its label, atomically: other runs may mark it too.
+          if (v > 0 && (x == 0 || static_cast<std::int64_t>(labels(z, y, x - 1)) != v))
+            Kokkos::atomic_exchange(&present((z / planes) * stride + v), std::int64_t(1));
+        });
+  } else
   Kokkos::parallel_for(
       "bik::label_lut::mark", Policy(space, 0, rows), KOKKOS_LAMBDA(std::int64_t r) {
         std::int64_t const z = r / ny, y = r - z * ny, sx = labels.stride(2);

@@ -80,7 +80,8 @@ IntensityOutput<MemorySpace> measure_intensity_volume(
   kx::ScopedRegion region("bik::measure_intensity");
   using Buffers = Workspace<MemorySpace>;
   typename Buffers::Lease const lease(workspace, "bik::measure_intensity");
-  LabelLut<MemorySpace> lut = make_label_lut(space, labels, workspace, pairing.images);
+  LabelLut<MemorySpace> lut =
+      make_label_lut(space, labels, workspace, pairing.images, options.schedule);
   std::int64_t const objects = lut.count;
   int const columns = options.edges ? kIntensityColumns : kEdgeIntegrated;
   IntensityOutput<MemorySpace> output;
