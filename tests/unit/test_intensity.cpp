@@ -224,14 +224,11 @@ TEST_CASE("all execution spaces give identical results on a random 3D scene") {
     px[i] = (rng() % 50 == 0) ? kNaN : std::uniform_real_distribution<double>(-1, 5)(rng);
   }
   std::vector<bik::FeatureTable> tables;
-#if BIK_HAS_SERIAL
-  tables.push_back(bik::measure_intensity(Kokkos::Serial(), bik_test::volume<Kokkos::Serial>(lab, nz, ny, nx),
-                                          bik_test::volume<Kokkos::Serial>(px, nz, ny, nx)));
-#endif
-#if BIK_HAS_OPENMP
-  tables.push_back(bik::measure_intensity(Kokkos::OpenMP(), bik_test::volume<Kokkos::OpenMP>(lab, nz, ny, nx),
-                                          bik_test::volume<Kokkos::OpenMP>(px, nz, ny, nx)));
-#endif
+  bik_test::for_each_space([&](auto space) {
+    using Space = decltype(space);
+    tables.push_back(bik::measure_intensity(space, bik_test::volume<Space>(lab, nz, ny, nx),
+                                            bik_test::volume<Space>(px, nz, ny, nx)));
+  });
   REQUIRE(!tables.empty());
   CHECK(tables[0].rows() > 20);
   for (std::size_t s = 1; s < tables.size(); ++s) {
