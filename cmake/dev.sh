@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # The README's two commands. `dev.sh demo`: install what is missing, build, run `bik demo`.
-# `dev.sh test`: install what is missing, build, run ctest and the parity suite.
+# `dev.sh test`: install what is missing, build, run ctest and the parity suite, then the
+# compile-only CUDA leg (every target built with nvcc against a CUDA Kokkos, warning-free;
+# nothing runs on a GPU). BIK_CUDA_LEG=0 skips that leg on a machine without nvcc.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 mode="${1:-}"
 case "$mode" in
   demo) boot_args=() ;;
-  test) boot_args=(--python) ;;
+  test)
+    boot_args=(--python)
+    if [ "${BIK_CUDA_LEG:-1}" != 0 ]; then boot_args+=(--cuda); fi
+    ;;
   *) echo "usage: cmake/dev.sh demo|test" >&2; exit 2 ;;
 esac
 # The bootstrap prints NAME=VALUE lines (BIK_KOKKOS_PREFIX, BIK_PYTHON) on stdout.
@@ -25,3 +30,20 @@ fi
 ctest --preset dev
 cmake --workflow --preset cxx20  # the kernels and unit tests once more as C++20
 BIK_EXE="$bik" "$BIK_PYTHON" -m pytest -q tests
+if [ -n "${BIK_KOKKOS_CUDA_PREFIX:-}" ]; then
+  # The CUDA leg: configure, build every target, build the consumer against the install.
+  # Warnings fail the leg: bik's flags make host-compiler and nvcc front-end warnings errors,
+  # and the scan below catches the rest (nvcc driver, ptxas, nvlink, nvcc_wrapper).
+  export PATH="$BIK_CUDA_BIN:$PATH"
+  start=$SECONDS
+  log="$here/build/cuda-leg.log"
+  mkdir -p "$here/build"
+  cmake --preset cuda > "$log" 2>&1 || { cat "$log"; exit 1; }
+  cmake --build --preset cuda 2>&1 | tee -a "$log"
+  ctest --preset cuda -V >> "$log" 2>&1 || { cat "$log"; exit 1; }
+  if grep -i 'warning' "$log" | grep -Ev '^([0-9]+: )?-- '; then
+    echo "cuda leg: the warnings above (full log: $log)" >&2
+    exit 1
+  fi
+  echo "cuda leg: every target built with nvcc, warning-free, in $((SECONDS - start)) s"
+fi
