@@ -8,7 +8,8 @@
 #    the compile-only CUDA leg; needs nvcc (CUDA >= 11; the patch makes 3.4.01 build with 13)
 #  - with --python: a virtual environment holding the reference implementations (cp_measure, ...)
 # Prints NAME=VALUE lines on stdout: BIK_KOKKOS_PREFIX (last), BIK_PYTHON with --python,
-# BIK_KOKKOS_CUDA_PREFIX and BIK_CUDA_BIN (the directory holding nvcc) with --cuda.
+# BIK_KOKKOS_CUDA_PREFIX, BIK_CUDA_BIN (the directory holding nvcc) and BIK_CUOBJDUMP with
+# --cuda.
 set -euo pipefail
 
 cache="${BIK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bik}"
@@ -145,7 +146,19 @@ if [ "$want_cuda" -eq 1 ]; then
     cmake --install "$work/build-kk-cuda" >&2
     touch "$cuda_prefix/.complete"
   fi
+  # cuobjdump, for the CUDA leg's check that device code has no FMA: the toolkit here ships
+  # without it, PyPI has it as a wheel (13.2 is the oldest; it reads CUDA 13.0 objects).
+  tools="$cache/cuda-tools-cuobjdump-13.2.51"
+  if [ ! -f "$tools/.complete" ]; then
+    log "installing cuobjdump (PyPI nvidia-cuda-cuobjdump) into $tools"
+    rm -rf "$tools"
+    python3 -m venv "$tools"
+    "$tools/bin/pip" install -q --disable-pip-version-check "nvidia-cuda-cuobjdump==13.2.51" >&2
+    touch "$tools/.complete"
+  fi
+  cuobjdump="$(find "$tools" -type f -name cuobjdump -perm -u+x | head -n 1)"
   echo "BIK_CUDA_BIN=$cuda_bin"
+  echo "BIK_CUOBJDUMP=$cuobjdump"
   echo "BIK_KOKKOS_CUDA_PREFIX=$cuda_prefix"
 fi
 cleanup; work=""

@@ -41,9 +41,25 @@ if [ -n "${BIK_KOKKOS_CUDA_PREFIX:-}" ]; then
   cmake --preset cuda > "$log" 2>&1 || { cat "$log"; exit 1; }
   cmake --build --preset cuda 2>&1 | tee -a "$log"
   ctest --preset cuda -V >> "$log" 2>&1 || { cat "$log"; exit 1; }
-  if grep -i 'warning' "$log" | grep -Ev '^([0-9]+: )?-- '; then
+  # g++ "warning:", nvcc "warning #N-D:", "nvcc/ptxas/nvlink warning :", "CMake Warning",
+  # nvcc_wrapper "*warning*".
+  if grep -iE 'warning( #[0-9]| ?:)|cmake warning|\*warning\*' "$log"; then
     echo "cuda leg: the warnings above (full log: $log)" >&2
     exit 1
   fi
-  echo "cuda leg: every target built with nvcc, warning-free, in $((SECONDS - start)) s"
+  # --fmad=false reached bik's device code: the PTX in libbik has multiplies and adds
+  # (mul.rn/add.rn, which ptxas may not fuse) and no fma at all.
+  lib=""
+  for f in "$here/build/cuda/src/libbik.so" "$here/build/cuda/src/libbik.a"; do
+    if [ -z "$lib" ] && [ -f "$f" ]; then lib="$f"; fi
+  done
+  ptx="$("$BIK_CUOBJDUMP" -ptx "$lib")"
+  fma=$(grep -c 'fma\.rn' <<< "$ptx" || true)
+  mul=$(grep -c 'mul\.rn\.f64' <<< "$ptx" || true)
+  if [ "$fma" -ne 0 ] || [ "$mul" -eq 0 ]; then
+    echo "cuda leg: $lib PTX has $fma fma.rn and $mul mul.rn.f64 instructions; want 0 and > 0" >&2
+    exit 1
+  fi
+  echo "cuda leg: every target built with nvcc, warning-free, in $((SECONDS - start)) s;" \
+       "libbik PTX: 0 fma, $mul mul.rn.f64"
 fi
