@@ -127,7 +127,8 @@ void bench_copy(benchmark::State& state, SceneSpec const& spec) {
     labels_out(i) = labels_in[i];
     pixels_out(i) = pixels_in[i];
   };
-  timed(state, space, s, [&] { Kokkos::parallel_for("bik_bench::copy", Policy(space, 0, n), copy); });
+  timed(state, space, s,
+        [&] { Kokkos::parallel_for("bik_bench::copy", Policy(space, 0, n), copy); });
 }
 
 // bik::make_label_lut alone: the label range reduction, presence marks, scan and inversion.

@@ -63,8 +63,8 @@ struct VectorAccess {
 TEST_CASE("pairwise_sum follows numpy's summation tree bit for bit") {
   std::mt19937_64 rng(7);
   std::uniform_real_distribution<double> u(-300.0, 700.0);
-  for (std::size_t n : {0, 1, 7, 8, 9, 15, 16, 127, 128, 129, 135, 136, 255, 256, 257, 1000, 4097,
-                        8193, 65537, 100003}) {
+  for (std::size_t n : {0,   1,   7,   8,   9,   15,   16,   127,  128,   129,
+                        135, 136, 255, 256, 257, 1000, 4097, 8193, 65537, 100003}) {
     std::vector<double> a(n);
     for (auto& x : a) x = u(rng);
     double const got = bik::pairwise_sum(Values{a.data()}, static_cast<std::int64_t>(n));
@@ -111,7 +111,8 @@ TEST_CASE("select_ranks places the requested order statistics like a full sort")
     }
     std::vector<double> work = input;
     bik::select_ranks(VectorAccess(&work), n, ranks.data(), static_cast<int>(ranks.size()));
-    for (auto r : ranks) CHECK(work[static_cast<std::size_t>(r)] == expected[static_cast<std::size_t>(r)]);
+    for (auto r : ranks)
+      CHECK(work[static_cast<std::size_t>(r)] == expected[static_cast<std::size_t>(r)]);
     std::sort(work.begin(), work.end());
     CHECK(work == expected);  // a permutation of the input
   }
