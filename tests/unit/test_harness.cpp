@@ -1,6 +1,6 @@
-// The test harness itself: ctest runs this executable as unit.t1 ... unit.t4 with
-// KOKKOS_NUM_THREADS=1..4 (CMakeLists.txt). Check that the count reached Kokkos, so the
-// thread-count coverage is real and not four runs at the default.
+// The test harness itself: ctest runs this executable as unit.t1, unit (2 threads), unit.t3 and
+// unit.t4 with KOKKOS_NUM_THREADS=1..4 (CMakeLists.txt). Check that the count reached Kokkos,
+// so the thread-count coverage is real and not four runs at the default.
 #include "bik/core/compat.hpp"
 #include "spaces.hpp"
 
