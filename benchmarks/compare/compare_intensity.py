@@ -170,7 +170,7 @@ def parse_timing(stderr):
     return fields
 
 
-def run_bik(bik, h5, out, backend, repeats, edges, threads, kokkos_threads_flag):
+def run_bik(bik, h5, out, backend, repeats, edges, threads):
     """Runs `bik measure` once; returns (timing fields, None) or (None, error message)."""
     cmd = [str(bik), "measure", "--pixels", f"{h5}:/pixels", "--labels", f"{h5}:/labels",
            "--features", "intensity", "--backend", backend, "--repeat", str(repeats),
@@ -178,9 +178,10 @@ def run_bik(bik, h5, out, backend, repeats, edges, threads, kokkos_threads_flag)
     if not edges:
         cmd.append("--no-edges")
     env = dict(os.environ)
+    # Both variables work with every Kokkos version; the command-line flag does not
+    # (--kokkos-threads up to 3.6, --kokkos-num-threads from 3.7).
     env["OMP_NUM_THREADS"] = str(threads)
-    if kokkos_threads_flag:
-        cmd.append(f"--kokkos-threads={threads}")
+    env["KOKKOS_NUM_THREADS"] = str(threads)
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         return None, (f"`{' '.join(cmd)}` exited with {proc.returncode}:\n"
@@ -322,8 +323,6 @@ def main(argv=None):
                         help="edge_measurements=False (default: edges on)")
     parser.add_argument("--threads", type=int, default=2,
                         help="OpenMP threads for bik's openmp backend (default 2)")
-    parser.add_argument("--kokkos-threads-flag", action="store_true",
-                        help="also pass --kokkos-threads=N to bik (OMP_NUM_THREADS is always set)")
     parser.add_argument("--seed", type=int, default=0, help="scene seed (default 0)")
     parser.add_argument("--workdir", type=Path, default=None,
                         help="keep the scene and output .h5 files here (default: a temp dir)")
@@ -435,8 +434,7 @@ def main(argv=None):
                                  "check": "skipped (no bik program)"})
                     continue
                 out = workdir / f"bik_{name}_{backend}.h5"
-                timing, error = run_bik(bik, h5, out, backend, args.repeats, edges, threads,
-                                        args.kokkos_threads_flag)
+                timing, error = run_bik(bik, h5, out, backend, args.repeats, edges, threads)
                 if error:
                     failed = True
                     print(f"error: {error}", file=sys.stderr)

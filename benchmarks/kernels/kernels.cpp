@@ -39,6 +39,28 @@ struct SpaceName<Kokkos::OpenMP> {
   static constexpr char const* value = "OpenMP";
 };
 #endif
+#if BIK_HAS_CUDA && defined(KOKKOS_ENABLE_CUDA)
+template <>
+struct SpaceName<Kokkos::Cuda> {
+  static constexpr char const* value = "Cuda";
+};
+#endif
+
+// Calls f(Space()) for every execution space this build instantiated bik for (BIK_HAS_* from
+// CMake, following Kokkos' KOKKOS_ENABLE_*).
+template <class F>
+void for_each_space(F&& f) {
+#if BIK_HAS_SERIAL && defined(KOKKOS_ENABLE_SERIAL)
+  f(Kokkos::Serial());
+#endif
+#if BIK_HAS_OPENMP && defined(KOKKOS_ENABLE_OPENMP)
+  f(Kokkos::OpenMP());
+#endif
+#if BIK_HAS_CUDA && defined(KOKKOS_ENABLE_CUDA)
+  f(Kokkos::Cuda());
+#endif
+  (void)f;
+}
 
 // A scene copied to Space's memory.
 template <class Space>
@@ -99,13 +121,14 @@ void bench_copy(benchmark::State& state, SceneSpec const& spec) {
   std::int32_t const* labels_in = in.labels.data();
   double const* pixels_in = in.pixels.data();
   using Policy = Kokkos::RangePolicy<Space, Kokkos::IndexType<std::int64_t>>;
-  timed(state, space, s, [&] {
-    Kokkos::parallel_for(
-        "bik_bench::copy", Policy(space, 0, n), KOKKOS_LAMBDA(std::int64_t i) {
-          labels_out(i) = labels_in[i];
-          pixels_out(i) = pixels_in[i];
-        });
-  });
+  // Defined here, not inside the timed lambda: nvcc does not allow an extended (device)
+  // lambda inside another lambda.
+  auto const copy = KOKKOS_LAMBDA(std::int64_t i) {
+    labels_out(i) = labels_in[i];
+    pixels_out(i) = pixels_in[i];
+  };
+  timed(state, space, s,
+        [&] { Kokkos::parallel_for("bik_bench::copy", Policy(space, 0, n), copy); });
 }
 
 // bik::make_label_lut alone: the label range reduction, presence marks, scan and inversion.
@@ -200,12 +223,7 @@ void register_space(SceneSpec const& spec, bool extra_cases) {
 
 std::vector<std::string> benchmarked_spaces() {
   std::vector<std::string> names;
-#if BIK_HAS_SERIAL && defined(KOKKOS_ENABLE_SERIAL)
-  names.emplace_back(SpaceName<Kokkos::Serial>::value);
-#endif
-#if BIK_HAS_OPENMP && defined(KOKKOS_ENABLE_OPENMP)
-  names.emplace_back(SpaceName<Kokkos::OpenMP>::value);
-#endif
+  for_each_space([&](auto space) { names.emplace_back(SpaceName<decltype(space)>::value); });
   return names;
 }
 
@@ -213,13 +231,7 @@ void register_benchmarks() {
   for (SceneSpec const& spec : scene_specs()) {
     // Edges off, and no workspace, on the Cell Painting sized scene only.
     bool const extra_cases = spec.name == "1080x1080_144obj";
-    (void)extra_cases;
-#if BIK_HAS_SERIAL && defined(KOKKOS_ENABLE_SERIAL)
-    register_space<Kokkos::Serial>(spec, extra_cases);
-#endif
-#if BIK_HAS_OPENMP && defined(KOKKOS_ENABLE_OPENMP)
-    register_space<Kokkos::OpenMP>(spec, extra_cases);
-#endif
+    for_each_space([&](auto space) { register_space<decltype(space)>(spec, extra_cases); });
   }
 }
 

@@ -44,7 +44,8 @@ int run_info(std::vector<std::string> const& args) {
             << "concurrency: " << fmt::format("{}", fmt::join(concurrency, " ")) << "\n"
             << "features: intensity\n"
             << "OMP_PROC_BIND: " << env_or_unset("OMP_PROC_BIND")
-            << ", OMP_NUM_THREADS: " << env_or_unset("OMP_NUM_THREADS") << "\n\n"
+            << ", OMP_NUM_THREADS: " << env_or_unset("OMP_NUM_THREADS")
+            << ", KOKKOS_NUM_THREADS: " << env_or_unset("KOKKOS_NUM_THREADS") << "\n\n"
             << "Kokkos configuration:\n";
   Kokkos::print_configuration(std::cout);
   std::cout.flush();

@@ -4,7 +4,7 @@ namespace bik::cli {
 
 namespace {
 
-constexpr char const* kMain = R"(usage: bik <command> [options] [--kokkos-threads=N ...]
+constexpr char const* kMain = R"(usage: bik <command> [options] [--kokkos-... ]
 
 Bioimage Kernels on Kokkos: per-object image features from HDF5 inputs.
 
@@ -14,8 +14,9 @@ commands:
   info      print the bik and Kokkos versions, backends and Kokkos configuration
   version   print the bik version (also: bik --version)
 
-Run 'bik <command> --help' for a command's options. Options starting with --kokkos- (e.g.
---kokkos-threads=4) go to Kokkos; OMP_NUM_THREADS also sets the OpenMP thread count.
+Run 'bik <command> --help' for a command's options. Options starting with --kokkos- go to
+Kokkos. Threads: KOKKOS_NUM_THREADS=N (any Kokkos version) or OMP_NUM_THREADS=N in the
+environment, or --kokkos-num-threads=N with Kokkos >= 3.7.
 Exit codes: 0 success, 2 error (the message starts with "bik: error:").
 )";
 

@@ -3,12 +3,16 @@
 #  2. run the installed bin/bik --version, if the CLI was built (checks its run-time paths)
 #  3. configure CONSUMER_SOURCE_DIR with CMAKE_PREFIX_PATH=<prefix>;<bik's prefix path> and
 #     the Kokkos bik was built with, build it, and run its programs
+# With RUN set to a false value, steps 2 and 3 run nothing (build only).
 foreach(_var BIK_BUILD_DIR CONSUMER_SOURCE_DIR WORK_DIR KOKKOS_DIR)
   if(NOT ${_var})
     message(FATAL_ERROR "run_consumer.cmake: ${_var} not set")
   endif()
 endforeach()
 string(REPLACE "|" ";" PREFIX_PATH "${PREFIX_PATH}")
+if(NOT DEFINED RUN)
+  set(RUN ON)
+endif()
 
 # Runs the command held in the list variable `command_var` (a variable, not ARGN, so that an
 # escaped ';' inside one argument survives).
@@ -49,7 +53,7 @@ endif()
 
 # 2. the installed CLI must start from its install location
 foreach(_exe "${_prefix}/bin/bik" "${_prefix}/bin/bik.exe")
-  if(EXISTS "${_exe}")
+  if(RUN AND EXISTS "${_exe}")
     set(_cmd "${_exe}" --version)
     run_step("installed bik --version" _cmd)
   endif()
@@ -72,10 +76,17 @@ endif()
 if(C_COMPILER)
   list(APPEND _configure "-DCMAKE_C_COMPILER=${C_COMPILER}")
 endif()
+if(NOT "${CXX_EXTENSIONS}" STREQUAL "")  # as bik was configured (the cuda preset sets OFF)
+  list(APPEND _configure "-DCMAKE_CXX_EXTENSIONS=${CXX_EXTENSIONS}")
+endif()
 run_step("configuring the consumer" _configure)
 set(_cmd "${CMAKE_COMMAND}" --build "${_build}" --parallel 2 ${_config_args})
 run_step("building the consumer" _cmd)
 
+if(NOT RUN)
+  message(STATUS "consumer test passed (built only, nothing run)")
+  return()
+endif()
 set(_exe_dir "${_build}")
 if(CONFIG AND EXISTS "${_build}/${CONFIG}")
   set(_exe_dir "${_build}/${CONFIG}")  # multi-config generators

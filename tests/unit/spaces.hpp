@@ -1,5 +1,7 @@
-// The execution spaces the unit tests run under: every host space this build instantiated, and
-// helpers to move test data to a space and results back.
+// The execution spaces the unit tests run under: every space this build instantiated (bik's
+// BIK_HAS_* from CMake, which follow Kokkos' KOKKOS_ENABLE_*), and helpers to move test data to
+// a space and results back. A CUDA build lists Kokkos::Cuda too; its tests compile and link
+// everywhere but run only where a GPU is present.
 #ifndef BIK_TESTS_SPACES_HPP
 #define BIK_TESTS_SPACES_HPP
 
@@ -8,21 +10,28 @@
 #include <Kokkos_Core.hpp>
 
 #include <tuple>
+#include <utility>
 #include <vector>
 
-using BikTestSpaces = std::tuple<
-#if BIK_HAS_SERIAL
-    Kokkos::Serial
+using BikTestSpaces = decltype(std::tuple_cat(
+#if BIK_HAS_SERIAL && defined(KOKKOS_ENABLE_SERIAL)
+    std::declval<std::tuple<Kokkos::Serial>>(),
 #endif
-#if BIK_HAS_SERIAL && BIK_HAS_OPENMP
-    ,
+#if BIK_HAS_OPENMP && defined(KOKKOS_ENABLE_OPENMP)
+    std::declval<std::tuple<Kokkos::OpenMP>>(),
 #endif
-#if BIK_HAS_OPENMP
-    Kokkos::OpenMP
+#if BIK_HAS_CUDA && defined(KOKKOS_ENABLE_CUDA)
+    std::declval<std::tuple<Kokkos::Cuda>>(),
 #endif
-    >;
+    std::declval<std::tuple<>>()));
 
 namespace bik_test {
+
+// Calls f(Space()) for every space of BikTestSpaces, in order.
+template <class F>
+void for_each_space(F&& f) {
+  std::apply([&](auto... spaces) { (f(spaces), ...); }, BikTestSpaces{});
+}
 
 // A (Z,Y,X) View in Space's memory holding `values` (raster order).
 template <class Space, class T>

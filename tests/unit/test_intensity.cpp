@@ -76,7 +76,7 @@ TEST_CASE_TEMPLATE_DEFINE("intensity of a hand-computed 2D scene", Space, int_sm
   check_close(a, "LowerQuartileIntensity", 1.75);
   check_close(a, "MedianIntensity", 2.5);
   check_close(a, "UpperQuartileIntensity", 3.25);
-  check_close(a, "MADIntensity", 1.0);  // |v-2.5| = .5,.5,1.5,1.5 -> median 1
+  check_close(a, "MADIntensity", 1.0);                    // |v-2.5| = .5,.5,1.5,1.5 -> median 1
   check_close(a, "Location_CenterMassIntensity_X", 0.6);  // (0*1+1*2+0*3+1*4)/10
   check_close(a, "Location_CenterMassIntensity_Y", 0.7);  // (0+0+3+4)/10
   check_close(a, "Location_CenterMassIntensity_Z", 0);
@@ -119,7 +119,7 @@ TEST_CASE_TEMPLATE_DEFINE("legacy quantiles use n*q and the 1/ndim MAD", Space, 
   check_close(a, "LowerQuartileIntensity", 2);
   check_close(a, "MedianIntensity", 3);
   check_close(a, "UpperQuartileIntensity", 4);
-  check_close(a, "MADIntensity", 1);  // |v-3| sorted 0,1,1,2; 2D -> q = 1/2 -> position 2 -> 1
+  check_close(a, "MADIntensity", 1);     // |v-3| sorted 0,1,1,2; 2D -> q = 1/2 -> position 2 -> 1
   check_close(a, "MeanIntensity", 2.5);  // unaffected by legacy
 
   // The same object as a one-plane 3D volume: pixels of rank 3, so the MAD takes q = 1/3,
@@ -143,7 +143,8 @@ TEST_CASE_TEMPLATE_DEFINE("non-finite pixels are excluded; all-NaN objects are z
   //          0 0 0 0 0 3            0 0   0 0   0    1
   auto labels = bik_test::image<Space, std::int64_t>({1, 1, 1, 2, 2, 3, 0, 0, 0, 0, 0, 3}, 2, 6);
   double const inf = std::numeric_limits<double>::infinity();
-  auto pixels = bik_test::image<Space, double>({1, kNaN, 3, kNaN, -inf, -1, 0, 0, 0, 0, 0, 1}, 2, 6);
+  auto pixels =
+      bik_test::image<Space, double>({1, kNaN, 3, kNaN, -inf, -1, 0, 0, 0, 0, 0, 1}, 2, 6);
   auto t = bik::measure_intensity(Space(), labels, pixels);
   REQUIRE(t.labels() == std::vector<std::int64_t>{1, 2, 3});
   Row a = row_of(t, 1);
@@ -182,8 +183,10 @@ TEST_CASE_TEMPLATE_DEFINE("a 2D mask over a 3D stack equals the mask repeated on
   std::vector<double> px(nz * ny * nx);
   for (auto& p : px) p = std::uniform_real_distribution<double>(0, 1)(rng);
   auto pixels = bik_test::volume<Space, double>(px, nz, ny, nx);
-  auto t2 = bik::measure_intensity(Space(), bik_test::image<Space, std::int32_t>(mask, ny, nx), pixels);
-  auto t3 = bik::measure_intensity(Space(), bik_test::volume<Space, std::int32_t>(stacked, nz, ny, nx), pixels);
+  auto t2 =
+      bik::measure_intensity(Space(), bik_test::image<Space, std::int32_t>(mask, ny, nx), pixels);
+  auto t3 = bik::measure_intensity(
+      Space(), bik_test::volume<Space, std::int32_t>(stacked, nz, ny, nx), pixels);
   REQUIRE(t2.labels() == t3.labels());
   for (std::size_t c = 0; c < t2.columns(); ++c) {
     for (std::size_t r = 0; r < t2.rows(); ++r)
@@ -196,8 +199,8 @@ TEST_CASE_TEMPLATE_DEFINE("bad input is rejected with bik::Error naming the prob
                           int_bad) {
   auto px = bik_test::image<Space, double>(std::vector<double>(12, 1.0), 3, 4);
   auto wrong = bik_test::image<Space, std::int32_t>(std::vector<std::int32_t>(12, 1), 4, 3);
-  CHECK_THROWS_WITH_AS(bik::measure_intensity(Space(), wrong, px), doctest::Contains("does not match"),
-                       bik::Error);
+  CHECK_THROWS_WITH_AS(bik::measure_intensity(Space(), wrong, px),
+                       doctest::Contains("does not match"), bik::Error);
   auto negative = bik_test::image<Space, std::int32_t>({0, 1, 1, -2, 0, 0, 0, 0, 0, 0, 0, 0}, 3, 4);
   CHECK_THROWS_WITH_AS(bik::measure_intensity(Space(), negative, px), doctest::Contains(">= 0"),
                        bik::Error);
@@ -206,8 +209,8 @@ TEST_CASE_TEMPLATE_DEFINE("bad input is rejected with bik::Error naming the prob
                        bik::Error);
   auto empty_px = bik_test::image<Space, double>({}, 0, 4);
   auto empty_l = bik_test::image<Space, std::int32_t>({}, 0, 4);
-  CHECK_THROWS_WITH_AS(bik::measure_intensity(Space(), empty_l, empty_px), doctest::Contains("empty"),
-                       bik::Error);
+  CHECK_THROWS_WITH_AS(bik::measure_intensity(Space(), empty_l, empty_px),
+                       doctest::Contains("empty"), bik::Error);
 }
 TEST_CASE_TEMPLATE_APPLY(int_bad, BikTestSpaces);
 
@@ -224,14 +227,11 @@ TEST_CASE("all execution spaces give identical results on a random 3D scene") {
     px[i] = (rng() % 50 == 0) ? kNaN : std::uniform_real_distribution<double>(-1, 5)(rng);
   }
   std::vector<bik::FeatureTable> tables;
-#if BIK_HAS_SERIAL
-  tables.push_back(bik::measure_intensity(Kokkos::Serial(), bik_test::volume<Kokkos::Serial>(lab, nz, ny, nx),
-                                          bik_test::volume<Kokkos::Serial>(px, nz, ny, nx)));
-#endif
-#if BIK_HAS_OPENMP
-  tables.push_back(bik::measure_intensity(Kokkos::OpenMP(), bik_test::volume<Kokkos::OpenMP>(lab, nz, ny, nx),
-                                          bik_test::volume<Kokkos::OpenMP>(px, nz, ny, nx)));
-#endif
+  bik_test::for_each_space([&](auto space) {
+    using Space = decltype(space);
+    tables.push_back(bik::measure_intensity(space, bik_test::volume<Space>(lab, nz, ny, nx),
+                                            bik_test::volume<Space>(px, nz, ny, nx)));
+  });
   REQUIRE(!tables.empty());
   CHECK(tables[0].rows() > 20);
   for (std::size_t s = 1; s < tables.size(); ++s) {
@@ -317,8 +317,9 @@ TEST_CASE_TEMPLATE_DEFINE("batches: (B,Z,Y,X) Views and ragged lists equal one c
   // A ragged list: a 2D image and a 3D volume of other shapes.
   using L3 = Kokkos::View<std::int32_t***, Kokkos::LayoutRight, Mem>;
   using P3 = Kokkos::View<double***, Kokkos::LayoutRight, Mem>;
-  std::vector<L3> labels = {bik_test::volume<Space, std::int32_t>(small_labels, 1, 3, 4),
-                            bik_test::volume<Space, std::int32_t>({1, 1, 0, 2, 2, 2, 0, 3}, 2, 2, 2)};
+  std::vector<L3> labels = {
+      bik_test::volume<Space, std::int32_t>(small_labels, 1, 3, 4),
+      bik_test::volume<Space, std::int32_t>({1, 1, 0, 2, 2, 2, 0, 3}, 2, 2, 2)};
   std::vector<P3> pixels = {bik_test::volume<Space, double>(small_pixels, 1, 3, 4),
                             bik_test::volume<Space, double>({1, 2, 3, 4, 5, 6, 7, 8}, 2, 2, 2)};
   auto ragged = bik::measure_intensity_batch(Space(), labels, pixels);

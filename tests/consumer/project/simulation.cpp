@@ -33,13 +33,27 @@ using Boxes = Kokkos::Array<Box, kMaxBoxes>;
 
 KOKKOS_INLINE_FUNCTION double ramp(int z, int y, int x) { return 10.0 + 2.0 * z + y + 0.5 * x; }
 
-// Fills labels (Z,Y,X) or (Y,X) and pixels on the device with the boxes and the ramp.
+// Writes v(z, y, x), or v(y, x) for a rank-2 View. The rank test lives here rather than in the
+// kernel below: nvcc rejects an extended lambda whose first use of a captured variable is
+// inside `if constexpr`.
+template <class View>
+KOKKOS_INLINE_FUNCTION void store(View const& v, int z, int y, int x,
+                                  typename View::value_type value) {
+  if constexpr (static_cast<int>(View::rank) == 3) {
+    v(z, y, x) = value;
+  } else {
+    (void)z;
+    v(y, x) = value;
+  }
+}
+
+// Fills labels (Z,Y,X) or (Y,X) and pixels on the device with the boxes and the ramp (nz = 1
+// for a 2D scene, so z is 0 there).
 template <class ExecSpace, class LabelView, class PixelView>
 void paint(ExecSpace const& space, LabelView labels, PixelView pixels, Boxes boxes, int nboxes,
            int nz, int ny, int nx) {
   using L = typename LabelView::value_type;
   using P = typename PixelView::value_type;
-  constexpr bool is3d = static_cast<int>(LabelView::rank) == 3;
   std::int64_t const total = std::int64_t(nz) * ny * nx;
   Kokkos::parallel_for(
       "consumer::paint",
@@ -54,13 +68,8 @@ void paint(ExecSpace const& space, LabelView labels, PixelView pixels, Boxes box
           if (z >= box.z0 && z < box.z1 && y >= box.y0 && y < box.y1 && x >= box.x0 && x < box.x1)
             label = static_cast<L>(box.label);
         }
-        if constexpr (is3d) {
-          labels(z, y, x) = label;
-          pixels(z, y, x) = static_cast<P>(ramp(z, y, x));
-        } else {
-          labels(y, x) = label;
-          pixels(y, x) = static_cast<P>(ramp(0, y, x));
-        }
+        store(labels, z, y, x, label);
+        store(pixels, z, y, x, static_cast<P>(ramp(z, y, x)));
       });
   space.fence();
 }
