@@ -104,12 +104,13 @@ def test_cmake_floor_and_kokkos_backends_agree():
     assert ("depends_on", [f"cmake@{floor}:"], {"type": "build"}) in directives
     if "CMAKE_REQUIRE_FIND_PACKAGE_" in text:  # CMake 3.22's
         assert ("depends_on", ["cmake@3.22:"], {"type": "build", "when": "+kokkoskernels"}) in directives
-    # The backends bik's CMake accepts are the ones the recipe asks Kokkos for (any one of).
+    # The recipe asks Kokkos for a host backend bik's CMake accepts (CUDA needs one too).
     deps = (ROOT / "cmake/bikDependencies.cmake").read_text()
     cmake_backends = re.search(r"foreach\(_space ([A-Z ]+)\)", deps).group(1).lower().split()
     any_of = next(args for name, args, kwargs in directives
                   if name == "requires" and kwargs.get("policy") == "any_of" and "when" not in kwargs)
-    assert any_of == [f"^kokkos+{b}" for b in cmake_backends]
+    assert any_of == [f"^kokkos+{b}" for b in ("serial", "openmp")]
+    assert set(cmake_backends) == {"serial", "openmp", "cuda"}, "bik's backends changed: update the recipe"
 
 
 def test_recipe_avoids_what_a_real_spack_rejected():

@@ -65,14 +65,16 @@ class Bik(CMakePackage):
     # against Kokkos 3.4 to 5.x (Spack itself has >= 3.7.02; 3.4 can be an external).
     depends_on("kokkos@3.4:5")
     # bik instantiates its kernels for Serial, OpenMP and CUDA (backends/) and its CMake stops
-    # on a Kokkos with none of them; say so at concretization instead.
+    # on a Kokkos with none of them; say so at concretization instead. Asked as "a host
+    # backend bik has kernels for": with "+cuda" among the choices, the concretizer would turn
+    # CUDA on and report `cuda_arch=none` instead of this message. (A CUDA Kokkos has Serial
+    # unless its host backend is Threads or HPX, which bik has no kernels for.)
     requires(
         "^kokkos+serial",
         "^kokkos+openmp",
-        "^kokkos+cuda",
         policy="any_of",
-        msg="bik runs on the Serial, OpenMP or CUDA backend of Kokkos: "
-        "the Kokkos needs at least one of +serial, +openmp, +cuda",
+        msg="bik needs a Kokkos with the Serial or OpenMP backend (bik has kernels for "
+        "Serial, OpenMP and CUDA only): use ^kokkos+serial or ^kokkos+openmp",
     )
     conflicts("^kokkos+rocm", msg="bik does not support the Kokkos HIP backend yet")
     conflicts("^kokkos+sycl", msg="bik does not support the Kokkos SYCL backend yet")
