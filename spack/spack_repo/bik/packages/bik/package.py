@@ -66,13 +66,12 @@ class Bik(CMakePackage):
     depends_on("kokkos@3.4:5")
     # bik instantiates its kernels for Serial, OpenMP and CUDA (backends/) and its CMake stops
     # on a Kokkos with none of them; say so at concretization instead. Asked as "a host
-    # backend bik has kernels for": with "+cuda" among the choices, the concretizer would turn
-    # CUDA on and report `cuda_arch=none` instead of this message. (A CUDA Kokkos has Serial
-    # unless its host backend is Threads or HPX, which bik has no kernels for.)
-    requires(
-        "^kokkos+serial",
-        "^kokkos+openmp",
-        policy="any_of",
+    # backend bik has kernels for": with CUDA as a way out, the concretizer would turn CUDA on
+    # and report `cuda_arch=none` instead of this message. (A CUDA Kokkos has Serial unless
+    # its host backend is Threads or HPX, which bik has no kernels for.) Conflicts, not
+    # requires(..., policy="any_of"): the concretizer weighs any_of choices by their order.
+    conflicts(
+        "^kokkos~serial~openmp",
         msg="bik needs a Kokkos with the Serial or OpenMP backend (bik has kernels for "
         "Serial, OpenMP and CUDA only): use ^kokkos+serial or ^kokkos+openmp",
     )
@@ -87,10 +86,9 @@ class Bik(CMakePackage):
     # no such variant, so this is asked of Kokkos 4 and older only.
     requires("^kokkos+cuda_lambda", when="^kokkos@:4+cuda")
     # Shared bik libraries link Kokkos in: a static Kokkos must then be position independent.
-    requires(
-        "^kokkos+shared",
-        "^kokkos+pic",
-        policy="any_of",
+    # (With requires(any_of), `bik ^kokkos~shared+pic` concretized to bik~shared.)
+    conflicts(
+        "^kokkos~shared~pic",
         when="+shared",
         msg="shared bik libraries need a shared or position-independent Kokkos: "
         "use ^kokkos+shared, ^kokkos+pic or bik~shared",
