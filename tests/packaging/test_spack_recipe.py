@@ -20,7 +20,7 @@ RECIPE = ROOT / "spack/spack_repo/bik/packages/bik/package.py"
 CMAKE_NAME = {"kokkos": "Kokkos", "kokkos-kernels": "KokkosKernels", "hdf5": "HDF5",
               "fmt": "fmt", "doctest": "doctest", "benchmark": "benchmark"}
 # CMake options for developers, not packagers.
-DEVELOPER_OPTIONS = {"BIK_WARNINGS_AS_ERRORS"}
+DEVELOPER_OPTIONS = {"BIK_WARNINGS_AS_ERRORS", "BIK_BUILD_FUZZERS"}
 
 
 def recipe():
