@@ -20,7 +20,8 @@ RECIPE = ROOT / "spack/spack_repo/bik/packages/bik/package.py"
 CMAKE_NAME = {"kokkos": "Kokkos", "kokkos-kernels": "KokkosKernels", "hdf5": "HDF5",
               "fmt": "fmt", "doctest": "doctest", "benchmark": "benchmark"}
 # CMake options for developers, not packagers.
-DEVELOPER_OPTIONS = {"BIK_WARNINGS_AS_ERRORS", "BIK_BUILD_FUZZERS"}
+# (BIK_CONSUMER_RUN: the CUDA leg builds the consumer test without running it; default ON.)
+DEVELOPER_OPTIONS = {"BIK_WARNINGS_AS_ERRORS", "BIK_BUILD_FUZZERS", "BIK_CONSUMER_RUN"}
 
 
 def recipe():
