@@ -213,9 +213,8 @@ void register_space(SceneSpec const& spec, bool extra_cases) {
                                         bench_intensity<Space>, spec, true, false,
                                         Shape::automatic));
     // The GPU shape on this space: what a thread per object gains on a CPU.
-    finish(benchmark::RegisterBenchmark(("intensity_team" + suffix).c_str(),
-                                        bench_intensity<Space>, spec, true, true,
-                                        Shape::team_per_object));
+    finish(benchmark::RegisterBenchmark(("intensity_team" + suffix).c_str(), bench_intensity<Space>,
+                                        spec, true, true, Shape::team_per_object));
   }
 }
 

@@ -93,7 +93,9 @@ struct ResidentOn final : ResidentImages::Impl {
 
   std::vector<FeatureTable> measure_intensity(IntensityOptions const& options) override {
     Space const space;
-    auto const plane = [](auto const& v) { return Kokkos::subview(v, 0, Kokkos::ALL, Kokkos::ALL); };
+    auto const plane = [](auto const& v) {
+      return Kokkos::subview(v, 0, Kokkos::ALL, Kokkos::ALL);
+    };
     if (images > 1) {
       using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
       auto const z = static_cast<std::size_t>(pixels.extent(0) / images);

@@ -16,12 +16,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <sstream>
+#include <string>
 #include <type_traits>
 #include <variant>
-#include <iostream>
-#include <string>
 #include <vector>
 
 namespace bik::cli {
@@ -65,7 +65,8 @@ Layout layout_of(Image const& any) {
   return std::visit(
       [](auto const& image) {
         auto const& d = image.data;
-        return Layout{static_cast<std::int64_t>(d.extent(0)), static_cast<std::int64_t>(d.extent(1)),
+        return Layout{static_cast<std::int64_t>(d.extent(0)),
+                      static_cast<std::int64_t>(d.extent(1)),
                       static_cast<std::int64_t>(d.extent(2)), image.rank, image.images};
       },
       any);
@@ -165,8 +166,8 @@ std::unique_ptr<Input> as_batch(std::vector<Input> const& inputs) {
     labels.push_back(&in.labels);
     pixels.push_back(&in.pixels);
   }
-  return std::make_unique<Input>(Input{first.pixels_spec, first.labels_spec, stack_any(labels),
-                                       stack_any(pixels)});
+  return std::make_unique<Input>(
+      Input{first.pixels_spec, first.labels_spec, stack_any(labels), stack_any(pixels)});
 }
 
 // --schedule thread | team | team:N (a team of N threads per object); empty: the default.
@@ -181,13 +182,15 @@ ObjectSchedule parse_schedule(std::string const& text) {
     schedule.shape = ObjectSchedule::Shape::team_per_object;
     if (text.size() == 4) return schedule;
     std::string const size = text.substr(4);
-    if (size.size() >= 2 && size[0] == ':' && size.find_first_not_of("0123456789", 1) == std::string::npos &&
-        size.size() <= 5 && std::stoi(size.substr(1)) >= 1) {
+    if (size.size() >= 2 && size[0] == ':' &&
+        size.find_first_not_of("0123456789", 1) == std::string::npos && size.size() <= 5 &&
+        std::stoi(size.substr(1)) >= 1) {
       schedule.team_size = std::stoi(size.substr(1));
       return schedule;
     }
   }
-  throw Error(fmt::format("--schedule must be 'thread', 'team' or 'team:N' with N >= 1, got '{}'", text));
+  throw Error(
+      fmt::format("--schedule must be 'thread', 'team' or 'team:N' with N >= 1, got '{}'", text));
 }
 
 // Whether anything (file, directory, dangling symbolic link) is at `path`.
@@ -286,7 +289,8 @@ int run_measure(std::vector<std::string> const& args) {
 
   std::string inputs_attribute;
   for (auto const& in : inputs)
-    inputs_attribute += (inputs_attribute.empty() ? "" : ";") + in.pixels_spec.str() + " " + in.labels_spec.str();
+    inputs_attribute +=
+        (inputs_attribute.empty() ? "" : ";") + in.pixels_spec.str() + " " + in.labels_spec.str();
   io::Attributes const attributes{{"bik_version", BIK_VERSION_STRING},
                                   {"kokkos_version", kokkos_version_string()},
                                   {"backend", backend},
@@ -301,10 +305,9 @@ int run_measure(std::vector<std::string> const& args) {
   io::write_table(out, table, attributes, existing);
   double const write_ms = watch.elapsed_ms();
 
-  std::string const what =
-      stacked ? fmt::format("{} images", tables.size())
-              : fmt::format("a {} image of shape {}", first.rank == 2 ? "2D" : "3D",
-                            shape_str(first));
+  std::string const what = stacked ? fmt::format("{} images", tables.size())
+                                   : fmt::format("a {} image of shape {}",
+                                                 first.rank == 2 ? "2D" : "3D", shape_str(first));
   std::cout << fmt::format(
       "measured {} objects in {} on {} ({} threads): {} features ({}{}{})\nwrote {}\n",
       table.rows(), what, backend, threads, table.columns(), fmt::join(features, ","),

@@ -235,7 +235,8 @@ LabelImage read_label_image(DatasetSpec const& spec) {
     auto image = read_into<std::uint16_t>(d, spec, H5T_NATIVE_UINT16, name);
     return image;
   }
-  if (!d.type.is_signed && d.type.size == 4) return read_into<std::uint32_t>(d, spec, H5T_NATIVE_UINT32, name);
+  if (!d.type.is_signed && d.type.size == 4)
+    return read_into<std::uint32_t>(d, spec, H5T_NATIVE_UINT32, name);
   if (d.type.is_signed && d.type.size <= 4) {
     auto image = read_into<std::int32_t>(d, spec, H5T_NATIVE_INT32, name);
     check_labels(image, spec, false);
@@ -252,7 +253,8 @@ PixelImage read_pixel_image(DatasetSpec const& spec) {
     return read_into<std::uint8_t>(d, spec, H5T_NATIVE_UINT8, name);
   if (d.type.is_integer && !d.type.is_signed && d.type.size == 2)
     return read_into<std::uint16_t>(d, spec, H5T_NATIVE_UINT16, name);
-  if (!d.type.is_integer && d.type.size == 4) return read_into<float>(d, spec, H5T_NATIVE_FLOAT, name);
+  if (!d.type.is_integer && d.type.size == 4)
+    return read_into<float>(d, spec, H5T_NATIVE_FLOAT, name);
   return read_into<double>(d, spec, H5T_NATIVE_DOUBLE, name);
 }
 

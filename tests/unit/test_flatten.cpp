@@ -16,7 +16,8 @@ template <class Space, class LabelView, class PixelView>
 auto flatten(LabelView const& labels, PixelView const& pixels, int rank, bool edges) {
   auto lv = bik::as_volume(labels);
   auto pv = bik::as_volume(pixels);
-  auto pairing = bik::pair_labels_with_pixels(bik::shape_of(lv), rank, bik::shape_of(pv), rank, "test");
+  auto pairing =
+      bik::pair_labels_with_pixels(bik::shape_of(lv), rank, bik::shape_of(pv), rank, "test");
   auto lut = bik::make_label_lut(Space(), lv);
   bik::FlattenOptions options;
   options.edge_flags = edges;
@@ -69,7 +70,8 @@ TEST_CASE_TEMPLATE_DEFINE("edge flags ignore out-of-bounds neighbours, use 6 fac
   auto hs = flatten<Space>(hl, px, 3, true);
   REQUIRE(hs.size == 26);
   auto edge = bik_test::to_vector(hs.edge);
-  auto xs = bik_test::to_vector(hs.x), ys = bik_test::to_vector(hs.y), zs = bik_test::to_vector(hs.z);
+  auto xs = bik_test::to_vector(hs.x), ys = bik_test::to_vector(hs.y),
+       zs = bik_test::to_vector(hs.z);
   int edges = 0;
   for (std::size_t i = 0; i < edge.size(); ++i) {
     int const d = std::abs(xs[i] - 1) + std::abs(ys[i] - 1) + std::abs(zs[i] - 1);

@@ -299,8 +299,9 @@ TEST_CASE_TEMPLATE_DEFINE("batches: (B,Z,Y,X) Views and ragged lists equal one c
       for (int b = 0; b < nb; ++b) {
         auto l = Kokkos::subview(l4, b, Kokkos::ALL, Kokkos::ALL, Kokkos::ALL);
         auto p = Kokkos::subview(p4, b, Kokkos::ALL, Kokkos::ALL, Kokkos::ALL);
-        auto one = nz == 1 ? bik::measure_intensity(Space(), Kokkos::subview(l, 0, Kokkos::ALL, Kokkos::ALL),
-                                                    Kokkos::subview(p, 0, Kokkos::ALL, Kokkos::ALL), options)
+        auto one = nz == 1 ? bik::measure_intensity(
+                                 Space(), Kokkos::subview(l, 0, Kokkos::ALL, Kokkos::ALL),
+                                 Kokkos::subview(p, 0, Kokkos::ALL, Kokkos::ALL), options)
                            : bik::measure_intensity(Space(), l, p, options);
         REQUIRE(one.labels() == tables[b].labels());
         REQUIRE(one.labels() == tables_left[b].labels());

@@ -84,8 +84,8 @@ bik::FeatureTable measure(Scene const& s, bik::IntensityOptions const& options) 
 
 }  // namespace
 
-TEST_CASE_TEMPLATE_DEFINE("a team per object gives the thread-per-object features for any team size",
-                          Space, sched_team) {
+TEST_CASE_TEMPLATE_DEFINE(
+    "a team per object gives the thread-per-object features for any team size", Space, sched_team) {
   int const threads = bik::kx::concurrency(Space());
   for (bool const integer_values : {false, true}) {
     for (int const nz : {1, 3}) {
@@ -147,7 +147,8 @@ TEST_CASE_TEMPLATE_DEFINE("measure_intensity_into fills caller-owned Views of an
       bik::measure_intensity_into(Space(), labels, pixels, too_few, enough, options),
       doctest::Contains("objects are present"), bik::Error);
   Kokkos::View<double**, Mem> narrow("f", objects, 16);
-  CHECK_THROWS_WITH_AS(bik::measure_intensity_into(Space(), labels, pixels, narrow, enough, options),
-                       doctest::Contains("needs 21 columns"), bik::Error);
+  CHECK_THROWS_WITH_AS(
+      bik::measure_intensity_into(Space(), labels, pixels, narrow, enough, options),
+      doctest::Contains("needs 21 columns"), bik::Error);
 }
 TEST_CASE_TEMPLATE_APPLY(sched_into, BikTestSpaces);

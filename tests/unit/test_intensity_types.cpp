@@ -17,7 +17,8 @@ namespace {
 
 bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
 
-void check_same(bik::FeatureTable const& want, bik::FeatureTable const& got, std::string const& what) {
+void check_same(bik::FeatureTable const& want, bik::FeatureTable const& got,
+                std::string const& what) {
   REQUIRE_MESSAGE(want.labels() == got.labels(), what);
   for (std::size_t c = 0; c < want.columns(); ++c)
     for (std::size_t r = 0; r < want.rows(); ++r)
@@ -29,7 +30,10 @@ int const ny = 23, nx = 29;
 // Labels up to 200 and pixel values 0..250: representable in every type tested.
 std::vector<std::int64_t> scene_labels() {
   std::vector<std::int64_t> v(ny * nx);
-  for (int i = 0; i < ny * nx; ++i) v[i] = ((i % nx) / 6 + 5 * ((i / nx) / 5)) % 7 == 0 ? 0 : 40 * (((i % nx) / 6 + ((i / nx) / 5)) % 5) + 3;
+  for (int i = 0; i < ny * nx; ++i)
+    v[i] = ((i % nx) / 6 + 5 * ((i / nx) / 5)) % 7 == 0
+               ? 0
+               : 40 * (((i % nx) / 6 + ((i / nx) / 5)) % 5) + 3;
   return v;
 }
 std::vector<double> scene_pixels() {
@@ -58,10 +62,20 @@ TEST_CASE_TEMPLATE_DEFINE("every element type and layout gives the same features
   auto const with_labels = [&](auto label_tag, std::string const& name) {
     using L = decltype(label_tag);
     auto l = bik_test::image<Space>(cast<L>(labels), ny, nx);
-    check_same(want, bik::measure_intensity(Space(), l, bik_test::image<Space>(cast<std::uint8_t>(pixels), ny, nx)), name + " uint8");
-    check_same(want, bik::measure_intensity(Space(), l, bik_test::image<Space>(cast<std::uint16_t>(pixels), ny, nx)), name + " uint16");
-    check_same(want, bik::measure_intensity(Space(), l, bik_test::image<Space>(cast<float>(pixels), ny, nx)), name + " float");
-    check_same(want, bik::measure_intensity(Space(), l, bik_test::image<Space>(pixels, ny, nx)), name + " double");
+    check_same(want,
+               bik::measure_intensity(Space(), l,
+                                      bik_test::image<Space>(cast<std::uint8_t>(pixels), ny, nx)),
+               name + " uint8");
+    check_same(want,
+               bik::measure_intensity(Space(), l,
+                                      bik_test::image<Space>(cast<std::uint16_t>(pixels), ny, nx)),
+               name + " uint16");
+    check_same(
+        want,
+        bik::measure_intensity(Space(), l, bik_test::image<Space>(cast<float>(pixels), ny, nx)),
+        name + " float");
+    check_same(want, bik::measure_intensity(Space(), l, bik_test::image<Space>(pixels, ny, nx)),
+               name + " double");
   };
   with_labels(std::int32_t(), "int32");
   with_labels(std::int64_t(), "int64");

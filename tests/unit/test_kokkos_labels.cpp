@@ -40,8 +40,8 @@ TEST_CASE_TEMPLATE_DEFINE("kernels and allocations are labelled bik::", Space, l
   CHECK(seen.size() > 5);  // the callbacks did fire
   // Kokkos names the zero-fill of a View "Kokkos::View::initialization [<view label>]".
   for (auto const& name : seen)
-    CHECK_MESSAGE((name.rfind("bik::", 0) == 0 ||
-                   name.rfind("Kokkos::View::initialization [bik::", 0) == 0),
-                  name);
+    CHECK_MESSAGE(
+        (name.rfind("bik::", 0) == 0 || name.rfind("Kokkos::View::initialization [bik::", 0) == 0),
+        name);
 }
 TEST_CASE_TEMPLATE_APPLY(labels_prefix, BikTestSpaces);

@@ -38,7 +38,8 @@ TEST_CASE_TEMPLATE_DEFINE("label LUT rejects negative and overly sparse labels",
 TEST_CASE_TEMPLATE_APPLY(lut_bad, BikTestSpaces);
 
 TEST_CASE_TEMPLATE_DEFINE("label LUT rejects empty extents", Space, lut_extents) {
-  for (auto shape : {std::vector<int>{1, 0, 4}, std::vector<int>{1, 3, 0}, std::vector<int>{0, 3, 4}}) {
+  for (auto shape :
+       {std::vector<int>{1, 0, 4}, std::vector<int>{1, 3, 0}, std::vector<int>{0, 3, 4}}) {
     auto empty = bik_test::volume<Space, std::int32_t>({}, shape[0], shape[1], shape[2]);
     CHECK_THROWS_WITH_AS(bik::make_label_lut(Space(), bik::as_volume(empty)),
                          doctest::Contains("labels are empty"), bik::Error);
@@ -51,7 +52,8 @@ TEST_CASE_TEMPLATE_DEFINE("label LUT by voxel (the team shape) equals the LUT by
   // Two images of two 5x7 planes each, labels with gaps, runs and repeats across images.
   std::vector<std::int32_t> values(2 * 2 * 5 * 7);
   for (std::size_t i = 0; i < values.size(); ++i)
-    values[i] = static_cast<std::int32_t>((i * 7 + i / 9) % 11 < 4 ? 0 : (i / 3) % 13 + (i >= 70 ? 20 : 0));
+    values[i] =
+        static_cast<std::int32_t>((i * 7 + i / 9) % 11 < 4 ? 0 : (i / 3) % 13 + (i >= 70 ? 20 : 0));
   auto labels = bik_test::volume<Space, std::int32_t>(values, 4, 5, 7);
   bik::ObjectSchedule rows, voxels;
   rows.shape = bik::ObjectSchedule::Shape::thread_per_object;

@@ -52,7 +52,8 @@ TEST_CASE_TEMPLATE_DEFINE("a reused workspace allocates nothing after the first 
   auto labels = bik_test::volume<Space, std::int32_t>(lab, nb, ny, nx);
   auto pixels = bik_test::volume<Space, double>(px, nb, ny, nx);
   auto const image = [](auto const& v) { return Kokkos::subview(v, 0, Kokkos::ALL, Kokkos::ALL); };
-  Kokkos::View<std::int32_t const****, Kokkos::LayoutRight, Mem> labels4(labels.data(), nb, 1, ny, nx);
+  Kokkos::View<std::int32_t const****, Kokkos::LayoutRight, Mem> labels4(labels.data(), nb, 1, ny,
+                                                                         nx);
   Kokkos::View<double const****, Kokkos::LayoutRight, Mem> pixels4(pixels.data(), nb, 1, ny, nx);
 
   using Shape = bik::ObjectSchedule::Shape;
@@ -63,12 +64,16 @@ TEST_CASE_TEMPLATE_DEFINE("a reused workspace allocates nothing after the first 
     Kokkos::View<double**, Mem> features("features", 16, 21);
     Kokkos::View<std::int64_t*, Mem> object_labels("object_labels", 16);
 
-    auto const table = [&] { bik::measure_intensity(Space(), image(labels), image(pixels), options, &workspace); };
+    auto const table = [&] {
+      bik::measure_intensity(Space(), image(labels), image(pixels), options, &workspace);
+    };
     auto const into = [&] {
       bik::measure_intensity_into(Space(), image(labels), image(pixels), features, object_labels,
                                   options, &workspace);
     };
-    auto const batch = [&] { bik::measure_intensity_batch(Space(), labels4, pixels4, options, &workspace); };
+    auto const batch = [&] {
+      bik::measure_intensity_batch(Space(), labels4, pixels4, options, &workspace);
+    };
     // The first calls may allocate (and did: the workspace starts empty).
     CHECK(allocations_of(batch) > 0);
     table();

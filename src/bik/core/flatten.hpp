@@ -68,9 +68,9 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   // Team shape: units of `width` voxels of one row.
   using Units = detail::FlattenUnits<ExecSpace, L, P, MemorySpace>;
   using TeamPolicy = Kokkos::TeamPolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
-  int width = options.schedule.team_size > 0 ? options.schedule.team_size
+  int width = options.schedule.team_size > 0                   ? options.schedule.team_size
               : DefaultObjectShape<ExecSpace>::team_per_object ? 128
-                                                                : kx::concurrency(space);
+                                                               : kx::concurrency(space);
   Units units;
   {
     TeamPolicy probe(space, 1, 1);
@@ -110,30 +110,30 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
     units.want_edges = options.edge_flags;
     Kokkos::parallel_for("bik::flatten::count", unit_policy, units);
   } else
-  // Runs of one label along a row touch the cursor table once (counting), or keep its write
-  // position in a register (filling), instead of once per voxel.
-  Kokkos::parallel_for(
-      "bik::flatten::count", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {
-        std::int64_t const row_end = kx::min(rows, (c + 1) * rows_per_chunk);
-        std::int64_t const lsx = labels.stride(2), psx = pixels.stride(2);
-        for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
-          std::int64_t const z = r / ny, y = r - z * ny;
-          std::int64_t const* const row_index = index.data() + (z / planes) * stride;
-          L const* const lrow = &labels(z * z_step, y, 0);
-          P const* const prow = &pixels(z, y, 0);
-          std::int64_t run = 0, kept = 0;
-          for (std::int64_t x = 0; x < nx; ++x) {
-            std::int64_t const l = static_cast<std::int64_t>(lrow[x * lsx]);
-            if (l != run) {
-              if (kept > 0) cursor(row_index[run] * chunks + c) += kept;
-              run = l;
-              kept = 0;
+    // Runs of one label along a row touch the cursor table once (counting), or keep its write
+    // position in a register (filling), instead of once per voxel.
+    Kokkos::parallel_for(
+        "bik::flatten::count", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {
+          std::int64_t const row_end = kx::min(rows, (c + 1) * rows_per_chunk);
+          std::int64_t const lsx = labels.stride(2), psx = pixels.stride(2);
+          for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
+            std::int64_t const z = r / ny, y = r - z * ny;
+            std::int64_t const* const row_index = index.data() + (z / planes) * stride;
+            L const* const lrow = &labels(z * z_step, y, 0);
+            P const* const prow = &pixels(z, y, 0);
+            std::int64_t run = 0, kept = 0;
+            for (std::int64_t x = 0; x < nx; ++x) {
+              std::int64_t const l = static_cast<std::int64_t>(lrow[x * lsx]);
+              if (l != run) {
+                if (kept > 0) cursor(row_index[run] * chunks + c) += kept;
+                run = l;
+                kept = 0;
+              }
+              kept += (l > 0 && kx::is_finite(prow[x * psx])) ? 1 : 0;
             }
-            kept += (l > 0 && kx::is_finite(prow[x * psx])) ? 1 : 0;
+            if (kept > 0) cursor(row_index[run] * chunks + c) += kept;
           }
-          if (kept > 0) cursor(row_index[run] * chunks + c) += kept;
-        }
-      });
+        });
   Kokkos::parallel_scan(
       "bik::flatten::scan", Policy(space, 0, cells + 1),
       KOKKOS_LAMBDA(std::int64_t j, std::int64_t & partial, bool final) {
@@ -148,7 +148,8 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   space.fence();
   Kokkos::deep_copy(out.size, Kokkos::subview(cursor, cells));
   std::int64_t const total = out.size;
-  out.offsets = Buffers::template get<std::int64_t>(workspace, "bik::segments::offsets", objects + 1);
+  out.offsets =
+      Buffers::template get<std::int64_t>(workspace, "bik::segments::offsets", objects + 1);
   out.values = Buffers::template get<double>(workspace, "bik::segments::values", total);
   out.x = Buffers::template get<std::int32_t>(workspace, "bik::segments::x", total);
   out.y = Buffers::template get<std::int32_t>(workspace, "bik::segments::y", total);
@@ -158,9 +159,8 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
 
   auto offsets = out.offsets;
   Kokkos::parallel_for(
-      "bik::flatten::offsets", Policy(space, 0, objects + 1), KOKKOS_LAMBDA(std::int64_t k) {
-        offsets(k) = k < objects ? cursor(k * chunks) : total;
-      });
+      "bik::flatten::offsets", Policy(space, 0, objects + 1),
+      KOKKOS_LAMBDA(std::int64_t k) { offsets(k) = k < objects ? cursor(k * chunks) : total; });
 
   auto values = out.values;
   auto xs = out.x;
@@ -199,13 +199,15 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
           L const* const below = y + 1 < ny ? &labels(lz, y + 1, 0) : nullptr;
           // Images of a batch are not neighbours of each other.
           L const* const front = (z_step != 0 && local_z > 0) ? &labels(lz - 1, y, 0) : nullptr;
-          L const* const back = (z_step != 0 && local_z + 1 < planes) ? &labels(lz + 1, y, 0) : nullptr;
+          L const* const back =
+              (z_step != 0 && local_z + 1 < planes) ? &labels(lz + 1, y, 0) : nullptr;
           // Sliding window over the row: left, here and right labels.
           std::int64_t left = 0;
           std::int64_t here = static_cast<std::int64_t>(lrow[0]);
           std::int64_t run = 0, d = 0;  // label of the current run, its next write position
           for (std::int64_t x = 0; x < nx; ++x) {
-            std::int64_t const right = x + 1 < nx ? static_cast<std::int64_t>(lrow[(x + 1) * lsx]) : here;
+            std::int64_t const right =
+                x + 1 < nx ? static_cast<std::int64_t>(lrow[(x + 1) * lsx]) : here;
             if (here != run) {
               if (run > 0) cursor(row_index[run] * chunks + c) = d;
               run = here;

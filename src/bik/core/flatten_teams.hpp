@@ -27,10 +27,10 @@ struct FlattenUnits {
   Kokkos::View<std::int64_t*, MemorySpace> index;   // the LUT's table
   Kokkos::View<std::int64_t*, MemorySpace> cursor;  // (objects x units) + 1
   std::int64_t ny = 0, nx = 0, z_step = 1, planes = 1, stride = 1;
-  std::int64_t width = 1;         // voxels per unit = threads per team
-  std::int64_t per_row = 1;       // units per row
+  std::int64_t width = 1;    // voxels per unit = threads per team
+  std::int64_t per_row = 1;  // units per row
   std::int64_t units = 1;
-  bool fill = false;              // false: count the voxels; true: write the segments
+  bool fill = false;  // false: count the voxels; true: write the segments
   bool want_edges = false;
   Kokkos::View<double*, MemorySpace> values;
   Kokkos::View<std::int32_t*, MemorySpace> xs, ys, zs;
@@ -71,12 +71,11 @@ struct FlattenUnits {
           auto const differs = [&](std::int64_t zz, std::int64_t yy, std::int64_t xx) {
             return static_cast<std::int64_t>(labels(zz, yy, xx)) != here;
           };
-          bool const on_edge = (x > 0 && differs(lz, y, x - 1)) ||
-                               (x + 1 < nx && differs(lz, y, x + 1)) ||
-                               (y > 0 && differs(lz, y - 1, x)) ||
-                               (y + 1 < ny && differs(lz, y + 1, x)) ||
-                               (z_step != 0 && local_z > 0 && differs(lz - 1, y, x)) ||
-                               (z_step != 0 && local_z + 1 < planes && differs(lz + 1, y, x));
+          bool const on_edge =
+              (x > 0 && differs(lz, y, x - 1)) || (x + 1 < nx && differs(lz, y, x + 1)) ||
+              (y > 0 && differs(lz, y - 1, x)) || (y + 1 < ny && differs(lz, y + 1, x)) ||
+              (z_step != 0 && local_z > 0 && differs(lz - 1, y, x)) ||
+              (z_step != 0 && local_z + 1 < planes && differs(lz + 1, y, x));
           edge(d) = on_edge ? 1 : 0;
         }
       }

@@ -59,8 +59,7 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
               std::to_string(labels.extent(0)) + " planes evenly");
   std::int64_t const planes = static_cast<std::int64_t>(labels.extent(0)) / images;
   std::int64_t const voxels = rows * nx;
-  require(voxels > 0, "bik::make_label_lut",
-          "labels are empty, shape " + shape_of(labels).str());
+  require(voxels > 0, "bik::make_label_lut", "labels are empty, shape " + shape_of(labels).str());
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   bool const by_voxel = uses_teams<ExecSpace>(schedule);
 
@@ -77,27 +76,29 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
         },
         MinMax(range));
   } else
-  Kokkos::parallel_reduce(
-      "bik::label_lut::range", Policy(space, 0, rows),
-      KOKKOS_LAMBDA(std::int64_t r, typename MinMax::value_type & acc) {
-        std::int64_t const z = r / ny, y = r - z * ny, sx = labels.stride(2);
-        L const* const row = &labels(z, y, 0);
-        L low = row[0], high = row[0];
-        if (sx == 1) {  // the usual layout: a loop the compiler can vectorise
-          for (std::int64_t x = 1; x < nx; ++x) {
-            low = row[x] < low ? row[x] : low;
-            high = high < row[x] ? row[x] : high;
+    Kokkos::parallel_reduce(
+        "bik::label_lut::range", Policy(space, 0, rows),
+        KOKKOS_LAMBDA(std::int64_t r, typename MinMax::value_type & acc) {
+          std::int64_t const z = r / ny, y = r - z * ny, sx = labels.stride(2);
+          L const* const row = &labels(z, y, 0);
+          L low = row[0], high = row[0];
+          if (sx == 1) {  // the usual layout: a loop the compiler can vectorise
+            for (std::int64_t x = 1; x < nx; ++x) {
+              low = row[x] < low ? row[x] : low;
+              high = high < row[x] ? row[x] : high;
+            }
+          } else {
+            for (std::int64_t x = 1; x < nx; ++x) {
+              low = row[x * sx] < low ? row[x * sx] : low;
+              high = high < row[x * sx] ? row[x * sx] : high;
+            }
           }
-        } else {
-          for (std::int64_t x = 1; x < nx; ++x) {
-            low = row[x * sx] < low ? row[x * sx] : low;
-            high = high < row[x * sx] ? row[x * sx] : high;
-          }
-        }
-        if (static_cast<std::int64_t>(low) < acc.min_val) acc.min_val = static_cast<std::int64_t>(low);
-        if (static_cast<std::int64_t>(high) > acc.max_val) acc.max_val = static_cast<std::int64_t>(high);
-      },
-      MinMax(range));
+          if (static_cast<std::int64_t>(low) < acc.min_val)
+            acc.min_val = static_cast<std::int64_t>(low);
+          if (static_cast<std::int64_t>(high) > acc.max_val)
+            acc.max_val = static_cast<std::int64_t>(high);
+        },
+        MinMax(range));
   space.fence();  // the first of two host synchronisations: the range validates and sizes
   require(range.min_val >= 0, "bik::make_label_lut",
           "labels must be >= 0 (0 is background), found " + std::to_string(range.min_val));
@@ -111,7 +112,8 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
   std::int64_t const stride = lut.stride();
   std::int64_t const n_entries = images * stride;
   using Buffers = Workspace<MemorySpace>;
-  auto present = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::present", n_entries);
+  auto present =
+      Buffers::template get<std::int64_t>(workspace, "bik::label_lut::present", n_entries);
   fill(space, "bik::label_lut::clear", present, 0);
   if (by_voxel) {
     Kokkos::parallel_for(
@@ -123,20 +125,20 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
             Kokkos::atomic_exchange(&present((z / planes) * stride + v), std::int64_t(1));
         });
   } else
-  Kokkos::parallel_for(
-      "bik::label_lut::mark", Policy(space, 0, rows), KOKKOS_LAMBDA(std::int64_t r) {
-        std::int64_t const z = r / ny, y = r - z * ny, sx = labels.stride(2);
-        std::int64_t const first = (z / planes) * stride;  // this image's part of the table
-        L const* const row = &labels(z, y, 0);
-        std::int64_t previous = 0;
-        for (std::int64_t x = 0; x < nx; ++x) {
-          std::int64_t const v = static_cast<std::int64_t>(row[x * sx]);
-          // Runs of one label are marked once, atomically: other rows may mark it too.
-          if (v != previous && v > 0)
-            Kokkos::atomic_exchange(&present(first + v), std::int64_t(1));
-          previous = v;
-        }
-      });
+    Kokkos::parallel_for(
+        "bik::label_lut::mark", Policy(space, 0, rows), KOKKOS_LAMBDA(std::int64_t r) {
+          std::int64_t const z = r / ny, y = r - z * ny, sx = labels.stride(2);
+          std::int64_t const first = (z / planes) * stride;  // this image's part of the table
+          L const* const row = &labels(z, y, 0);
+          std::int64_t previous = 0;
+          for (std::int64_t x = 0; x < nx; ++x) {
+            std::int64_t const v = static_cast<std::int64_t>(row[x * sx]);
+            // Runs of one label are marked once, atomically: other rows may mark it too.
+            if (v != previous && v > 0)
+              Kokkos::atomic_exchange(&present(first + v), std::int64_t(1));
+            previous = v;
+          }
+        });
 
   lut.index = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::index", n_entries);
   auto count = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::count", 1);

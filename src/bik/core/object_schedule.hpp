@@ -27,9 +27,12 @@ struct DefaultObjectShape {
 template <class ExecSpace>
 bool uses_teams(ObjectSchedule const& schedule) {
   switch (schedule.shape) {
-    case ObjectSchedule::Shape::thread_per_object: return false;
-    case ObjectSchedule::Shape::team_per_object: return true;
-    default: return DefaultObjectShape<ExecSpace>::team_per_object;
+    case ObjectSchedule::Shape::thread_per_object:
+      return false;
+    case ObjectSchedule::Shape::team_per_object:
+      return true;
+    default:
+      return DefaultObjectShape<ExecSpace>::team_per_object;
   }
 }
 

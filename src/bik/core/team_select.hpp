@@ -36,8 +36,8 @@ struct SelectScratch {
                               Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
   using Keys = Kokkos::View<std::uint64_t*, ScratchSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
   using Ranks = Kokkos::View<std::int64_t*, ScratchSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-  Counts counts;  // (rank, byte value) histogram of the current pass
-  Keys prefix;    // the bytes chosen so far, per rank
+  Counts counts;    // (rank, byte value) histogram of the current pass
+  Keys prefix;      // the bytes chosen so far, per rank
   Ranks remaining;  // rank still sought among the keys that share the prefix
 
   static std::size_t bytes(int max_ranks) {
@@ -56,8 +56,8 @@ struct SelectScratch {
 // O(8 n count) work, parallel over the range.
 template <class Member, class Value, class Scratch>
 KOKKOS_INLINE_FUNCTION void team_select_ranks(Member const& member, Value const& value,
-                                              std::int64_t n, std::int64_t const* ranks,
-                                              int count, Scratch const& scratch, double* result) {
+                                              std::int64_t n, std::int64_t const* ranks, int count,
+                                              Scratch const& scratch, double* result) {
   auto const& counts = scratch.counts;
   auto const& prefix = scratch.prefix;
   auto const& remaining = scratch.remaining;

@@ -16,8 +16,8 @@ namespace bik {
 
 // A strided (Z,Y,X) view onto someone else's memory.
 template <class T, class MemorySpace>
-using Volume = Kokkos::View<T***, Kokkos::LayoutStride, MemorySpace,
-                            Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+using Volume =
+    Kokkos::View<T***, Kokkos::LayoutStride, MemorySpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
 
 struct Shape3 {
   std::int64_t z = 0, y = 0, x = 0;
@@ -36,7 +36,8 @@ Shape3 shape_of(V const& v) {
 // Views a rank-2 (Y,X) or rank-3 (Z,Y,X) View as a Volume of const elements, without copying.
 template <class ViewType>
 auto as_volume(ViewType const& v) {
-  static_assert(Kokkos::is_view<ViewType>::value, "bik::as_volume: argument must be a Kokkos::View");
+  static_assert(Kokkos::is_view<ViewType>::value,
+                "bik::as_volume: argument must be a Kokkos::View");
   using value_type = typename ViewType::const_value_type;
   using memory_space = typename ViewType::memory_space;
   constexpr int rank = static_cast<int>(ViewType::rank);
@@ -57,9 +58,9 @@ auto as_volume(ViewType const& v) {
 // How a label volume pairs with a pixel volume. Shapes must be equal, except that a 2D mask
 // over a 3D stack is broadcast over Z (cp_measure's numpy get_intensity does the same).
 struct Pairing {
-  Shape3 shape;              // the pixel shape, which every kernel iterates over
-  std::int64_t label_z_step; // 1, or 0 when one label plane is broadcast over Z
-  std::int64_t images = 1;   // a batch: images of shape.z / images planes stacked along Z
+  Shape3 shape;               // the pixel shape, which every kernel iterates over
+  std::int64_t label_z_step;  // 1, or 0 when one label plane is broadcast over Z
+  std::int64_t images = 1;    // a batch: images of shape.z / images planes stacked along Z
   std::int64_t planes() const { return shape.z / images; }
 };
 

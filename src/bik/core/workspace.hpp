@@ -28,7 +28,8 @@ class Workspace {
   template <class T>
   static Kokkos::View<T*, MemorySpace> get(Workspace* ws, std::string const& name, std::size_t n) {
     if (ws == nullptr)
-      return Kokkos::View<T*, MemorySpace>(Kokkos::view_alloc(Kokkos::WithoutInitializing, name), n);
+      return Kokkos::View<T*, MemorySpace>(Kokkos::view_alloc(Kokkos::WithoutInitializing, name),
+                                           n);
     return ws->buffer<T>(name, n);
   }
 

@@ -27,10 +27,10 @@ DatasetInfo inspect_dataset(DatasetSpec const& spec);
 
 // Reads a label image: a 2D or 3D dataset of an integer dtype (uint8/16/32/64, int8/16/32/64)
 // into int64, C order; rank 2 is returned with Z = 1 and rank = 2; a rank-4 (B,Z,Y,X) dataset
-// is a batch of B images (images = B, rank 2 when Z = 1, else 3) stacked along Z. Throws bik::Error naming the
-// file, the dataset and the problem for: a missing file, a file that is not HDF5 or is corrupt,
-// a missing dataset, a group, an unsupported or float dtype, a rank other than 2, 3 or 4, an empty
-// dataset, a negative label, or a uint64 label above the int64 maximum. Needs Kokkos to be
+// is a batch of B images (images = B, rank 2 when Z = 1, else 3) stacked along Z. Throws bik::Error
+// naming the file, the dataset and the problem for: a missing file, a file that is not HDF5 or is
+// corrupt, a missing dataset, a group, an unsupported or float dtype, a rank other than 2, 3 or 4,
+// an empty dataset, a negative label, or a uint64 label above the int64 maximum. Needs Kokkos to be
 // initialised (the image is a Kokkos::View). O(voxels) time and one int64 per voxel of memory.
 HostImage<std::int64_t> read_labels(DatasetSpec const& spec);
 
@@ -48,8 +48,8 @@ using LabelImage = std::variant<HostImage<std::uint16_t>, HostImage<std::uint32_
                                 HostImage<std::int32_t>, HostImage<std::int64_t>>;
 // A pixel image as stored, for the types microscopy files hold (uint8, uint16, float32), or
 // converted to float64 (every other dtype); the kernels widen each value to float64 themselves.
-using PixelImage = std::variant<HostImage<std::uint8_t>, HostImage<std::uint16_t>,
-                                HostImage<float>, HostImage<double>>;
+using PixelImage = std::variant<HostImage<std::uint8_t>, HostImage<std::uint16_t>, HostImage<float>,
+                                HostImage<double>>;
 
 // As read_labels and read_pixels (same checks and errors), without converting to int64 or
 // float64 on the host: a quarter or an eighth of the memory and transfer for 16-bit data.

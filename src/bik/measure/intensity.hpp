@@ -23,26 +23,26 @@
 namespace bik {
 
 struct IntensityOptions {
-  bool edges = true;    // cp_measure's edge_measurements: adds the five *Edge features
-  bool legacy = false;  // CellProfiler's n*q quantiles and 1/ndim MAD (cp_measure's legacy)
+  bool edges = true;        // cp_measure's edge_measurements: adds the five *Edge features
+  bool legacy = false;      // CellProfiler's n*q quantiles and 1/ndim MAD (cp_measure's legacy)
   ObjectSchedule schedule;  // thread or team per object; the space's default unless forced
 };
 
 // Feature names in cp_measure's dict order: the 16 core features, then the 5 edge features.
 inline std::vector<std::string> intensity_feature_names(bool edges) {
   std::vector<std::string> names = {
-      "Intensity_IntegratedIntensity",   "Intensity_MeanIntensity",
-      "Intensity_StdIntensity",          "Intensity_MinIntensity",
-      "Intensity_MaxIntensity",          "Intensity_MassDisplacement",
+      "Intensity_IntegratedIntensity",    "Intensity_MeanIntensity",
+      "Intensity_StdIntensity",           "Intensity_MinIntensity",
+      "Intensity_MaxIntensity",           "Intensity_MassDisplacement",
       "Intensity_LowerQuartileIntensity", "Intensity_MedianIntensity",
-      "Intensity_MADIntensity",          "Intensity_UpperQuartileIntensity",
-      "Location_CenterMassIntensity_X",  "Location_CenterMassIntensity_Y",
-      "Location_CenterMassIntensity_Z",  "Location_MaxIntensity_X",
-      "Location_MaxIntensity_Y",         "Location_MaxIntensity_Z"};
+      "Intensity_MADIntensity",           "Intensity_UpperQuartileIntensity",
+      "Location_CenterMassIntensity_X",   "Location_CenterMassIntensity_Y",
+      "Location_CenterMassIntensity_Z",   "Location_MaxIntensity_X",
+      "Location_MaxIntensity_Y",          "Location_MaxIntensity_Z"};
   if (edges) {
-    for (char const* name : {"Intensity_IntegratedIntensityEdge", "Intensity_MeanIntensityEdge",
-                             "Intensity_StdIntensityEdge", "Intensity_MinIntensityEdge",
-                             "Intensity_MaxIntensityEdge"})
+    for (char const* name :
+         {"Intensity_IntegratedIntensityEdge", "Intensity_MeanIntensityEdge",
+          "Intensity_StdIntensityEdge", "Intensity_MinIntensityEdge", "Intensity_MaxIntensityEdge"})
       names.emplace_back(name);
   }
   return names;
@@ -72,11 +72,13 @@ struct IntensityOutput {
 // writes into `caller` when given (bik::Error if it has too few rows), else into buffers of the
 // workspace (or fresh ones). Kernels are left running: no fence after the last one.
 template <class ExecSpace, class L, class P, class MemorySpace>
-IntensityOutput<MemorySpace> measure_intensity_volume(
-    ExecSpace const& space, Volume<L const, MemorySpace> labels,
-    Volume<P const, MemorySpace> pixels, Pairing const& pairing, int source_ndim,
-    IntensityOptions const& options, Workspace<MemorySpace>* workspace,
-    IntensityOutput<MemorySpace> const* caller) {
+IntensityOutput<MemorySpace> measure_intensity_volume(ExecSpace const& space,
+                                                      Volume<L const, MemorySpace> labels,
+                                                      Volume<P const, MemorySpace> pixels,
+                                                      Pairing const& pairing, int source_ndim,
+                                                      IntensityOptions const& options,
+                                                      Workspace<MemorySpace>* workspace,
+                                                      IntensityOutput<MemorySpace> const* caller) {
   kx::ScopedRegion region("bik::measure_intensity");
   using Buffers = Workspace<MemorySpace>;
   typename Buffers::Lease const lease(workspace, "bik::measure_intensity");
@@ -92,8 +94,8 @@ IntensityOutput<MemorySpace> measure_intensity_volume(
                 caller->labels.extent(0) >= static_cast<std::size_t>(objects),
             "bik::measure_intensity_into",
             "the output Views hold " + std::to_string(caller->features.extent(0)) + " and " +
-                std::to_string(caller->labels.extent(0)) + " rows, but " +
-                std::to_string(objects) + " objects are present");
+                std::to_string(caller->labels.extent(0)) + " rows, but " + std::to_string(objects) +
+                " objects are present");
     require(caller->features.extent(1) == static_cast<std::size_t>(columns),
             "bik::measure_intensity_into",
             "the features View needs " + std::to_string(columns) + " columns (" +
@@ -110,7 +112,8 @@ IntensityOutput<MemorySpace> measure_intensity_volume(
     output.labels = lut.labels;
   }
   if (caller != nullptr)
-    Kokkos::deep_copy(space, Kokkos::subview(output.labels, Kokkos::make_pair(std::int64_t(0), objects)),
+    Kokkos::deep_copy(space,
+                      Kokkos::subview(output.labels, Kokkos::make_pair(std::int64_t(0), objects)),
                       lut.labels);
 
   FlattenOptions flatten_options;
@@ -135,8 +138,10 @@ IntensityOutput<MemorySpace> measure_intensity_volume(
   kernel.scratch = Buffers::template get<double>(workspace, "bik::intensity::scratch", seg.size);
   if (uses_teams<ExecSpace>(options.schedule)) {
     std::int64_t const slots = decltype(kernel)::leaf_slots(objects, seg.size);
-    kernel.leaf_begin = Buffers::template get<std::int64_t>(workspace, "bik::intensity::leaf_begin", slots);
-    kernel.leaf_sums = Buffers::template get<double>(workspace, "bik::intensity::leaf_sums", 4 * slots);
+    kernel.leaf_begin =
+        Buffers::template get<std::int64_t>(workspace, "bik::intensity::leaf_begin", slots);
+    kernel.leaf_sums =
+        Buffers::template get<double>(workspace, "bik::intensity::leaf_sums", 4 * slots);
     using Policy = Kokkos::TeamPolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>>;
     auto const scratch = Kokkos::PerTeam(decltype(kernel)::team_scratch_bytes());
     int const requested = options.schedule.team_size;
@@ -183,7 +188,7 @@ std::vector<FeatureTable> to_feature_tables(IntensityOutput<MemorySpace> const& 
     auto const rows = Kokkos::subview(output.features, first, Kokkos::ALL);
     if (rows.stride(0) == 1 && rows.stride(1) == static_cast<std::size_t>(objects)) {
       Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace, Unmanaged> dense(rows.data(), objects,
-                                                                              columns);
+                                                                               columns);
       Kokkos::deep_copy(matrix_host, dense);
     } else {  // a caller's View of another layout
       auto mirror = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), rows);
@@ -258,14 +263,13 @@ IntensityOutput<typename PixelView::memory_space> run_intensity(
 // Throws bik::Error for mismatched or empty shapes, negative labels or overly sparse labels.
 // A workspace (bik/core/workspace.hpp) kept across calls avoids reallocating the temporaries.
 template <class ExecSpace, class LabelView, class PixelView>
-FeatureTable measure_intensity(
-    ExecSpace const& space, LabelView const& labels, PixelView const& pixels,
-    IntensityOptions const& options = {},
-    Workspace<typename PixelView::memory_space>* workspace = nullptr) {
-  return std::move(detail::to_feature_tables(
-      detail::run_intensity("bik::measure_intensity", space, labels, pixels, options, workspace,
-                            nullptr),
-      options.edges, 1)[0]);
+FeatureTable measure_intensity(ExecSpace const& space, LabelView const& labels,
+                               PixelView const& pixels, IntensityOptions const& options = {},
+                               Workspace<typename PixelView::memory_space>* workspace = nullptr) {
+  return std::move(
+      detail::to_feature_tables(detail::run_intensity("bik::measure_intensity", space, labels,
+                                                      pixels, options, workspace, nullptr),
+                                options.edges, 1)[0]);
 }
 
 // The same features, left on the device: row k of `features` (objects x features, in
@@ -284,8 +288,7 @@ std::int64_t measure_intensity_into(
   static_assert(Kokkos::is_view<FeatureView>::value && static_cast<int>(FeatureView::rank) == 2 &&
                     std::is_same<typename FeatureView::non_const_value_type, double>::value,
                 "bik::measure_intensity_into: features must be a rank-2 View of double");
-  static_assert(Kokkos::is_view<LabelOutView>::value &&
-                    static_cast<int>(LabelOutView::rank) == 1 &&
+  static_assert(Kokkos::is_view<LabelOutView>::value && static_cast<int>(LabelOutView::rank) == 1 &&
                     std::is_same<typename LabelOutView::non_const_value_type, std::int64_t>::value,
                 "bik::measure_intensity_into: object_labels must be a rank-1 View of int64_t");
   static_assert(std::is_same<typename FeatureView::memory_space, MemorySpace>::value &&

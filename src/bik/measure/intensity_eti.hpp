@@ -10,12 +10,12 @@
 #include <cstdint>
 
 // One instantiation of the pipeline for execution space SPACE, labels L and pixels P.
-#define BIK_INTENSITY_INSTANTIATION(PREFIX, SPACE, L, P)                                        \
-  PREFIX template ::bik::detail::IntensityOutput<SPACE::memory_space>                         \
-  bik::detail::measure_intensity_volume<SPACE, L, P, SPACE::memory_space>(                     \
-      SPACE const&, ::bik::Volume<L const, SPACE::memory_space>,                               \
-      ::bik::Volume<P const, SPACE::memory_space>, ::bik::Pairing const&, int,                 \
-      ::bik::IntensityOptions const&, ::bik::Workspace<SPACE::memory_space>*,                  \
+#define BIK_INTENSITY_INSTANTIATION(PREFIX, SPACE, L, P)                       \
+  PREFIX template ::bik::detail::IntensityOutput<SPACE::memory_space>          \
+  bik::detail::measure_intensity_volume<SPACE, L, P, SPACE::memory_space>(     \
+      SPACE const&, ::bik::Volume<L const, SPACE::memory_space>,               \
+      ::bik::Volume<P const, SPACE::memory_space>, ::bik::Pairing const&, int, \
+      ::bik::IntensityOptions const&, ::bik::Workspace<SPACE::memory_space>*,  \
       ::bik::detail::IntensityOutput<SPACE::memory_space> const*);
 
 // Every pair of element types libbik holds, for one space (the lists are set in CMake:

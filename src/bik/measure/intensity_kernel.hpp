@@ -20,9 +20,28 @@ namespace bik::detail {
 
 // Column positions in the output matrix, in intensity_feature_names order.
 enum IntensityColumn : int {
-  kIntegrated, kMean, kStd, kMin, kMax, kMassDisplacement, kLowerQuartile, kMedian, kMad,
-  kUpperQuartile, kCmiX, kCmiY, kCmiZ, kMaxX, kMaxY, kMaxZ,
-  kEdgeIntegrated, kEdgeMean, kEdgeStd, kEdgeMin, kEdgeMax, kIntensityColumns
+  kIntegrated,
+  kMean,
+  kStd,
+  kMin,
+  kMax,
+  kMassDisplacement,
+  kLowerQuartile,
+  kMedian,
+  kMad,
+  kUpperQuartile,
+  kCmiX,
+  kCmiY,
+  kCmiZ,
+  kMaxX,
+  kMaxY,
+  kMaxZ,
+  kEdgeIntegrated,
+  kEdgeMean,
+  kEdgeStd,
+  kEdgeMin,
+  kEdgeMax,
+  kIntensityColumns
 };
 
 // cp_measure's _interp given the values at its two ranks lo = min(int(pos), n-1) and
@@ -98,10 +117,10 @@ struct IntensityKernel {
   Buffer<double> values;
   Buffer<std::int32_t> xs, ys, zs;
   Buffer<std::uint8_t> edge;
-  Buffer<double> scratch;            // as long as values
-  Buffer<std::int64_t> leaf_begin;   // team shape: leaf_slots(objects, voxels)
-  Buffer<double> leaf_sums;          // team shape: 4 * leaf_slots(objects, voxels)
-  Out out;                           // (objects, kIntensityColumns or kEdgeIntegrated)
+  Buffer<double> scratch;           // as long as values
+  Buffer<std::int64_t> leaf_begin;  // team shape: leaf_slots(objects, voxels)
+  Buffer<double> leaf_sums;         // team shape: 4 * leaf_slots(objects, voxels)
+  Out out;                          // (objects, kIntensityColumns or kEdgeIntegrated)
   bool with_edges = false;
   bool legacy = false;
   int source_ndim = 2;
@@ -197,8 +216,7 @@ struct IntensityKernel {
     std::int64_t band[2] = {r.m[0] - below, r.m[1] - below};
     if (band[0] >= 0 && band[1] < inside) {
       select_ranks(object_scratch, inside, band, 2);
-      out(k, kMad) =
-          interpolate(object_scratch(band[0]), object_scratch(band[1]), r.pmad, n);
+      out(k, kMad) = interpolate(object_scratch(band[0]), object_scratch(band[1]), r.pmad, n);
     } else {
       for (std::int64_t i = 0; i < n; ++i) object_scratch(i) = kx::abs(object_values(i) - median);
       select_ranks(object_scratch, n, r.m, 2);
@@ -213,9 +231,10 @@ struct IntensityKernel {
     Kokkos::single(Kokkos::PerTeam(member), [&]() { clear_row(k); });
     if (n == 0) return;
     std::int64_t const base = leaf_base(k, begin);
-    auto const begins = Kokkos::subview(leaf_begin, Kokkos::make_pair(base, base + pairwise_leaf_slots(n)));
-    auto const sums_of_leaves =
-        Kokkos::subview(leaf_sums, Kokkos::make_pair(4 * base, 4 * (base + pairwise_leaf_slots(n))));
+    auto const begins =
+        Kokkos::subview(leaf_begin, Kokkos::make_pair(base, base + pairwise_leaf_slots(n)));
+    auto const sums_of_leaves = Kokkos::subview(
+        leaf_sums, Kokkos::make_pair(4 * base, 4 * (base + pairwise_leaf_slots(n))));
     Scratch const select(member, 6);
     auto const value = [&](std::int64_t i) { return values(begin + i); };
 
@@ -301,8 +320,8 @@ struct IntensityKernel {
   }
 
   KOKKOS_INLINE_FUNCTION static double team_coordinate_sum(member_type const& member,
-                                                         Buffer<std::int32_t> const& coordinate,
-                                                         std::int64_t begin, std::int64_t n) {
+                                                           Buffer<std::int32_t> const& coordinate,
+                                                           std::int64_t begin, std::int64_t n) {
     std::int64_t sum = 0;
     Kokkos::parallel_reduce(
         Kokkos::TeamThreadRange(member, n),
