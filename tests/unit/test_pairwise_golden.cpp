@@ -111,7 +111,11 @@ TEST_CASE_TEMPLATE_DEFINE("pairwise_sums sums each lane as numpy sums that array
     if (c.kind == "cancel") cancel[c.n] = &c;
   }
   int compared = 0;
-  for (auto const& [n, m] : mixed) {
+  for (auto const& entry : mixed) {
+    // Named copies, not structured bindings: doctest's messages capture them in lambdas, which
+    // C++17 (and nvcc) does not allow for structured bindings.
+    std::int64_t const n = entry.first;
+    GoldenCase const* const m = entry.second;
     auto const it = cancel.find(n);
     if (it == cancel.end()) continue;
     auto const a = on_space<Space>(m->values);
