@@ -242,7 +242,9 @@ LabelImage read_label_image(DatasetSpec const& spec) {
     check_labels(image, spec, false);
     return image;
   }
-  return read_labels(spec);  // int64 and uint64, in int64
+  if (!d.type.is_signed)  // uint64: every value is a valid label
+    return read_into<std::uint64_t>(d, spec, H5T_NATIVE_UINT64, name);
+  return read_labels(spec);  // int64
 }
 
 PixelImage read_pixel_image(DatasetSpec const& spec) {

@@ -91,7 +91,10 @@ void write_table_hdf5(std::string const& path, FeatureTable const& table,
     if (!table.images().empty())
       detail::write_dataset(file.get(), "image", H5T_STD_I64LE, H5T_NATIVE_INT64, dims,
                             table.images().data(), path);
-    detail::write_dataset(file.get(), "label", H5T_STD_I64LE, H5T_NATIVE_INT64, dims,
+    // uint64 labels are written from their bit patterns, which HDF5 reads as native uint64.
+    bool const unsigned_labels = table.label_type() == LabelType::uint64;
+    detail::write_dataset(file.get(), "label", unsigned_labels ? H5T_STD_U64LE : H5T_STD_I64LE,
+                          unsigned_labels ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64, dims,
                           table.labels().data(), path);
     for (std::size_t c = 0; c < table.columns(); ++c)
       detail::write_dataset(file.get(), table.names()[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, dims,
@@ -124,7 +127,11 @@ void write_table_csv(std::string const& path, FeatureTable const& table, Existin
     buffer.push_back('\n');
     for (std::size_t r = 0; r < table.rows(); ++r) {
       if (images) fmt::format_to(std::back_inserter(buffer), "{},", table.images()[r]);
-      fmt::format_to(std::back_inserter(buffer), "{}", table.labels()[r]);
+      if (table.label_type() == LabelType::uint64) {
+        fmt::format_to(std::back_inserter(buffer), "{}", table.label_bits(r));
+      } else {
+        fmt::format_to(std::back_inserter(buffer), "{}", table.labels()[r]);
+      }
       for (std::size_t c = 0; c < table.columns(); ++c) {
         buffer.push_back(',');
         append_number(buffer, table.column(c)[r]);

@@ -2,12 +2,10 @@
 // shapes (1 to 12 per axis, 2D or 3D, including 1-pixel images), label dtypes (int32, int64,
 // uint16, uint64) and pixel dtypes (float64, float32, uint8), and
 // values that favour the edge cases: NaN, +-inf, denormals, extreme integers, labels near the
-// dtype maximum and sparse labels. A call must either succeed or throw bik::Error; on success
-// the table must list exactly the distinct positive labels, ascending, with full columns.
-//
-// Known limitation, tracked in issue 7 (labels of any value): through the library a uint64
-// label above INT64_MAX is not measured correctly yet. Until that is fixed such labels are
-// only generated when BIK_FUZZ_UINT64_ABOVE_INT64_MAX is 1.
+// dtype maximum (up to UINT64_MAX) and sparse labels, through the dense label table or the
+// sort-unique path (a zero byte budget). A call with a negative label must throw bik::Error;
+// any other must succeed and list exactly the distinct positive labels, ascending and exact,
+// with full columns.
 #include "fuzz_input.hpp"
 
 #include "bik/core/error.hpp"
@@ -22,10 +20,6 @@
 #include <limits>
 #include <set>
 #include <type_traits>
-
-#ifndef BIK_FUZZ_UINT64_ABOVE_INT64_MAX
-#define BIK_FUZZ_UINT64_ABOVE_INT64_MAX 0
-#endif
 
 namespace {
 
@@ -66,11 +60,6 @@ L label_value(Input& in) {
       v = static_cast<L>(in.byte());
       break;
   }
-#if !BIK_FUZZ_UINT64_ABOVE_INT64_MAX
-  if constexpr (std::is_same<L, std::uint64_t>::value)
-    if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-      v = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
-#endif
   return v;
 }
 
@@ -112,14 +101,16 @@ void measure(Input& in) {
   options.legacy = in.flag();
   HostVolume<L> labels("fuzz_labels", nz, ny, nx);
   HostVolume<P> pixels("fuzz_pixels", nz, ny, nx);
-  std::set<long double> expected;  // distinct positive labels (long double holds any of them)
+  std::set<std::uint64_t> expected;  // distinct positive labels (all fit uint64)
   bool negative = false;
   for (std::size_t i = 0; i < labels.size(); ++i) {
     labels.data()[i] = label_value<L>(in);
     pixels.data()[i] = pixel_value<P>(in);
-    if (labels.data()[i] > 0) expected.insert(static_cast<long double>(labels.data()[i]));
+    if (labels.data()[i] > 0) expected.insert(static_cast<std::uint64_t>(labels.data()[i]));
     if (labels.data()[i] < 0) negative = true;
   }
+  // Read last, so that older corpus inputs keep their meaning (bytes past the end read as 0).
+  if (in.flag()) options.dense_label_budget = 0;  // the sort-unique path
   bik::FeatureTable table;
   try {
     if (three_d) {
@@ -129,8 +120,10 @@ void measure(Input& in) {
       auto const p2 = Kokkos::subview(pixels, 0, Kokkos::ALL, Kokkos::ALL);
       table = bik::measure_intensity(Space(), l2, p2, options);
     }
-  } catch (bik::Error const&) {
-    return;  // refused with a message: fine (e.g. negative or, for now, too sparse labels)
+  } catch (bik::Error const& e) {
+    if (negative) return;  // refused with a message, as it must be
+    std::fprintf(stderr, "labels without a negative one were refused: %s\n", e.what());
+    std::abort();
   }
   if (negative) {
     std::fprintf(stderr, "negative labels were measured instead of refused\n");
@@ -143,10 +136,17 @@ void measure(Input& in) {
     std::abort();
   }
   std::size_t r = 0;
-  for (long double want : expected) {
-    if (static_cast<long double>(table.labels()[r]) != want) {
-      std::fprintf(stderr, "row %zu: label %lld, expected %.0Lf\n", r,
-                   static_cast<long long>(table.labels()[r]), want);
+  bool const unsigned64 = std::is_unsigned<L>::value && sizeof(L) == 8;
+  if ((table.label_type() == bik::LabelType::uint64) != unsigned64) {
+    std::fprintf(stderr, "label type %s for a %s label image\n",
+                 table.label_type() == bik::LabelType::uint64 ? "uint64" : "int64",
+                 unsigned64 ? "uint64" : "narrower");
+    std::abort();
+  }
+  for (std::uint64_t want : expected) {
+    if (table.label_bits(r) != want) {
+      std::fprintf(stderr, "row %zu: label %s, expected %llu\n", r, table.label_text(r).c_str(),
+                   static_cast<unsigned long long>(want));
       std::abort();
     }
     ++r;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <fstream>
 #include <limits>
+#include <variant>
 #include <vector>
 
 using namespace bik_io_test;
@@ -154,6 +155,25 @@ TEST_CASE("uint64 labels up to the int64 maximum are accepted, larger ones rejec
   CHECK(labels.data(0, 1, 1) == std::numeric_limits<std::int64_t>::max());
   BIK_CHECK_ERROR(bik::io::read_labels({file, "/big"}), file, "/big", "9223372036854775808",
                   "exceeds the int64 maximum");
+}
+
+TEST_CASE("read_label_image reads uint64 labels of every value, as uint64") {
+  ScratchDir dir;
+  std::string const file = dir.file("in.h5");
+  std::uint64_t const top = std::numeric_limits<std::uint64_t>::max();
+  std::vector<std::uint64_t> const values{0, top, std::uint64_t(1) << 63, 1};
+  write_h5(file, "/big", H5T_STD_U64LE, H5T_NATIVE_UINT64, {2, 2}, values.data());
+  auto const image = bik::io::read_label_image({file, "/big"});
+  REQUIRE(std::holds_alternative<bik::HostImage<std::uint64_t>>(image));
+  auto const& data = std::get<bik::HostImage<std::uint64_t>>(image).data;
+  CHECK(data(0, 0, 1) == top);
+  CHECK(data(0, 1, 0) == std::uint64_t(1) << 63);
+  // int64 stays int64, negative values stay an error.
+  std::vector<std::int64_t> const signed_values{0, std::numeric_limits<std::int64_t>::max(), 2,
+                                                std::numeric_limits<std::int64_t>::min()};
+  write_h5(file, "/signed", H5T_STD_I64LE, H5T_NATIVE_INT64, {2, 2}, signed_values.data());
+  BIK_CHECK_ERROR(bik::io::read_label_image({file, "/signed"}), file, "/signed",
+                  "labels must be >= 0", "-9223372036854775808");
 }
 
 TEST_CASE("reader errors name the file, the dataset and the problem") {

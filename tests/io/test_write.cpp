@@ -123,6 +123,51 @@ TEST_CASE("feature tables round-trip through CSV") {
   }
 }
 
+namespace {
+// Whether the dataset's stored type equals `type` (e.g. H5T_STD_U64LE).
+bool stored_as(std::string const& file, std::string const& dataset, hid_t type) {
+  hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  hid_t d = H5Dopen2(f, dataset.c_str(), H5P_DEFAULT);
+  hid_t t = H5Dget_type(d);
+  bool const equal = H5Tequal(t, type) > 0;
+  H5Tclose(t);
+  H5Dclose(d);
+  H5Fclose(f);
+  return equal;
+}
+}  // namespace
+
+TEST_CASE("label columns keep every value: uint64 and int64 in HDF5, exact decimals in CSV") {
+  ScratchDir dir;
+  std::uint64_t const top = std::numeric_limits<std::uint64_t>::max();
+  std::int64_t const high = std::numeric_limits<std::int64_t>::max();
+  // uint64 labels, given as bit patterns: 1, 2^63, 2^64 - 1.
+  bik::FeatureTable unsigned_table({1, std::numeric_limits<std::int64_t>::min(), -1},
+                                   bik::LabelType::uint64);
+  unsigned_table.add_column("X", {1.0, 2.0, 3.0});
+  bik::FeatureTable signed_table({1, std::int64_t(1) << 40, high});
+  signed_table.add_column("X", {1.0, 2.0, 3.0});
+  bik::io::write_table(dir.file("u.h5"), unsigned_table);
+  bik::io::write_table(dir.file("s.h5"), signed_table);
+  CHECK(stored_as(dir.file("u.h5"), "/label", H5T_STD_U64LE));
+  CHECK(stored_as(dir.file("s.h5"), "/label", H5T_STD_I64LE));
+  CHECK(read_h5_1d<std::uint64_t>(dir.file("u.h5"), "/label", H5T_NATIVE_UINT64) ==
+        std::vector<std::uint64_t>{1, std::uint64_t(1) << 63, top});
+  CHECK(read_h5_1d<std::int64_t>(dir.file("s.h5"), "/label", H5T_NATIVE_INT64) ==
+        std::vector<std::int64_t>{1, std::int64_t(1) << 40, high});
+  bik::io::write_table(dir.file("u.csv"), unsigned_table);
+  bik::io::write_table(dir.file("s.csv"), signed_table);
+  CHECK(read_lines(dir.file("u.csv")) ==
+        std::vector<std::string>{"label,X", "1,1", "9223372036854775808,2",
+                                 "18446744073709551615,3"});
+  CHECK(read_lines(dir.file("s.csv")) ==
+        std::vector<std::string>{"label,X", "1,1", "1099511627776,2", "9223372036854775807,3"});
+  // A stacked (batch) table keeps them too.
+  auto const stacked = bik::FeatureTable::stack({unsigned_table, unsigned_table});
+  bik::io::write_table(dir.file("b.csv"), stacked);
+  CHECK(read_lines(dir.file("b.csv")).back() == "1,18446744073709551615,3");
+}
+
 TEST_CASE("CSV quotes awkward column names; empty tables are written") {
   ScratchDir dir;
   bik::FeatureTable table({5});

@@ -93,18 +93,33 @@ OMP_THREADS = "2"
 
 
 def cp_measure_intensity(labels: np.ndarray, pixels: np.ndarray, edges: bool, legacy: bool):
-    """cp_measure's numpy get_intensity (the reference), as an ordered dict name -> array."""
-    from cp_measure.core.measureobjectintensity import get_intensity
+    """cp_measure's numpy get_intensity (the reference), as an ordered dict name -> array.
 
-    return get_intensity(
-        np.asarray(labels), np.asarray(pixels), edge_measurements=edges, legacy=legacy
-    )
+    Labels beyond 2^31 (which get_intensity's find_objects cannot size a table for) first go
+    through cp_measure's own sanitize step, as its entry points do: it relabels them 1..N in
+    ascending order, so row k is still the k-th present label (present_labels)."""
+    from cp_measure.core.measureobjectintensity import get_intensity
+    from cp_measure._sanitize import sanitize_masks
+
+    labels = np.asarray(labels)
+    if labels.size and int(labels.max()) > np.iinfo(np.int32).max:
+        clean, ids = sanitize_masks(labels)
+        # ids are int64 (a uint64 label above 2^63 wraps); the same bits as our present labels.
+        assert np.array_equal(ids.view(np.uint64), present_labels(labels).astype(np.uint64))
+        labels = clean
+    return get_intensity(labels, np.asarray(pixels), edge_measurements=edges, legacy=legacy)
 
 
 def present_labels(labels: np.ndarray) -> np.ndarray:
-    """Labels > 0 that occur, ascending (what find_objects keeps)."""
+    """Labels > 0 that occur, ascending (what find_objects keeps), as bik writes them: uint64
+    for uint64 labels (any value up to 2^64-1), int64 for every other integer type."""
     values = np.unique(labels)
-    return values[values > 0].astype(np.int64)
+    return values[values > 0].astype(label_dtype_for(labels.dtype))
+
+
+def label_dtype_for(dtype) -> np.dtype:
+    """The dtype of bik's output 'label' column for labels of `dtype`."""
+    return np.dtype(np.uint64) if np.dtype(dtype) == np.uint64 else np.dtype(np.int64)
 
 
 # ------------------------------------------------------------------------------------------

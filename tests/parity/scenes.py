@@ -374,3 +374,43 @@ for _dtype in LABEL_DTYPES:
     _scene(f"label_gaps_2d_labels_{_dtype}", f"label_gaps_2d with {_dtype} labels")(
         _label_dtype_variant(_dtype)
     )
+
+
+# Labels of any value (issue 7): the same objects as label_gaps_2d / cubes_3d under labels that
+# no dense table holds. cp_measure measures them after its sanitize step relabels them to 1..N
+# (parity_util.cp_measure_intensity); bik must measure them as they are and keep their values.
+HUGE_LABEL_SCENES = ["huge_labels_uint64_2d", "huge_labels_int64_3d", "sparse_2p40_2d"]
+
+
+def _mapped(labels: np.ndarray, mapping: dict[int, int], dtype) -> np.ndarray:
+    out = np.zeros(labels.shape, dtype)
+    for small, big in mapping.items():
+        out[labels == small] = big
+    return out
+
+
+@_scene("huge_labels_uint64_2d", "label_gaps_2d with uint64 labels 2^40, 2^63 and 2^64-1")
+def _huge_labels_uint64_2d():
+    scene = get_scene("label_gaps_2d")
+    labels = _mapped(scene.labels, {1: 2**40, 3: 2**63, 7: 2**64 - 1}, np.uint64)
+    labels[0, 0] = 5  # a one-pixel object with a small label beside the huge ones
+    return labels, scene.pixels
+
+
+@_scene("huge_labels_int64_3d", "cubes_3d with int64 labels up to 2^63-1")
+def _huge_labels_int64_3d():
+    scene = get_scene("cubes_3d")
+    present = [int(v) for v in np.unique(scene.labels) if v > 0]
+    top = 2**63 - 1
+    mapping = {small: top - (len(present) - 1 - i) * 2**40 for i, small in enumerate(present)}
+    return _mapped(scene.labels, mapping, np.int64), scene.pixels
+
+
+@_scene("sparse_2p40_2d", "a 9x11 image with labels 2^40, 2^40+1 and 3")
+def _sparse_2p40_2d():
+    rng = np.random.default_rng(40)
+    labels = np.zeros((9, 11), np.int64)
+    labels[1:4, 1:6] = 2**40
+    labels[5:8, 3:10] = 2**40 + 1
+    labels[4, 10] = 3
+    return labels, rng.random((9, 11))

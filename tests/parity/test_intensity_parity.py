@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import parity_util as pu
-from scenes import LABEL_DTYPES, get_scene
+from scenes import HUGE_LABEL_SCENES, LABEL_DTYPES, get_scene
 
 _EXE, _SKIP_REASON = pu.bik_exe_from_env()
 if _EXE is None:
@@ -65,7 +65,8 @@ CASE_IDS = [_case_id(c) for c in CASES]
 def _assert_layout(out: pu.BikOutput, ref: dict, scene_name: str) -> None:
     """Labels, dataset names and dtypes of bik's output against cp_measure's."""
     scene = get_scene(scene_name)
-    assert out.label_dtype == np.int64, f"'label' has dtype {out.label_dtype}, want int64"
+    want = pu.label_dtype_for(scene.labels.dtype)
+    assert out.label_dtype == want, f"'label' has dtype {out.label_dtype}, want {want}"
     np.testing.assert_array_equal(
         out.labels, pu.present_labels(scene.labels), err_msg="'label' != present labels ascending"
     )
@@ -320,6 +321,21 @@ def test_label_dtypes(bik_runner, dtype):
     np.testing.assert_array_equal(out.labels, base.labels)
     for name, values in base.features.items():
         assert pu.arrays_identical(out.features[name], values), name
+
+
+@pytest.mark.parametrize("backend", pu.BACKENDS)
+@pytest.mark.parametrize("edges,legacy", [(True, False), (False, True)])
+@pytest.mark.parametrize("scene", HUGE_LABEL_SCENES)
+def test_labels_of_any_value(bik_runner, scene, edges, legacy, backend):
+    """Labels up to 2^64-1, near 2^63 and 2^40 (bik's sort-unique path) are measured as they
+    are: the label column keeps their values and dtype, the features equal cp_measure's on
+    the relabelled image."""
+    out = bik_runner.output(scene, edges, legacy, backend)
+    ref = bik_runner.reference(scene, edges, legacy)
+    _assert_layout(out, ref, scene)
+    assert out.labels.max() > 2**31  # the scene really has labels no dense table would hold
+    problems = pu.compare_features(out.labels, out.features, ref)
+    pu.fail_if(problems, f"bik differs from cp_measure ({scene}):")
 
 
 # ------------------------------------------------------------------------------------------

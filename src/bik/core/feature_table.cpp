@@ -25,15 +25,27 @@ std::vector<double> const& FeatureTable::column(std::string const& name) const {
   return values_[static_cast<std::size_t>(it - names_.begin())];
 }
 
+std::string FeatureTable::label_text(std::size_t row) const {
+  return label_type_ == LabelType::uint64 ? std::to_string(label_bits(row))
+                                          : std::to_string(labels_.at(row));
+}
+
 FeatureTable FeatureTable::stack(std::vector<FeatureTable> const& tables) {
   FeatureTable out;
   if (tables.empty()) return out;
   out.names_ = tables.front().names_;
+  for (auto const& table : tables)
+    if (table.label_type_ == LabelType::uint64) out.label_type_ = LabelType::uint64;
   out.values_.resize(out.names_.size());
   for (std::size_t t = 0; t < tables.size(); ++t) {
     FeatureTable const& table = tables[t];
     require(table.names_ == out.names_, "FeatureTable::stack",
             "table " + std::to_string(t) + " has other columns than table 0");
+    if (table.label_type_ != out.label_type_)  // int64 labels joining uint64 ones
+      for (std::int64_t label : table.labels_)
+        require(label >= 0, "FeatureTable::stack",
+                "table " + std::to_string(t) + " has the negative label " + std::to_string(label) +
+                    ", which a uint64 label column cannot hold");
     out.labels_.insert(out.labels_.end(), table.labels_.begin(), table.labels_.end());
     out.images_.insert(out.images_.end(), table.rows(), static_cast<std::int64_t>(t));
     for (std::size_t c = 0; c < out.names_.size(); ++c)

@@ -57,7 +57,7 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   kx::ScopedRegion region("bik::flatten_labeled");
   std::int64_t const nz = pairing.shape.z, ny = pairing.shape.y, nx = pairing.shape.x;
   std::int64_t const z_step = pairing.label_z_step;
-  std::int64_t const planes = pairing.planes(), stride = lut.stride();
+  std::int64_t const planes = pairing.planes();
   require(lut.image_count == pairing.images, "bik::flatten_labeled",
           "the LUT was built for " + std::to_string(lut.image_count) + " images, the pairing has " +
               std::to_string(pairing.images));
@@ -71,10 +71,9 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   int width = options.schedule.team_size > 0                   ? options.schedule.team_size
               : DefaultObjectShape<ExecSpace>::team_per_object ? 128
                                                                : kx::concurrency(space);
-  Units units;
   {
     TeamPolicy probe(space, 1, 1);
-    width = kx::min(width, probe.team_size_max(units, Kokkos::ParallelForTag()));
+    width = kx::min(width, probe.team_size_max(Units(), Kokkos::ParallelForTag()));
   }
   std::int64_t const per_row = (nx + width - 1) / width;
   bool const teams = uses_teams<ExecSpace>(options.schedule) &&
@@ -84,7 +83,7 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   std::int64_t const rows_per_chunk = (rows + chunks - 1) / chunks;
   std::int64_t const cells = objects * chunks;
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
-  auto index = lut.index;
+  auto const lookup = lut.lookup();
 
   // cursor(k * chunks + c): voxels of object k in chunk c, then (after the scan) where the
   // first of them goes; cursor(cells) ends up holding the total.
@@ -94,22 +93,23 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   TeamPolicy const unit_policy =
       TeamPolicy(space, teams ? chunks : 1, width)
           .set_scratch_size(0, Kokkos::PerTeam(Units::scratch_bytes(width)));
+  // The team-shape functor, its fields set once for both passes (fill adds the outputs).
+  Units units;
+  units.labels = labels;
+  units.pixels = pixels;
+  units.lookup = lookup;
+  units.cursor = cursor;
+  units.ny = ny;
+  units.nx = nx;
+  units.z_step = z_step;
+  units.planes = planes;
+  units.width = width;
+  units.per_row = per_row;
+  units.units = chunks;
+  units.want_edges = options.edge_flags;
   if (teams) {
-    units.labels = labels;
-    units.pixels = pixels;
-    units.index = index;
-    units.cursor = cursor;
-    units.ny = ny;
-    units.nx = nx;
-    units.z_step = z_step;
-    units.planes = planes;
-    units.stride = stride;
-    units.width = width;
-    units.per_row = per_row;
-    units.units = chunks;
-    units.want_edges = options.edge_flags;
     Kokkos::parallel_for("bik::flatten::count", unit_policy, units);
-  } else
+  } else {
     // Runs of one label along a row touch the cursor table once (counting), or keep its write
     // position in a register (filling), instead of once per voxel.
     Kokkos::parallel_for(
@@ -117,23 +117,28 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
           std::int64_t const row_end = kx::min(rows, (c + 1) * rows_per_chunk);
           std::int64_t const lsx = labels.stride(2), psx = pixels.stride(2);
           for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
-            std::int64_t const z = r / ny, y = r - z * ny;
-            std::int64_t const* const row_index = index.data() + (z / planes) * stride;
+            std::int64_t const z = r / ny, y = r - z * ny, image = z / planes;
+            std::int32_t const* const row_table = lookup.dense_row(image);  // null if sparse
+            auto const object = [&](std::uint64_t key) {
+              return row_table ? static_cast<std::int64_t>(row_table[key]) : lookup(image, key);
+            };
             L const* const lrow = &labels(z * z_step, y, 0);
             P const* const prow = &pixels(z, y, 0);
-            std::int64_t run = 0, kept = 0;
+            std::uint64_t run = 0;
+            std::int64_t kept = 0;
             for (std::int64_t x = 0; x < nx; ++x) {
-              std::int64_t const l = static_cast<std::int64_t>(lrow[x * lsx]);
+              std::uint64_t const l = label_key(lrow[x * lsx]);
               if (l != run) {
-                if (kept > 0) cursor(row_index[run] * chunks + c) += kept;
+                if (kept > 0) cursor(object(run) * chunks + c) += kept;
                 run = l;
                 kept = 0;
               }
               kept += (l > 0 && kx::is_finite(prow[x * psx])) ? 1 : 0;
             }
-            if (kept > 0) cursor(row_index[run] * chunks + c) += kept;
+            if (kept > 0) cursor(object(run) * chunks + c) += kept;
           }
         });
+  }
   Kokkos::parallel_scan(
       "bik::flatten::scan", Policy(space, 0, cells + 1),
       KOKKOS_LAMBDA(std::int64_t j, std::int64_t & partial, bool final) {
@@ -190,7 +195,10 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
         for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
           std::int64_t const z = r / ny, y = r - z * ny, lz = z * z_step;
           std::int64_t const image = z / planes, local_z = z - image * planes;
-          std::int64_t const* const row_index = index.data() + image * stride;
+          std::int32_t const* const row_table = lookup.dense_row(image);  // null if sparse
+          auto const object = [&](std::uint64_t key) {
+            return row_table ? static_cast<std::int64_t>(row_table[key]) : lookup(image, key);
+          };
           L const* const lrow = &labels(lz, y, 0);
           P const* const prow = &pixels(z, y, 0);
           // Neighbouring label rows (null where out of bounds; no Z neighbours differ when one
@@ -202,18 +210,18 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
           L const* const back =
               (z_step != 0 && local_z + 1 < planes) ? &labels(lz + 1, y, 0) : nullptr;
           // Sliding window over the row: left, here and right labels.
-          std::int64_t left = 0;
-          std::int64_t here = static_cast<std::int64_t>(lrow[0]);
-          std::int64_t run = 0, d = 0;  // label of the current run, its next write position
+          std::uint64_t left = 0;
+          std::uint64_t here = label_key(lrow[0]);
+          std::uint64_t run = 0;  // label of the current run
+          std::int64_t d = 0;     // its next write position
           for (std::int64_t x = 0; x < nx; ++x) {
-            std::int64_t const right =
-                x + 1 < nx ? static_cast<std::int64_t>(lrow[(x + 1) * lsx]) : here;
+            std::uint64_t const right = x + 1 < nx ? label_key(lrow[(x + 1) * lsx]) : here;
             if (here != run) {
-              if (run > 0) cursor(row_index[run] * chunks + c) = d;
+              if (run > 0) cursor(object(run) * chunks + c) = d;
               run = here;
-              if (run > 0) d = cursor(row_index[run] * chunks + c);
+              if (run > 0) d = cursor(object(run) * chunks + c);
             }
-            if (here <= 0) {  // background: nothing to read or write
+            if (here == 0) {  // background: nothing to read or write
               left = here;
               here = right;
               continue;
@@ -228,10 +236,10 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
                 // An in-bounds face neighbour with another label makes an edge voxel.
                 std::int64_t const o = x * lsx;
                 bool const on_edge = (x > 0 && left != here) || (x + 1 < nx && right != here) ||
-                                     (above && static_cast<std::int64_t>(above[o]) != here) ||
-                                     (below && static_cast<std::int64_t>(below[o]) != here) ||
-                                     (front && static_cast<std::int64_t>(front[o]) != here) ||
-                                     (back && static_cast<std::int64_t>(back[o]) != here);
+                                     (above && label_key(above[o]) != here) ||
+                                     (below && label_key(below[o]) != here) ||
+                                     (front && label_key(front[o]) != here) ||
+                                     (back && label_key(back[o]) != here);
                 edge_out[d] = on_edge ? 1 : 0;
               }
               ++d;
@@ -239,7 +247,7 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
             left = here;
             here = right;
           }
-          if (run > 0) cursor(row_index[run] * chunks + c) = d;
+          if (run > 0) cursor(object(run) * chunks + c) = d;
         }
       });
   return out;

@@ -8,6 +8,7 @@
 #define BIK_CORE_FLATTEN_TEAMS_HPP
 
 #include "bik/core/compat.hpp"
+#include "bik/core/label_lut.hpp"
 #include "bik/core/volume.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -24,9 +25,9 @@ struct FlattenUnits {
 
   Volume<L const, MemorySpace> labels;
   Volume<P const, MemorySpace> pixels;
-  Kokkos::View<std::int64_t*, MemorySpace> index;   // the LUT's table
+  ObjectLookup<MemorySpace> lookup;                 // (image, label) -> object
   Kokkos::View<std::int64_t*, MemorySpace> cursor;  // (objects x units) + 1
-  std::int64_t ny = 0, nx = 0, z_step = 1, planes = 1, stride = 1;
+  std::int64_t ny = 0, nx = 0, z_step = 1, planes = 1;
   std::int64_t width = 1;    // voxels per unit = threads per team
   std::int64_t per_row = 1;  // units per row
   std::int64_t units = 1;
@@ -45,10 +46,11 @@ struct FlattenUnits {
     std::int64_t const image = z / planes, local_z = z - image * planes;
     std::int64_t const x = (u - r * per_row) * width + t;
     Objects objects(member.team_scratch(0), width);
-    std::int64_t here = 0, object = -1;
+    std::uint64_t here = 0;
+    std::int64_t object = -1;
     if (x < nx) {
-      here = static_cast<std::int64_t>(labels(lz, y, x));
-      if (here > 0 && kx::is_finite(pixels(z, y, x))) object = index(image * stride + here);
+      here = label_key(labels(lz, y, x));
+      if (here > 0 && kx::is_finite(pixels(z, y, x))) object = lookup(image, here);
     }
     objects(t) = object;
     member.team_barrier();
@@ -69,7 +71,7 @@ struct FlattenUnits {
         if (want_edges) {
           // An in-bounds face neighbour with another label (Z neighbours within the image).
           auto const differs = [&](std::int64_t zz, std::int64_t yy, std::int64_t xx) {
-            return static_cast<std::int64_t>(labels(zz, yy, xx)) != here;
+            return label_key(labels(zz, yy, xx)) != here;
           };
           bool const on_edge =
               (x > 0 && differs(lz, y, x - 1)) || (x + 1 < nx && differs(lz, y, x + 1)) ||

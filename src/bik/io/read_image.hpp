@@ -43,16 +43,18 @@ HostImage<double> read_pixels(DatasetSpec const& spec);
 
 // A label image in the narrowest of the types the kernels are instantiated for that holds the
 // dataset's values exactly: uint8 and uint16 as uint16, uint32 as uint32, int8..int32 as int32,
-// int64 and uint64 as int64.
+// int64 as int64 and uint64 as uint64 (every value, up to 2^64 - 1).
 using LabelImage = std::variant<HostImage<std::uint16_t>, HostImage<std::uint32_t>,
-                                HostImage<std::int32_t>, HostImage<std::int64_t>>;
+                                HostImage<std::int32_t>, HostImage<std::int64_t>,
+                                HostImage<std::uint64_t>>;
 // A pixel image as stored, for the types microscopy files hold (uint8, uint16, float32), or
 // converted to float64 (every other dtype); the kernels widen each value to float64 themselves.
 using PixelImage = std::variant<HostImage<std::uint8_t>, HostImage<std::uint16_t>, HostImage<float>,
                                 HostImage<double>>;
 
-// As read_labels and read_pixels (same checks and errors), without converting to int64 or
-// float64 on the host: a quarter or an eighth of the memory and transfer for 16-bit data.
+// As read_labels and read_pixels (same checks and errors, except that uint64 labels above the
+// int64 maximum are read, not refused), without converting to int64 or float64 on the host: a
+// quarter or an eighth of the memory and transfer for 16-bit data.
 LabelImage read_label_image(DatasetSpec const& spec);
 PixelImage read_pixel_image(DatasetSpec const& spec);
 

@@ -38,7 +38,8 @@ TableFormat table_format_for(std::string const& path);
 void check_output_path(std::string const& path);
 
 // Writes `table` as a new HDF5 file: an int64 dataset "image" for a stacked table (the image
-// index of each row, see FeatureTable::stack), an int64 dataset "label" (the object labels)
+// index of each row, see FeatureTable::stack), a dataset "label" (the object labels, exactly:
+// uint64 if the table's label_type() is uint64, else int64)
 // and one float64 dataset per column, named exactly by the column name, all of length rows(),
 // plus `attributes` as variable-length UTF-8 string attributes of the root group. Columns named
 // "label" or containing '/' are rejected. Written under a temporary name in the same directory
@@ -48,7 +49,7 @@ void write_table_hdf5(std::string const& path, FeatureTable const& table,
 
 // Writes `table` as CSV: a header "label,<column names...>" ("image,label,..." for a stacked
 // table), then one line per object with the
-// label and the values, each double in the shortest form that reads back to the same value
+// label (an exact decimal integer, up to 2^64 - 1 for uint64 labels) and the values, each double in the shortest form that reads back to the same value
 // ("nan", "inf" and "-inf" for non-finite values). Names with ',', '"' or line breaks are
 // quoted. Same temporary-file guarantee as write_table_hdf5.
 void write_table_csv(std::string const& path, FeatureTable const& table,

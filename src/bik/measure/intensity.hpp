@@ -26,6 +26,9 @@ struct IntensityOptions {
   bool edges = true;        // cp_measure's edge_measurements: adds the five *Edge features
   bool legacy = false;      // CellProfiler's n*q quantiles and 1/ndim MAD (cp_measure's legacy)
   ObjectSchedule schedule;  // thread or team per object; the space's default unless forced
+  // Bytes the dense label table may take before the sort-unique path is used instead
+  // (label_lut.hpp); negative: default_dense_lut_budget. The results are the same either way.
+  std::int64_t dense_label_budget = -1;
 };
 
 // Feature names in cp_measure's dict order: the 16 core features, then the 5 edge features.
@@ -66,6 +69,7 @@ struct IntensityOutput {
   Kokkos::View<double*, MemorySpace> feature_storage;
   Kokkos::View<std::int64_t*, MemorySpace> label_storage;
   Kokkos::View<std::int64_t*, MemorySpace> images;  // [objects]: the image of each object
+  bool unsigned_labels = false;  // labels hold the bit patterns of uint64 labels
 };
 
 // The whole pipeline on (Z,Y,X) volumes: LUT, flatten into per-object segments, features. It
@@ -83,12 +87,14 @@ IntensityOutput<MemorySpace> measure_intensity_volume(ExecSpace const& space,
   using Buffers = Workspace<MemorySpace>;
   typename Buffers::Lease const lease(workspace, "bik::measure_intensity");
   LabelLut<MemorySpace> lut =
-      make_label_lut(space, labels, workspace, pairing.images, options.schedule);
+      make_label_lut(space, labels, workspace, pairing.images, options.schedule,
+                     options.dense_label_budget);
   std::int64_t const objects = lut.count;
   int const columns = options.edges ? kIntensityColumns : kEdgeIntegrated;
   IntensityOutput<MemorySpace> output;
   output.objects = objects;
   output.images = lut.images;
+  output.unsigned_labels = lut.unsigned_labels;
   if (caller != nullptr) {
     require(caller->features.extent(0) >= static_cast<std::size_t>(objects) &&
                 caller->labels.extent(0) >= static_cast<std::size_t>(objects),
@@ -202,7 +208,8 @@ std::vector<FeatureTable> to_feature_tables(IntensityOutput<MemorySpace> const& 
   for (std::int64_t image = 0; image < image_count; ++image) {
     std::int64_t end = begin;
     while (end < objects && images[static_cast<std::size_t>(end)] == image) ++end;
-    FeatureTable table(std::vector<std::int64_t>(labels.begin() + begin, labels.begin() + end));
+    FeatureTable table(std::vector<std::int64_t>(labels.begin() + begin, labels.begin() + end),
+                       output.unsigned_labels ? LabelType::uint64 : LabelType::int64);
     for (std::int64_t c = 0; c < columns; ++c) {
       auto const column = matrix.begin() + c * objects;
       table.add_column(names[static_cast<std::size_t>(c)],
@@ -249,7 +256,10 @@ IntensityOutput<typename PixelView::memory_space> run_intensity(
 
 // Per-object intensity features of `pixels` under `labels`, cp_measure's get_intensity.
 //
-// labels: integer View, 2D (Y,X) or 3D (Z,Y,X), 0 = background, negative values rejected;
+// labels: integer View of any integer type and any non-negative values (uint64 up to 2^64 - 1,
+// sparse ones such as 2^40 included), 2D (Y,X) or 3D (Z,Y,X), 0 = background, negative values
+// rejected; the table's labels keep their values (FeatureTable::label_type says uint64 for
+// 64-bit unsigned labels);
 // pixels: real or integer View of rank 2 or 3 with the same shape (a 2D labels View over 3D
 // pixels is applied to every plane). Voxels with non-finite pixels are left out of every
 // feature. Returns one row per present label, ascending, with the 16 features (21 with edges)
@@ -260,7 +270,7 @@ IntensityOutput<typename PixelView::memory_space> run_intensity(
 // mode quartiles use n*q and the MAD the 1/ndim quantile, ndim being the pixels' rank.
 // Work is O(voxels) plus O(n) expected per object for the order statistics; runs on `space`,
 // a thread or a team per object as options.schedule says (object_schedule.hpp).
-// Throws bik::Error for mismatched or empty shapes, negative labels or overly sparse labels.
+// Throws bik::Error for mismatched or empty shapes or negative labels.
 // A workspace (bik/core/workspace.hpp) kept across calls avoids reallocating the temporaries.
 template <class ExecSpace, class LabelView, class PixelView>
 FeatureTable measure_intensity(ExecSpace const& space, LabelView const& labels,
@@ -274,7 +284,8 @@ FeatureTable measure_intensity(ExecSpace const& space, LabelView const& labels,
 
 // The same features, left on the device: row k of `features` (objects x features, in
 // intensity_feature_names(options.edges) order) and `object_labels(k)` receive object k, the
-// k-th present label in ascending order. Both Views are the caller's, in the inputs' memory
+// k-th present label in ascending order (object_labels: int64 or uint64; a uint64 label above
+// INT64_MAX reads as its bit pattern in an int64 View). Both Views are the caller's, in the inputs' memory
 // space, any layout, with at least as many rows as there are objects (bik::Error otherwise,
 // before anything is written). Returns the number of objects. The kernels may still be
 // running on `space` when this returns (no fence, no host copy): fence before reading.
@@ -288,15 +299,22 @@ std::int64_t measure_intensity_into(
   static_assert(Kokkos::is_view<FeatureView>::value && static_cast<int>(FeatureView::rank) == 2 &&
                     std::is_same<typename FeatureView::non_const_value_type, double>::value,
                 "bik::measure_intensity_into: features must be a rank-2 View of double");
+  using LabelOut = typename LabelOutView::non_const_value_type;
   static_assert(Kokkos::is_view<LabelOutView>::value && static_cast<int>(LabelOutView::rank) == 1 &&
-                    std::is_same<typename LabelOutView::non_const_value_type, std::int64_t>::value,
-                "bik::measure_intensity_into: object_labels must be a rank-1 View of int64_t");
+                    (std::is_same<LabelOut, std::int64_t>::value ||
+                     std::is_same<LabelOut, std::uint64_t>::value),
+                "bik::measure_intensity_into: object_labels must be a rank-1 View of int64_t or "
+                "uint64_t");
   static_assert(std::is_same<typename FeatureView::memory_space, MemorySpace>::value &&
                     std::is_same<typename LabelOutView::memory_space, MemorySpace>::value,
                 "bik::measure_intensity_into: outputs must be in the inputs' memory space");
   detail::IntensityOutput<MemorySpace> caller;
   caller.features = features;
-  caller.labels = object_labels;
+  // The label bit patterns are written through an int64 alias of the caller's memory: uint64
+  // labels keep their values in a uint64 View (and read as their bit patterns in an int64 one).
+  caller.labels = typename detail::IntensityOutput<MemorySpace>::Labels(
+      reinterpret_cast<std::int64_t*>(object_labels.data()),
+      Kokkos::LayoutStride(object_labels.extent(0), object_labels.stride(0)));
   return detail::run_intensity("bik::measure_intensity_into", space, labels, pixels, options,
                                workspace, &caller)
       .objects;
