@@ -157,9 +157,9 @@ TEST_CASE("label columns keep every value: uint64 and int64 in HDF5, exact decim
         std::vector<std::int64_t>{1, std::int64_t(1) << 40, high});
   bik::io::write_table(dir.file("u.csv"), unsigned_table);
   bik::io::write_table(dir.file("s.csv"), signed_table);
-  CHECK(read_lines(dir.file("u.csv")) ==
-        std::vector<std::string>{"label,X", "1,1", "9223372036854775808,2",
-                                 "18446744073709551615,3"});
+  CHECK(read_lines(dir.file("u.csv")) == std::vector<std::string>{"label,X", "1,1",
+                                                                  "9223372036854775808,2",
+                                                                  "18446744073709551615,3"});
   CHECK(read_lines(dir.file("s.csv")) ==
         std::vector<std::string>{"label,X", "1,1", "1099511627776,2", "9223372036854775807,3"});
   // A stacked (batch) table keeps them too.

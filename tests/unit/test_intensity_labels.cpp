@@ -63,7 +63,8 @@ Scene make_scene() {
 
 // Labels mapped through `map` (0 stays 0).
 template <class L>
-std::vector<L> relabel(std::vector<std::int32_t> const& labels, std::map<std::int32_t, L> const& map) {
+std::vector<L> relabel(std::vector<std::int32_t> const& labels,
+                       std::map<std::int32_t, L> const& map) {
   std::vector<L> out;
   for (auto v : labels) out.push_back(v == 0 ? L(0) : map.at(v));
   return out;
@@ -114,9 +115,8 @@ void check_labels_of(std::map<std::int32_t, L> const& map, char const* what) {
   for (bool batch : {false, true}) {
     bik::IntensityOptions reference_options;
     reference_options.schedule.shape = Shape::thread_per_object;
-    auto const reference =
-        measure_scene<Kokkos::Serial, std::int32_t>(scene.labels, scene.pixels, reference_options,
-                                                    batch);
+    auto const reference = measure_scene<Kokkos::Serial, std::int32_t>(scene.labels, scene.pixels,
+                                                                       reference_options, batch);
     bik_test::for_each_space([&](auto space) {
       using Space = decltype(space);
       for (Shape shape : {Shape::thread_per_object, Shape::team_per_object})

@@ -34,8 +34,7 @@ TEST_CASE_TEMPLATE_DEFINE("label LUT of an all-background image is empty", Space
 }
 TEST_CASE_TEMPLATE_APPLY(lut_empty, BikTestSpaces);
 
-TEST_CASE_TEMPLATE_DEFINE("label LUT rejects negative labels, as cp_measure does", Space,
-                          lut_bad) {
+TEST_CASE_TEMPLATE_DEFINE("label LUT rejects negative labels, as cp_measure does", Space, lut_bad) {
   auto negative = bik_test::image<Space, std::int32_t>({0, 1, -3, 2}, 2, 2);
   CHECK_THROWS_WITH_AS(bik::make_label_lut(Space(), bik::as_volume(negative)),
                        doctest::Contains("labels must be >= 0 (0 is background), found -3"),
@@ -90,11 +89,12 @@ namespace lut_test {
 // image then label: what make_label_lut must list, by std::set.
 template <class L>
 std::vector<std::pair<std::int64_t, std::uint64_t>> present_objects(std::vector<L> const& values,
-                                                                     std::size_t per_image) {
+                                                                    std::size_t per_image) {
   std::set<std::pair<std::int64_t, std::uint64_t>> objects;
   for (std::size_t i = 0; i < values.size(); ++i)
     if (values[i] != 0)
-      objects.insert({static_cast<std::int64_t>(i / per_image), static_cast<std::uint64_t>(values[i])});
+      objects.insert(
+          {static_cast<std::int64_t>(i / per_image), static_cast<std::uint64_t>(values[i])});
   return {objects.begin(), objects.end()};
 }
 
@@ -119,8 +119,7 @@ void check_all_paths(std::vector<L> const& values, int nz, int ny, int nx, bool 
   bik::Workspace<typename Space::memory_space> workspace;
   for (std::int64_t images : {1, 2}) {
     if (nz % images != 0) continue;
-    auto const expected =
-        present_objects(values, values.size() / static_cast<std::size_t>(images));
+    auto const expected = present_objects(values, values.size() / static_cast<std::size_t>(images));
     for (auto const& schedule : {rows, voxels})
       for (std::int64_t budget : {std::int64_t(-1), std::int64_t(0)}) {
         CAPTURE(images);
@@ -135,7 +134,7 @@ void check_all_paths(std::vector<L> const& values, int nz, int ny, int nx, bool 
         auto const lookup = lut.lookup();
         std::vector<std::pair<std::int64_t, std::uint64_t>> const queries(expected);
         Kokkos::View<std::int64_t*, typename Space::memory_space> found("found",
-                                                                          expected.size() + 1);
+                                                                        expected.size() + 1);
         Kokkos::View<std::int64_t*, Kokkos::HostSpace> image_of("image_of", expected.size() + 1);
         Kokkos::View<std::uint64_t*, Kokkos::HostSpace> key_of("key_of", expected.size() + 1);
         for (std::size_t q = 0; q < queries.size(); ++q) {
@@ -146,8 +145,9 @@ void check_all_paths(std::vector<L> const& values, int nz, int ny, int nx, bool 
         // that one is present too; then the pair is skipped).
         std::uint64_t const absent = queries.empty() ? 1 : queries.front().second + 1;
         bool const check_absent =
-            absent != 0 && std::find(queries.begin(), queries.end(),
-                                     std::make_pair(std::int64_t(0), absent)) == queries.end() &&
+            absent != 0 &&
+            std::find(queries.begin(), queries.end(), std::make_pair(std::int64_t(0), absent)) ==
+                queries.end() &&
             (!lut.dense || absent <= lut.max_label);
         image_of(queries.size()) = 0;
         key_of(queries.size()) = absent;
@@ -179,8 +179,8 @@ TEST_CASE_TEMPLATE_DEFINE("label LUT measures labels of any value and type", Spa
                               false);
   // int64 near +2^63, and sparse 2^40 on a small image.
   std::int64_t const high = std::numeric_limits<std::int64_t>::max();
-  check_all_paths<Space, std::int64_t>(
-      {high, 0, high - 1, std::int64_t(1) << 40, 3, high, 0, 3}, 2, 2, 2, false);
+  check_all_paths<Space, std::int64_t>({high, 0, high - 1, std::int64_t(1) << 40, 3, high, 0, 3}, 2,
+                                       2, 2, false);
   check_all_paths<Space, std::int32_t>({0, 2147483647, 5, 0, 5, 1 << 30}, 2, 1, 3, false);
   // Narrow types: always dense under the default budget (at most 65536 entries).
   check_all_paths<Space, std::uint8_t>({0, 255, 1, 255, 0, 17, 17, 2}, 2, 2, 2, true);

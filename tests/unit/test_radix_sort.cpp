@@ -31,8 +31,14 @@ TEST_CASE_TEMPLATE_DEFINE("radix sort equals std::stable_sort of (major, minor) 
       CAPTURE(n);
       CAPTURE(with_major);
       // Minor keys over all 64 bits, many repeats (so stability and ties matter), the extremes.
-      std::vector<std::uint64_t> const pool{0,   1,   2,         255,       256,
-                                            1u << 31,  std::uint64_t(1) << 40, std::uint64_t(1) << 63,
+      std::vector<std::uint64_t> const pool{0,
+                                            1,
+                                            2,
+                                            255,
+                                            256,
+                                            1u << 31,
+                                            std::uint64_t(1) << 40,
+                                            std::uint64_t(1) << 63,
                                             std::numeric_limits<std::uint64_t>::max() - 1,
                                             std::numeric_limits<std::uint64_t>::max()};
       std::vector<Pair> pairs(n);
@@ -78,8 +84,8 @@ TEST_CASE_TEMPLATE_DEFINE("radix sort is stable: equal keys keep their order", S
     keys_h(i) = static_cast<std::int64_t>((i << 8) | ((i * 37) % 5));
   auto keys = Kokkos::create_mirror_view_and_copy(Memory(), keys_h);
   Kokkos::View<std::int64_t*, Memory> spare("spare", n), none;
-  auto const sorted = bik::radix_sort_pairs(Space(), static_cast<std::int64_t>(n), keys, none,
-                                            spare, none, 1, 0);
+  auto const sorted =
+      bik::radix_sort_pairs(Space(), static_cast<std::int64_t>(n), keys, none, spare, none, 1, 0);
   auto const got = bik_test::to_vector(sorted.first);
   bool ordered = true;
   for (std::size_t i = 1; i < n; ++i) {

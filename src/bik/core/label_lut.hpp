@@ -112,9 +112,9 @@ inline std::int64_t default_dense_lut_budget(std::int64_t voxels) {
 inline bool fits_dense_lut(std::uint64_t max_label, std::int64_t images, std::int64_t voxels,
                            std::int64_t budget = -1) {
   if (budget < 0) budget = default_dense_lut_budget(voxels);
-  std::uint64_t const entries = std::min<std::uint64_t>(
-      static_cast<std::uint64_t>(budget) / sizeof(std::int32_t),
-      static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()));
+  std::uint64_t const entries =
+      std::min<std::uint64_t>(static_cast<std::uint64_t>(budget) / sizeof(std::int32_t),
+                              static_cast<std::uint64_t>(std::numeric_limits<std::int32_t>::max()));
   std::uint64_t const per_image = entries / static_cast<std::uint64_t>(images);
   return max_label < per_image;  // max_label + 1 entries per image
 }
@@ -209,8 +209,7 @@ void build_sparse_lut(ExecSpace const& space, Volume<L const, MemorySpace> label
   Kokkos::View<std::int64_t*, MemorySpace> images, images_spare;
   if (batch) {
     images = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::key_images", n);
-    images_spare =
-        Buffers::template get<std::int64_t>(workspace, "bik::label_lut::key_images2", n);
+    images_spare = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::key_images2", n);
   }
   // Raster order, a thread per voxel: neighbouring threads read neighbouring voxels.
   Kokkos::parallel_for(
@@ -219,10 +218,9 @@ void build_sparse_lut(ExecSpace const& space, Volume<L const, MemorySpace> label
         keys(i) = static_cast<std::int64_t>(label_key(labels(z, y, x)));
         if (batch) images(i) = z / planes;
       });
-  auto const sorted = radix_sort_pairs(space, voxels, keys, images, keys_spare, images_spare,
-                                       significant_bytes(lut.max_label),
-                                       significant_bytes(static_cast<std::uint64_t>(lut.image_count - 1)),
-                                       workspace);
+  auto const sorted = radix_sort_pairs(
+      space, voxels, keys, images, keys_spare, images_spare, significant_bytes(lut.max_label),
+      significant_bytes(static_cast<std::uint64_t>(lut.image_count - 1)), workspace);
   auto const key = sorted.first, image = sorted.second;
   // The unused one of the two key buffers receives each first occurrence's object index.
   auto const position = key.data() == keys.data() ? keys_spare : keys;

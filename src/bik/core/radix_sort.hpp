@@ -45,7 +45,8 @@ KOKKOS_INLINE_FUNCTION std::int64_t radix_digit(std::int64_t minor, std::int64_t
 // or the spares.
 template <class ExecSpace, class MemorySpace>
 std::pair<Kokkos::View<std::int64_t*, MemorySpace>, Kokkos::View<std::int64_t*, MemorySpace>>
-radix_sort_pairs(ExecSpace const& space, std::int64_t n, Kokkos::View<std::int64_t*, MemorySpace> minor,
+radix_sort_pairs(ExecSpace const& space, std::int64_t n,
+                 Kokkos::View<std::int64_t*, MemorySpace> minor,
                  Kokkos::View<std::int64_t*, MemorySpace> major,
                  Kokkos::View<std::int64_t*, MemorySpace> spare_minor,
                  Kokkos::View<std::int64_t*, MemorySpace> spare_major, int minor_bytes,
@@ -55,15 +56,15 @@ radix_sort_pairs(ExecSpace const& space, std::int64_t n, Kokkos::View<std::int64
   constexpr std::int64_t digits = 256;
   // Enough chunks to keep every thread busy (and a GPU's lanes: 256 elements a chunk at least).
   std::int64_t const chunks = std::max<std::int64_t>(
-      1, std::min<std::int64_t>((n + 255) / 256, 4 * static_cast<std::int64_t>(kx::concurrency(space))));
+      1, std::min<std::int64_t>((n + 255) / 256,
+                                4 * static_cast<std::int64_t>(kx::concurrency(space))));
   std::int64_t const chunk_length = (n + chunks - 1) / chunks;
   std::int64_t const cells = digits * chunks;
   auto cursor = Workspace<MemorySpace>::template get<std::int64_t>(
       workspace, "bik::radix_sort::cursor", static_cast<std::size_t>(cells));
   bool const with_major = major_bytes > 0;
   for (int pass = 0; pass < minor_bytes + major_bytes; ++pass) {
-    auto const in_minor = minor, in_major = major, out_minor = spare_minor,
-               out_major = spare_major;
+    auto const in_minor = minor, in_major = major, out_minor = spare_minor, out_major = spare_major;
     fill(space, "bik::radix_sort::clear", cursor, 0);
     Kokkos::parallel_for(
         "bik::radix_sort::count", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {

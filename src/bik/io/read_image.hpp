@@ -44,9 +44,9 @@ HostImage<double> read_pixels(DatasetSpec const& spec);
 // A label image in the narrowest of the types the kernels are instantiated for that holds the
 // dataset's values exactly: uint8 and uint16 as uint16, uint32 as uint32, int8..int32 as int32,
 // int64 as int64 and uint64 as uint64 (every value, up to 2^64 - 1).
-using LabelImage = std::variant<HostImage<std::uint16_t>, HostImage<std::uint32_t>,
-                                HostImage<std::int32_t>, HostImage<std::int64_t>,
-                                HostImage<std::uint64_t>>;
+using LabelImage =
+    std::variant<HostImage<std::uint16_t>, HostImage<std::uint32_t>, HostImage<std::int32_t>,
+                 HostImage<std::int64_t>, HostImage<std::uint64_t>>;
 // A pixel image as stored, for the types microscopy files hold (uint8, uint16, float32), or
 // converted to float64 (every other dtype); the kernels widen each value to float64 themselves.
 using PixelImage = std::variant<HostImage<std::uint8_t>, HostImage<std::uint16_t>, HostImage<float>,

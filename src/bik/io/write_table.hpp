@@ -48,9 +48,9 @@ void write_table_hdf5(std::string const& path, FeatureTable const& table,
                       Attributes const& attributes = {}, Existing existing = Existing::replace);
 
 // Writes `table` as CSV: a header "label,<column names...>" ("image,label,..." for a stacked
-// table), then one line per object with the
-// label (an exact decimal integer, up to 2^64 - 1 for uint64 labels) and the values, each double in the shortest form that reads back to the same value
-// ("nan", "inf" and "-inf" for non-finite values). Names with ',', '"' or line breaks are
+// table), then one line per object with the label (an exact decimal integer, up to 2^64 - 1 for
+// uint64 labels) and the values, each double in the shortest form that reads back to the same
+// value ("nan", "inf" and "-inf" for non-finite values). Names with ',', '"' or line breaks are
 // quoted. Same temporary-file guarantee as write_table_hdf5.
 void write_table_csv(std::string const& path, FeatureTable const& table,
                      Existing existing = Existing::replace);

@@ -69,7 +69,7 @@ struct IntensityOutput {
   Kokkos::View<double*, MemorySpace> feature_storage;
   Kokkos::View<std::int64_t*, MemorySpace> label_storage;
   Kokkos::View<std::int64_t*, MemorySpace> images;  // [objects]: the image of each object
-  bool unsigned_labels = false;  // labels hold the bit patterns of uint64 labels
+  bool unsigned_labels = false;  // `labels` holds the bit patterns of uint64 labels
 };
 
 // The whole pipeline on (Z,Y,X) volumes: LUT, flatten into per-object segments, features. It
@@ -86,9 +86,8 @@ IntensityOutput<MemorySpace> measure_intensity_volume(ExecSpace const& space,
   kx::ScopedRegion region("bik::measure_intensity");
   using Buffers = Workspace<MemorySpace>;
   typename Buffers::Lease const lease(workspace, "bik::measure_intensity");
-  LabelLut<MemorySpace> lut =
-      make_label_lut(space, labels, workspace, pairing.images, options.schedule,
-                     options.dense_label_budget);
+  LabelLut<MemorySpace> lut = make_label_lut(space, labels, workspace, pairing.images,
+                                             options.schedule, options.dense_label_budget);
   std::int64_t const objects = lut.count;
   int const columns = options.edges ? kIntensityColumns : kEdgeIntegrated;
   IntensityOutput<MemorySpace> output;
@@ -285,9 +284,9 @@ FeatureTable measure_intensity(ExecSpace const& space, LabelView const& labels,
 // The same features, left on the device: row k of `features` (objects x features, in
 // intensity_feature_names(options.edges) order) and `object_labels(k)` receive object k, the
 // k-th present label in ascending order (object_labels: int64 or uint64; a uint64 label above
-// INT64_MAX reads as its bit pattern in an int64 View). Both Views are the caller's, in the inputs' memory
-// space, any layout, with at least as many rows as there are objects (bik::Error otherwise,
-// before anything is written). Returns the number of objects. The kernels may still be
+// INT64_MAX reads as its bit pattern in an int64 View). Both Views are the caller's, in the
+// inputs' memory space, any layout, with at least as many rows as there are objects (bik::Error
+// otherwise, before anything is written). Returns the number of objects. The kernels may still be
 // running on `space` when this returns (no fence, no host copy): fence before reading.
 template <class ExecSpace, class LabelView, class PixelView, class FeatureView, class LabelOutView>
 std::int64_t measure_intensity_into(
