@@ -103,7 +103,7 @@ def cp_measure_intensity(labels: np.ndarray, pixels: np.ndarray, edges: bool, le
 
     labels = np.asarray(labels)
     if labels.size and int(labels.max()) > np.iinfo(np.int32).max:
-        clean, ids = sanitize_masks(labels)
+        clean, ids = sanitize_masks(labels.copy())  # a writable copy: scenes are read-only
         # ids are int64 (a uint64 label above 2^63 wraps); the same bits as our present labels.
         assert np.array_equal(ids.view(np.uint64), present_labels(labels).astype(np.uint64))
         labels = clean
