@@ -55,9 +55,12 @@ TEST_CASE_TEMPLATE_DEFINE("radix sort equals std::stable_sort of (major, minor) 
       Kokkos::View<std::int64_t*, Memory> spare_minor("spare_minor", n),
           spare_major("spare_major", with_major ? n : 0);
       bik::Workspace<Memory> workspace;
+      // The count is read on the device; the capacity (here a little more) only sets the chunks.
+      Kokkos::View<std::int64_t*, Memory> length("length", 1);
+      Kokkos::deep_copy(length, static_cast<std::int64_t>(n));
       auto const sorted =
-          bik::radix_sort_pairs(Space(), static_cast<std::int64_t>(n), minor, major, spare_minor,
-                                spare_major, 8, with_major ? 2 : 0, &workspace);
+          bik::radix_sort_pairs(Space(), static_cast<std::int64_t>(n) + 5, length, minor, major,
+                                spare_minor, spare_major, 8, with_major ? 2 : 0, &workspace);
       std::stable_sort(pairs.begin(), pairs.end());
       auto const got_minor = bik_test::to_vector(sorted.first);
       REQUIRE(got_minor.size() == n);
@@ -84,8 +87,10 @@ TEST_CASE_TEMPLATE_DEFINE("radix sort is stable: equal keys keep their order", S
     keys_h(i) = static_cast<std::int64_t>((i << 8) | ((i * 37) % 5));
   auto keys = Kokkos::create_mirror_view_and_copy(Memory(), keys_h);
   Kokkos::View<std::int64_t*, Memory> spare("spare", n), none;
-  auto const sorted =
-      bik::radix_sort_pairs(Space(), static_cast<std::int64_t>(n), keys, none, spare, none, 1, 0);
+  Kokkos::View<std::int64_t*, Memory> length("length", 1);
+  Kokkos::deep_copy(length, static_cast<std::int64_t>(n));
+  auto const sorted = bik::radix_sort_pairs(Space(), static_cast<std::int64_t>(n), length, keys,
+                                            none, spare, none, 1, 0);
   auto const got = bik_test::to_vector(sorted.first);
   bool ordered = true;
   for (std::size_t i = 1; i < n; ++i) {

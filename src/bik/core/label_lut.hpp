@@ -8,9 +8,10 @@
 // - dense: one int32 table of images x (max label + 1) entries, label -> object or -1, when it
 //   fits the byte budget (default_dense_lut_budget: 8 bytes per voxel, and at least 4 MiB);
 //   presence is marked in the table and scanned into indices in place. O(voxels + entries).
-// - sparse (sort-unique): the voxels' (image, label) keys are radix-sorted and made unique;
-//   a voxel's object is then found by binary search. O(voxels x key bytes), 16 bytes per voxel
-//   of temporaries (32 for a batch), for labels such as 2^40 or 2^64 - 1 on a small image.
+// - sparse (sort-unique): the (image, label) keys of the runs of equal labels along rows are
+//   radix-sorted and made unique; a run's object is then found by binary search. O(voxels +
+//   runs x key bytes) work, 16 bytes per voxel of temporaries (32 for a batch), for labels
+//   such as 2^40 or 2^64 - 1 on a small image.
 #ifndef BIK_CORE_LABEL_LUT_HPP
 #define BIK_CORE_LABEL_LUT_HPP
 
@@ -192,8 +193,10 @@ void build_dense_lut(ExecSpace const& space, Volume<L const, MemorySpace> labels
       });
 }
 
-// Sparse path: sort the voxels' (image, key) pairs, keep the first of each run of equal pairs
-// (background left out). One host synchronisation (the object count).
+// Sparse path: the first voxel of every run of a label along a row gives one (image, key)
+// pair; the pairs are radix-sorted and the first of each group of equal ones is an object.
+// Runs, not voxels, are sorted: far fewer for segmented images. One host synchronisation (the
+// object count): the number of runs stays on the device.
 template <class ExecSpace, class L, class MemorySpace>
 void build_sparse_lut(ExecSpace const& space, Volume<L const, MemorySpace> labels,
                       LabelLut<MemorySpace>& lut, std::int64_t planes,
@@ -203,7 +206,7 @@ void build_sparse_lut(ExecSpace const& space, Volume<L const, MemorySpace> label
   std::int64_t const ny = labels.extent(1), nx = labels.extent(2);
   std::int64_t const voxels = static_cast<std::int64_t>(labels.extent(0)) * ny * nx;
   bool const batch = lut.image_count > 1;
-  std::size_t const n = static_cast<std::size_t>(voxels);
+  std::size_t const n = static_cast<std::size_t>(voxels);  // room for the runs
   auto keys = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::keys", n);
   auto keys_spare = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::keys2", n);
   Kokkos::View<std::int64_t*, MemorySpace> images, images_spare;
@@ -211,34 +214,46 @@ void build_sparse_lut(ExecSpace const& space, Volume<L const, MemorySpace> label
     images = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::key_images", n);
     images_spare = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::key_images2", n);
   }
-  // Raster order, a thread per voxel: neighbouring threads read neighbouring voxels.
-  Kokkos::parallel_for(
-      "bik::label_lut::keys", Policy(space, 0, voxels), KOKKOS_LAMBDA(std::int64_t i) {
+  // counts(0): runs; counts(1): objects.
+  auto counts = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::count", 2);
+  // A thread per voxel, in raster order: neighbouring threads read neighbouring voxels.
+  Kokkos::parallel_scan(
+      "bik::label_lut::runs", Policy(space, 0, voxels),
+      KOKKOS_LAMBDA(std::int64_t i, std::int64_t & partial, bool final) {
         std::int64_t const r = i / nx, x = i - r * nx, z = r / ny, y = r - z * ny;
-        keys(i) = static_cast<std::int64_t>(label_key(labels(z, y, x)));
-        if (batch) images(i) = z / planes;
+        std::uint64_t const key = label_key(labels(z, y, x));
+        bool const start = key != 0 && (x == 0 || label_key(labels(z, y, x - 1)) != key);
+        if (final) {
+          if (start) {
+            keys(partial) = static_cast<std::int64_t>(key);
+            if (batch) images(partial) = z / planes;
+          }
+          if (i == voxels - 1) counts(0) = partial + (start ? 1 : 0);
+        }
+        partial += start ? 1 : 0;
       });
   auto const sorted = radix_sort_pairs(
-      space, voxels, keys, images, keys_spare, images_spare, significant_bytes(lut.max_label),
+      space, voxels, counts, keys, images, keys_spare, images_spare,
+      significant_bytes(lut.max_label),
       significant_bytes(static_cast<std::uint64_t>(lut.image_count - 1)), workspace);
   auto const key = sorted.first, image = sorted.second;
   // The unused one of the two key buffers receives each first occurrence's object index.
   auto const position = key.data() == keys.data() ? keys_spare : keys;
-  auto count = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::count", 1);
   Kokkos::parallel_scan(
       "bik::label_lut::unique", Policy(space, 0, voxels),
       KOKKOS_LAMBDA(std::int64_t i, std::int64_t & partial, bool final) {
+        std::int64_t const runs = counts(0);
         bool const first =
-            key(i) != 0 && (i == 0 || key(i - 1) != key(i) || (batch && image(i - 1) != image(i)));
+            i < runs && (i == 0 || key(i - 1) != key(i) || (batch && image(i - 1) != image(i)));
         if (final) {
-          position(i) = first ? partial : -1;
-          if (i == voxels - 1) count(0) = partial + (first ? 1 : 0);
+          if (i < runs) position(i) = first ? partial : -1;
+          if (i == voxels - 1) counts(1) = partial + (first ? 1 : 0);
         }
         partial += first ? 1 : 0;
       });
   // The host synchronisation: the number of objects sizes the outputs.
   space.fence();
-  Kokkos::deep_copy(lut.count, Kokkos::subview(count, 0));
+  Kokkos::deep_copy(lut.count, Kokkos::subview(counts, 1));
 
   lut.labels = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::labels", lut.count);
   lut.images = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::images", lut.count);
@@ -246,6 +261,7 @@ void build_sparse_lut(ExecSpace const& space, Volume<L const, MemorySpace> label
   auto images_out = lut.images;
   Kokkos::parallel_for(
       "bik::label_lut::list", Policy(space, 0, voxels), KOKKOS_LAMBDA(std::int64_t i) {
+        if (i >= counts(0)) return;
         std::int64_t const k = position(i);
         if (k < 0) return;
         labels_out(k) = key(i);

@@ -6,7 +6,8 @@
 // table in digit-major order gives each chunk its write cursor per digit, and every chunk then
 // scatters its elements in order: stable, and the same result for any number of chunks. Only
 // the bytes that can differ are sorted (the caller says how many), so 2^40 labels take 6
-// passes. O(passes x n) work; no host synchronisation.
+// passes. The element count is read on the device (chunks split it evenly), so a count made
+// by an earlier kernel needs no host synchronisation. O(passes x n) work.
 #ifndef BIK_CORE_RADIX_SORT_HPP
 #define BIK_CORE_RADIX_SORT_HPP
 
@@ -38,14 +39,15 @@ KOKKOS_INLINE_FUNCTION std::int64_t radix_digit(std::int64_t minor, std::int64_t
 }
 }  // namespace detail
 
-// Sorts the first n elements of (major, minor) pairs, ascending by major then minor, both read
-// as unsigned 64-bit values, of which only the low `minor_bytes` and `major_bytes` bytes may be
-// non-zero. `major` may be empty (major_bytes must then be 0). `spare_minor` and `spare_major`
-// (same sizes) are overwritten. Returns the pair of Views holding the sorted keys: the inputs
-// or the spares.
+// Sorts the first length(0) (at most `capacity`) elements of (major, minor) pairs, ascending by
+// major then minor, both read as unsigned 64-bit values, of which only the low `minor_bytes`
+// and `major_bytes` bytes may be non-zero. `major` may be empty (major_bytes must then be 0).
+// `spare_minor` and `spare_major` (same sizes) are overwritten. Returns the pair of Views
+// holding the sorted keys: the inputs or the spares.
 template <class ExecSpace, class MemorySpace>
 std::pair<Kokkos::View<std::int64_t*, MemorySpace>, Kokkos::View<std::int64_t*, MemorySpace>>
-radix_sort_pairs(ExecSpace const& space, std::int64_t n,
+radix_sort_pairs(ExecSpace const& space, std::int64_t capacity,
+                 Kokkos::View<std::int64_t*, MemorySpace> length,
                  Kokkos::View<std::int64_t*, MemorySpace> minor,
                  Kokkos::View<std::int64_t*, MemorySpace> major,
                  Kokkos::View<std::int64_t*, MemorySpace> spare_minor,
@@ -54,11 +56,10 @@ radix_sort_pairs(ExecSpace const& space, std::int64_t n,
   kx::ScopedRegion region("bik::radix_sort");
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   constexpr std::int64_t digits = 256;
-  // Enough chunks to keep every thread busy (and a GPU's lanes: 256 elements a chunk at least).
+  // Enough chunks to keep every thread busy (a GPU's lanes too: one per 256 elements of room).
   std::int64_t const chunks = std::max<std::int64_t>(
-      1, std::min<std::int64_t>((n + 255) / 256,
+      1, std::min<std::int64_t>((capacity + 255) / 256,
                                 4 * static_cast<std::int64_t>(kx::concurrency(space))));
-  std::int64_t const chunk_length = (n + chunks - 1) / chunks;
   std::int64_t const cells = digits * chunks;
   auto cursor = Workspace<MemorySpace>::template get<std::int64_t>(
       workspace, "bik::radix_sort::cursor", static_cast<std::size_t>(cells));
@@ -68,8 +69,8 @@ radix_sort_pairs(ExecSpace const& space, std::int64_t n,
     fill(space, "bik::radix_sort::clear", cursor, 0);
     Kokkos::parallel_for(
         "bik::radix_sort::count", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {
-          std::int64_t const end = kx::min(n, (c + 1) * chunk_length);
-          for (std::int64_t i = c * chunk_length; i < end; ++i) {
+          std::int64_t const n = length(0), end = n * (c + 1) / chunks;
+          for (std::int64_t i = n * c / chunks; i < end; ++i) {
             std::int64_t const d = detail::radix_digit(
                 in_minor(i), with_major ? in_major(i) : std::int64_t(0), pass, minor_bytes);
             cursor(d * chunks + c) += 1;  // this chunk's own column: no other thread writes it
@@ -84,8 +85,8 @@ radix_sort_pairs(ExecSpace const& space, std::int64_t n,
         });
     Kokkos::parallel_for(
         "bik::radix_sort::scatter", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {
-          std::int64_t const end = kx::min(n, (c + 1) * chunk_length);
-          for (std::int64_t i = c * chunk_length; i < end; ++i) {
+          std::int64_t const n = length(0), end = n * (c + 1) / chunks;
+          for (std::int64_t i = n * c / chunks; i < end; ++i) {
             std::int64_t const high = with_major ? in_major(i) : std::int64_t(0);
             std::int64_t const d = detail::radix_digit(in_minor(i), high, pass, minor_bytes);
             std::int64_t const to = cursor(d * chunks + c)++;
