@@ -49,9 +49,12 @@ TEST_CASE_TEMPLATE_DEFINE("radix sort equals std::stable_sort of (major, minor) 
         major_h(i) = static_cast<std::int64_t>(pairs[i].first);
         minor_h(i) = static_cast<std::int64_t>(pairs[i].second);
       }
-      auto minor = Kokkos::create_mirror_view_and_copy(Memory(), minor_h);
-      auto major = with_major ? Kokkos::create_mirror_view_and_copy(Memory(), major_h)
-                              : Kokkos::View<std::int64_t*, Memory>();
+      Kokkos::View<std::int64_t*, Memory> minor("minor", n), major;
+      Kokkos::deep_copy(minor, minor_h);
+      if (with_major) {
+        major = Kokkos::View<std::int64_t*, Memory>("major", n);
+        Kokkos::deep_copy(major, major_h);
+      }
       Kokkos::View<std::int64_t*, Memory> spare_minor("spare_minor", n),
           spare_major("spare_major", with_major ? n : 0);
       bik::Workspace<Memory> workspace;
@@ -85,7 +88,8 @@ TEST_CASE_TEMPLATE_DEFINE("radix sort is stable: equal keys keep their order", S
   Kokkos::View<std::int64_t*, Kokkos::HostSpace> keys_h("keys", n);
   for (std::size_t i = 0; i < n; ++i)
     keys_h(i) = static_cast<std::int64_t>((i << 8) | ((i * 37) % 5));
-  auto keys = Kokkos::create_mirror_view_and_copy(Memory(), keys_h);
+  Kokkos::View<std::int64_t*, Memory> keys("keys", n);
+  Kokkos::deep_copy(keys, keys_h);
   Kokkos::View<std::int64_t*, Memory> spare("spare", n), none;
   Kokkos::View<std::int64_t*, Memory> length("length", 1);
   Kokkos::deep_copy(length, static_cast<std::int64_t>(n));
