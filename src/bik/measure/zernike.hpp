@@ -113,8 +113,6 @@ ZernikeOutput<MemorySpace> measure_zernike_volume(ExecSpace const& space,
   sums.partial = partial;
   sums.objects = objects;
   sums.weighted = kind == ZernikeKind::radial;
-  sums.squares = 1;
-  while ((options.degree >> sums.squares) != 0) ++sums.squares;
   Kokkos::parallel_for("bik::zernike::chunks",
                        Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
                                            Kokkos::IndexType<std::int64_t>>(space, 0, chunk_bound),

@@ -33,28 +33,18 @@ KOKKOS_INLINE_FUNCTION Complex complex_mul(Complex a, Complex b) {
   return {a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re};
 }
 
-// The repeated squares z^(2^b), b = 0..6, that z^m (m < 128) is built from.
-struct ZernikeSquares {
-  Complex p[7];
-};
-
-KOKKOS_INLINE_FUNCTION ZernikeSquares zernike_squares(Complex z) {
-  ZernikeSquares s;
-  s.p[0] = z;
-  for (int b = 1; b < 7; ++b) s.p[b] = complex_mul(s.p[b - 1], s.p[b - 1]);
-  return s;
-}
-
 // z^m as NumPy's z ** m evaluates it, for 1 <= m <= 99 (see the file comment).
-KOKKOS_INLINE_FUNCTION Complex zernike_power(ZernikeSquares const& s, int m) {
-  Complex const z = s.p[0];
+KOKKOS_INLINE_FUNCTION Complex zernike_power(Complex z, int m) {
   if (m == 1) return z;
   if (m == 2) return complex_mul(z, z);
   if (m == 3) return complex_mul(z, complex_mul(z, z));
   Complex acc{1.0, 0.0};
-  for (int b = 0; (m >> b) != 0; ++b)
-    if ((m >> b) & 1) acc = complex_mul(acc, s.p[b]);
-  return acc;
+  Complex square = z;  // z^(2^b)
+  for (int b = 0;; ++b) {
+    if ((m >> b) & 1) acc = complex_mul(acc, square);
+    if ((m >> (b + 1)) == 0) return acc;
+    square = complex_mul(square, square);
+  }
 }
 
 // The radial part R_nm(r) / r^m: Horner over r2 with `terms` coefficients of `lut`, zero
@@ -108,14 +98,14 @@ ZernikeTables<MemorySpace> make_zernike_tables(ExecSpace const& space, int degre
 }
 
 // Basis value V_nm at a point (x = column offset, y = row offset, both already divided by the
-// radius) for pair q, given r2 = x x + y y and the squares of z = y + i x; m = 0 is real.
+// radius) for pair q, given r2 = x x + y y; m = 0 is real.
 template <class MemorySpace>
 KOKKOS_INLINE_FUNCTION Complex zernike_basis_value(ZernikeTables<MemorySpace> const& t, int q,
-                                                   double r2, ZernikeSquares const& squares) {
+                                                   double r2, double x, double y) {
   double const s = zernike_radial(t.coefficients(q), t.terms(q), r2);
   int const m = t.m(q);
   if (m == 0) return {s, 0.0};
-  Complex const zm = zernike_power(squares, m);
+  Complex const zm = zernike_power(Complex{y, x}, m);
   return {s * zm.re, s * zm.im};
 }
 
