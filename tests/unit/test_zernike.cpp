@@ -182,6 +182,10 @@ TEST_CASE_TEMPLATE_DEFINE("results do not depend on the schedule, the space or a
     auto const want_shape = bik::measure_zernike(
         Kokkos::DefaultHostExecutionSpace(),
         bik_test::image<Kokkos::DefaultHostExecutionSpace>(s.labels, s.ny, s.nx), options);
+    auto const want_radial = bik::measure_radial_zernike(
+        Kokkos::DefaultHostExecutionSpace(),
+        bik_test::image<Kokkos::DefaultHostExecutionSpace>(s.labels, s.ny, s.nx),
+        bik_test::image<Kokkos::DefaultHostExecutionSpace>(s.pixels, s.ny, s.nx), options);
     for (int shape_kind = 0; shape_kind < 3; ++shape_kind) {
       bik::ZernikeOptions o = options;
       o.schedule.shape = shape_kind == 0   ? bik::ObjectSchedule::Shape::thread_per_object
@@ -199,7 +203,8 @@ TEST_CASE_TEMPLATE_DEFINE("results do not depend on the schedule, the space or a
           CHECK(bits(a.column(col)[row]) == bits(want_shape.column(col)[row]));
       for (std::size_t col = 0; col < b.columns(); ++col)
         for (std::size_t row = 0; row < b.rows(); ++row)
-          CHECK(bits(b.column(col)[row]) == bits(c.column(col)[row]));
+          CHECK((bits(b.column(col)[row]) == bits(c.column(col)[row]) &&
+                 bits(b.column(col)[row]) == bits(want_radial.column(col)[row])));
     }
   }
   // The gap in the labels (8 and 9) shows in the rows, ascending.
