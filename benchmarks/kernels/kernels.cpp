@@ -192,6 +192,44 @@ void bench_intensity(benchmark::State& state, SceneSpec const& spec, bool edges,
   });
 }
 
+// bik::minimum_enclosing_circles alone (column envelopes, hull, Chrystal's loop per object), on
+// segments built once. 2D scenes.
+template <class Space>
+void bench_mec(benchmark::State& state, SceneSpec const& spec) {
+  Scene const& s = scene(spec);
+  Space space;
+  Inputs<Space> in(s);
+  auto const labels = bik::as_volume(in.labels);
+  bik::Pairing const pairing = bik::pair_labels_with_pixels(
+      bik::shape_of(labels), 3, bik::shape_of(labels), 3, "bik_bench::mec");
+  bik::Workspace<typename Space::memory_space> workspace;
+  auto const lut = bik::make_label_lut(space, labels, &workspace);
+  auto const segments = bik::flatten_labeled(space, labels, labels, lut, pairing, {}, &workspace);
+  timed(state, space, s, [&] {
+    auto const circles = bik::minimum_enclosing_circles(space, segments, {}, &workspace);
+    benchmark::DoNotOptimize(circles.radius.data());
+  });
+}
+
+// The whole bik::measure_zernike or bik::measure_radial_zernike at degree 9 (LUT, segments,
+// circles, the fused accumulation, features, copy-back), with a workspace. 2D scenes.
+template <class Space>
+void bench_zernike(benchmark::State& state, SceneSpec const& spec, bool radial) {
+  Scene const& s = scene(spec);
+  Space space;
+  Inputs<Space> in(s);
+  auto const labels = Kokkos::subview(in.labels, 0, Kokkos::ALL, Kokkos::ALL);
+  auto const pixels = Kokkos::subview(in.pixels, 0, Kokkos::ALL, Kokkos::ALL);
+  bik::Workspace<typename Space::memory_space> workspace;
+  timed(state, space, s, [&] {
+    bik::FeatureTable const table =
+        radial ? bik::measure_radial_zernike(space, labels, pixels, {}, &workspace)
+               : bik::measure_zernike(space, labels, {}, &workspace);
+    std::size_t rows = table.rows();
+    benchmark::DoNotOptimize(rows);
+  });
+}
+
 template <class Space>
 void register_space(SceneSpec const& spec, bool extra_cases) {
   std::string const suffix = "/" + spec.name + "/" + SpaceName<Space>::value;
@@ -215,6 +253,13 @@ void register_space(SceneSpec const& spec, bool extra_cases) {
     // The GPU shape on this space: what a thread per object gains on a CPU.
     finish(benchmark::RegisterBenchmark(("intensity_team" + suffix).c_str(), bench_intensity<Space>,
                                         spec, true, true, Shape::team_per_object));
+  }
+  if (spec.nz == 1) {  // the Zernike features are 2D only
+    finish(benchmark::RegisterBenchmark(("mec" + suffix).c_str(), bench_mec<Space>, spec));
+    finish(benchmark::RegisterBenchmark(("zernike" + suffix).c_str(), bench_zernike<Space>, spec,
+                                        false));
+    finish(benchmark::RegisterBenchmark(("radial_zernike" + suffix).c_str(), bench_zernike<Space>,
+                                        spec, true));
   }
 }
 

@@ -5,5 +5,8 @@
 #include "bik/measure/intensity.hpp"
 #include "bik/measure/intensity_batch.hpp"
 #include "bik/measure/intensity_eti.hpp"
+#include "bik/measure/zernike.hpp"
+#include "bik/measure/zernike_batch.hpp"
+#include "bik/measure/zernike_eti.hpp"
 
 #endif

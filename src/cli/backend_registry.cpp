@@ -67,6 +67,8 @@ int backend_concurrency(std::string const& name) {
 struct ResidentImages::Impl {
   virtual ~Impl() = default;
   virtual std::vector<FeatureTable> measure_intensity(IntensityOptions const& options) = 0;
+  virtual std::vector<FeatureTable> measure_zernike(ZernikeKind kind,
+                                                    ZernikeOptions const& options) = 0;
 };
 
 namespace {
@@ -114,6 +116,24 @@ struct ResidentOn final : ResidentImages::Impl {
       return {bik::measure_intensity(space, plane(labels), pixels, options, &workspace)};
     return {bik::measure_intensity(space, labels, pixels, options, &workspace)};
   }
+
+  std::vector<FeatureTable> measure_zernike(ZernikeKind kind,
+                                            ZernikeOptions const& options) override {
+    Space const space;
+    char const* const what = kind == ZernikeKind::shape ? "zernike" : "radial-zernike";
+    require(pixel_rank == 2 && label_rank == 2, std::string("bik measure --features ") + what,
+            "Zernike features are 2D only (cp_measure returns none for 3D input), and the input "
+            "is 3D");
+    // Every image, one or a batch, as a (B,1,Y,X) stack: one kernel sequence for all.
+    using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
+    auto const b = static_cast<std::size_t>(images);
+    Kokkos::View<L const****, Kokkos::LayoutRight, Memory, Unmanaged> l4(
+        labels.data(), b, 1, labels.extent(1), labels.extent(2));
+    Kokkos::View<P const****, Kokkos::LayoutRight, Memory, Unmanaged> p4(
+        pixels.data(), b, 1, pixels.extent(1), pixels.extent(2));
+    if (kind == ZernikeKind::shape) return measure_zernike_batch(space, l4, options, &workspace);
+    return measure_radial_zernike_batch(space, l4, p4, options, &workspace);
+  }
 };
 
 }  // namespace
@@ -134,6 +154,11 @@ ResidentImages::~ResidentImages() = default;
 
 std::vector<FeatureTable> ResidentImages::measure_intensity(IntensityOptions const& options) {
   return impl_->measure_intensity(options);
+}
+
+std::vector<FeatureTable> ResidentImages::measure_zernike(ZernikeKind kind,
+                                                          ZernikeOptions const& options) {
+  return impl_->measure_zernike(kind, options);
 }
 
 }  // namespace bik::cli

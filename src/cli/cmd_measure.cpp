@@ -29,7 +29,7 @@ namespace bik::cli {
 namespace {
 
 std::vector<std::string> const& known_features() {
-  static std::vector<std::string> const names{"intensity"};
+  static std::vector<std::string> const names{"intensity", "zernike", "radial-zernike"};
   return names;
 }
 
@@ -200,6 +200,35 @@ bool something_at(std::string const& path) {
   return !ec && type != std::filesystem::file_type::not_found;
 }
 
+// Appends the columns of `more` to `table`; both describe the same objects (one row per
+// present label, ascending), which every feature set guarantees.
+void join_columns(FeatureTable& table, FeatureTable const& more) {
+  require(table.labels() == more.labels(), "bik measure",
+          "feature sets disagree on the objects of an image");
+  for (std::size_t c = 0; c < more.columns(); ++c)
+    table.add_column(more.names()[c], more.column(c));
+}
+
+// One table per image with the columns of every feature set in `features`, in that order.
+std::vector<FeatureTable> measure_features(ResidentImages& images,
+                                           std::vector<std::string> const& features,
+                                           IntensityOptions const& intensity,
+                                           ZernikeOptions const& zernike) {
+  std::vector<FeatureTable> tables;
+  for (auto const& feature : features) {
+    std::vector<FeatureTable> part = feature == "intensity" ? images.measure_intensity(intensity)
+                                     : feature == "zernike"
+                                         ? images.measure_zernike(ZernikeKind::shape, zernike)
+                                         : images.measure_zernike(ZernikeKind::radial, zernike);
+    if (tables.empty()) {
+      tables = std::move(part);
+      continue;
+    }
+    for (std::size_t i = 0; i < tables.size(); ++i) join_columns(tables[i], part.at(i));
+  }
+  return tables;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   std::size_t const n = v.size();
@@ -220,6 +249,7 @@ int run_measure(std::vector<std::string> const& args) {
                          {"backend"},
                          {"schedule"},
                          {"repeat"},
+                         {"zernike-degree"},
                          {"overwrite", false}});
   // Everything that can be checked without reading is checked first, so mistakes fail fast and
   // nothing is written.
@@ -247,6 +277,10 @@ int run_measure(std::vector<std::string> const& args) {
   intensity.edges = !options.flag("no-edges");
   intensity.legacy = options.flag("legacy");
   intensity.schedule = parse_schedule(options.value_or("schedule", ""));
+  ZernikeOptions zernike;
+  zernike.degree = options.integer("zernike-degree", 9, 0);
+  zernike.schedule = intensity.schedule;
+  check_zernike_degree(zernike.degree, "--zernike-degree");
   int const threads = backend_concurrency(backend);
 
   Stopwatch watch;
@@ -279,7 +313,8 @@ int run_measure(std::vector<std::string> const& args) {
     watch.restart();
     tables.clear();
     for (auto const& images : resident)
-      for (auto& table : images->measure_intensity(intensity)) tables.push_back(std::move(table));
+      for (auto& table : measure_features(*images, features, intensity, zernike))
+        tables.push_back(std::move(table));
     Kokkos::fence();
     compute_ms.push_back(watch.elapsed_ms());
   }

@@ -24,6 +24,7 @@ constexpr char const* kMeasure =
     R"(usage: bik measure (--pixels FILE.h5:/dataset --labels FILE.h5:/dataset | --list FILE)
                    --out OUT.h5|OUT.csv [--features intensity] [--no-edges] [--legacy]
                    [--backend NAME] [--schedule thread|team|team:N] [--repeat N] [--overwrite]
+                   [--zernike-degree N]
 
 Measures every object (label > 0) of a 2D (Y,X) or 3D (Z,Y,X) label image over a pixel image
 of the same shape (a 2D label image is broadcast over the planes of a 3D pixel stack). Many
@@ -36,7 +37,10 @@ images in one run: a 4D (B,Z,Y,X) pair of datasets (Z = 1 for 2D images), or --l
   --out PATH          output table; .h5/.hdf5 (datasets 'label' and one per feature, with
                       provenance attributes) or .csv (header 'label,<features>'); for several
                       images also 'image' (0-based position in the batch or list), first
-  --features LIST     comma-separated feature groups; known: intensity (default: intensity)
+  --features LIST     comma-separated feature groups; known: intensity (default: intensity),
+                      zernike (cp_measure's get_zernike, Zernike_n_m), radial-zernike
+                      (get_radial_zernikes, RadialDistribution_Zernike{Magnitude,Phase}_n_m);
+                      the Zernike groups are 2D only. Columns join per label, in LIST order
   --no-edges          omit the five Intensity_*Edge features (16 instead of 21 columns)
   --legacy            CellProfiler's n*q quantile and 1/ndim MAD conventions
   --backend NAME      execution space to run on (see 'bik info'); default: the fastest
@@ -45,6 +49,7 @@ images in one run: a 4D (B,Z,Y,X) pair of datasets (Z = 1 for 2D images), or --l
   --repeat N          run the computation N times (benchmarking); default 1
   --overwrite         replace OUT if it exists (without it, an existing OUT is an error and is
                       left untouched)
+  --zernike-degree N  highest radial order n of the Zernike features, 0..99 (default 9: 30 pairs)
 
 The output is written to a temporary file next to OUT and renamed when complete; an error or
 an interruption (SIGINT, SIGTERM, SIGHUP) leaves neither OUT nor the temporary file.
@@ -57,13 +62,15 @@ once; compute: the kernels and the copy of the results to the host, per repeat):
 constexpr char const* kDemo = R"(usage: bik demo [--out DIR] [--backend NAME]
 
 Synthesises a 1080x1080 Cell-Painting-like scene (~144 cells) and a 16x96x96 volume (~12
-objects), deterministically, then measures their intensity features (edges on).
+objects), deterministically, then measures their intensity features (edges on) and the 2D
+scene's Zernike shape and radial features (degree 9).
 
   --out DIR           output directory, created if needed (default: bik-demo)
   --backend NAME      execution space to run on (see 'bik info'); default: the fastest
 
 Writes DIR/scene2d.h5 and DIR/scene3d.h5 (/pixels float64, /labels int64), DIR/intensity2d.h5,
-DIR/intensity2d.csv and DIR/intensity3d.h5, and prints a summary with per-stage timings.
+DIR/intensity2d.csv, DIR/intensity3d.h5 and DIR/zernike2d.h5, and prints a summary with
+per-stage timings.
 )";
 
 constexpr char const* kInfo = R"(usage: bik info

@@ -286,7 +286,8 @@ def test_demo(tmp_path):
     out = tmp_path / "demo"
     r = run("demo", "--out", out, "--backend", "serial")
     assert r.returncode == 0, r.stderr
-    names = {"scene2d.h5", "scene3d.h5", "intensity2d.h5", "intensity2d.csv", "intensity3d.h5"}
+    names = {"scene2d.h5", "scene3d.h5", "intensity2d.h5", "intensity2d.csv", "intensity3d.h5",
+             "zernike2d.h5"}
     assert set(os.listdir(out)) == names
     assert "timings (ms): synthesis=" in r.stdout
     with h5py.File(out / "scene2d.h5") as f:
@@ -305,6 +306,11 @@ def test_demo(tmp_path):
         assert len(f.keys()) == 22
     with h5py.File(out / "intensity3d.h5") as f:
         np.testing.assert_array_equal(f["label"][:], np.unique(labels3d[labels3d > 0]))
+    with h5py.File(out / "zernike2d.h5") as f:  # 30 shape + 60 radial Zernike features
+        np.testing.assert_array_equal(f["label"][:], present)
+        assert len(f.keys()) == 1 + 30 + 60
+        assert "Zernike_9_9" in f and "RadialDistribution_ZernikePhase_9_9" in f
+    assert "zernike2d: " in r.stdout
     lines = (out / "intensity2d.csv").read_text().splitlines()
     assert len(lines) == 1 + len(present)
     assert len(lines[0].split(",")) == 22

@@ -45,6 +45,22 @@ KOKKOS_INLINE_FUNCTION double sqrt(double x) {
 
 KOKKOS_INLINE_FUNCTION double abs(double x) { return x < 0.0 ? -x : x; }
 
+KOKKOS_INLINE_FUNCTION double acos(double x) {
+#if KOKKOS_VERSION >= 30700
+  return Kokkos::acos(x);
+#else
+  return Kokkos::Experimental::acos(x);
+#endif
+}
+
+KOKKOS_INLINE_FUNCTION double atan2(double y, double x) {
+#if KOKKOS_VERSION >= 30700
+  return Kokkos::atan2(y, x);
+#else
+  return Kokkos::Experimental::atan2(y, x);
+#endif
+}
+
 // RAII profiling region (Kokkos::Profiling::ScopedRegion exists only from 4.1).
 class ScopedRegion {
  public:

@@ -1,0 +1,232 @@
+// Convex hulls, minimum enclosing circles and Zernike basis values against centrosome's own
+// (tests/data/zernike_golden.txt, written by tests/data/make_zernike_golden.py), bit for bit,
+// computed by bik's kernels on every enabled execution space and in both object schedules.
+#include "bik/core/flatten.hpp"
+#include "bik/core/label_lut.hpp"
+#include "bik/measure/minimum_enclosing_circle.hpp"
+#include "bik/measure/zernike_basis.hpp"
+#include "spaces.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#ifndef BIK_TEST_DATA_DIR
+#error "BIK_TEST_DATA_DIR must name tests/data"
+#endif
+
+namespace {
+
+struct GoldenCircle {
+  double ci = 0, cj = 0, r = 0;
+  std::vector<std::int32_t> hull_i, hull_j;
+};
+
+struct GoldenImage {
+  std::string name;
+  int ny = 0, nx = 0;
+  std::vector<std::int32_t> labels;
+  std::vector<GoldenCircle> circles;  // labels 1..max
+};
+
+struct GoldenBasis {
+  double x = 0, y = 0;
+  std::vector<double> re, im;  // per pair
+};
+
+struct Golden {
+  std::vector<GoldenImage> images;
+  int basis_degree = 0;
+  std::vector<GoldenBasis> basis;
+};
+
+double parse_hex(std::string const& text) {
+  char* end = nullptr;
+  double const v = std::strtod(text.c_str(), &end);
+  REQUIRE_MESSAGE(*end == '\0', "not a number: " << text);
+  return v;
+}
+
+Golden const& golden() {
+  static Golden const data = [] {
+    Golden g;
+    std::ifstream in(BIK_TEST_DATA_DIR "/zernike_golden.txt");
+    REQUIRE_MESSAGE(in.good(), "cannot open " BIK_TEST_DATA_DIR "/zernike_golden.txt");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      std::istringstream words(line);
+      std::string kind;
+      words >> kind;
+      if (kind == "image") {
+        GoldenImage image;
+        words >> image.name >> image.ny >> image.nx;
+        image.labels.resize(static_cast<std::size_t>(image.ny) * image.nx);
+        for (auto& v : image.labels) words >> v;
+        g.images.push_back(std::move(image));
+      } else if (kind == "circle") {
+        GoldenCircle c;
+        std::string label, ci, cj, r;
+        int n = 0;
+        words >> label >> ci >> cj >> r >> n;
+        c.ci = parse_hex(ci);
+        c.cj = parse_hex(cj);
+        c.r = parse_hex(r);
+        for (int v = 0; v < n; ++v) {
+          std::int32_t i = 0, j = 0;
+          words >> i >> j;
+          c.hull_i.push_back(i);
+          c.hull_j.push_back(j);
+        }
+        REQUIRE(!g.images.empty());
+        g.images.back().circles.push_back(std::move(c));
+      } else if (kind == "basis") {
+        GoldenBasis b;
+        std::string x, y, re, im;
+        words >> g.basis_degree >> x >> y;
+        b.x = parse_hex(x);
+        b.y = parse_hex(y);
+        while (words >> re >> im) {
+          b.re.push_back(parse_hex(re));
+          b.im.push_back(parse_hex(im));
+        }
+        g.basis.push_back(std::move(b));
+      }
+    }
+    return g;
+  }();
+  return data;
+}
+
+std::uint64_t bits(double x) {
+  std::uint64_t b;
+  std::memcpy(&b, &x, sizeof b);
+  return b;
+}
+
+// Equal bits, or both zeros: NumPy's complex products give either sign of zero (1 * x - 0 * y).
+bool same(double a, double b) { return bits(a) == bits(b) || (a == 0.0 && b == 0.0); }
+
+template <class Space>
+void check_circles(GoldenImage const& image, bik::ObjectSchedule const& schedule) {
+  Space const space;
+  auto const labels = bik_test::image<Space>(image.labels, image.ny, image.nx);
+  auto const volume = bik::as_volume(labels);
+  auto const lut = bik::make_label_lut(space, volume);
+  bik::Pairing const pairing =
+      bik::pair_labels_with_pixels(bik::shape_of(volume), 2, bik::shape_of(volume), 2, "test");
+  auto const seg = bik::flatten_labeled(space, volume, volume, lut, pairing);
+  auto const circles = bik::minimum_enclosing_circles(space, seg, schedule);
+  auto const ci = bik_test::to_vector(circles.center_y);
+  auto const cj = bik_test::to_vector(circles.center_x);
+  auto const r = bik_test::to_vector(circles.radius);
+  auto const count = bik_test::to_vector(circles.hull_count);
+  auto const offset = bik_test::to_vector(circles.hull_offset);
+  auto const hi = bik_test::to_vector(circles.hull_i);
+  auto const hj = bik_test::to_vector(circles.hull_j);
+  auto const present = bik_test::to_vector(lut.labels);
+  for (std::size_t k = 0; k < present.size(); ++k) {
+    auto const& want = image.circles.at(static_cast<std::size_t>(present[k] - 1));
+    std::string const where = image.name + " label " + std::to_string(present[k]);
+    REQUIRE_MESSAGE(
+        static_cast<std::size_t>(count[k]) == want.hull_i.size(),
+        where << ": hull of " << count[k] << " vertices, centrosome " << want.hull_i.size());
+    for (std::size_t v = 0; v < want.hull_i.size(); ++v) {
+      std::size_t const at = static_cast<std::size_t>(offset[k]) + v;
+      CHECK_MESSAGE((hi[at] == want.hull_i[v] && hj[at] == want.hull_j[v]),
+                    where << ": hull vertex " << v << " is (" << hi[at] << ", " << hj[at]
+                          << "), centrosome (" << want.hull_i[v] << ", " << want.hull_j[v] << ")");
+    }
+    CHECK_MESSAGE((bits(ci[k]) == bits(want.ci) && bits(cj[k]) == bits(want.cj) &&
+                   bits(r[k]) == bits(want.r)),
+                  where << ": circle (" << ci[k] << ", " << cj[k] << ") r " << r[k]
+                        << ", centrosome (" << want.ci << ", " << want.cj << ") r " << want.r);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the Zernike golden file covers the shapes it should") {
+  auto const& g = golden();
+  int named = 0, random_objects = 0;
+  for (auto const& image : g.images) {
+    REQUIRE(image.labels.size() == static_cast<std::size_t>(image.ny) * image.nx);
+    if (image.name.rfind("random_blobs", 0) == 0)
+      random_objects += static_cast<int>(image.circles.size());
+    else
+      ++named;
+  }
+  CHECK(named >= 40);
+  CHECK(random_objects >= 1000);
+  CHECK(g.basis_degree == 12);
+  CHECK(g.basis.size() >= 100);
+  for (auto const& b : g.basis) CHECK(b.re.size() == bik::zernike_indices(12).size());
+}
+
+TEST_CASE_TEMPLATE_DEFINE("hulls and enclosing circles equal centrosome's bit for bit", Space,
+                          mec_golden) {
+  bik::ObjectSchedule threads, teams, pairs;
+  threads.shape = bik::ObjectSchedule::Shape::thread_per_object;
+  teams.shape = bik::ObjectSchedule::Shape::team_per_object;
+  pairs.shape = bik::ObjectSchedule::Shape::team_per_object;
+  pairs.team_size = 2;
+  for (auto const& image : golden().images) {
+    check_circles<Space>(image, threads);
+    check_circles<Space>(image, teams);
+    check_circles<Space>(image, pairs);
+  }
+}
+TEST_CASE_TEMPLATE_APPLY(mec_golden, BikTestSpaces);
+
+TEST_CASE_TEMPLATE_DEFINE("basis values equal centrosome's construct_zernike_polynomials", Space,
+                          basis_golden) {
+  auto const& g = golden();
+  Space const space;
+  auto const tables = bik::make_zernike_tables(space, g.basis_degree);
+  int const pairs = tables.pairs;
+  int const points = static_cast<int>(g.basis.size());
+  std::vector<double> xy;
+  for (auto const& b : g.basis) {
+    xy.push_back(b.x);
+    xy.push_back(b.y);
+  }
+  Kokkos::View<double*, Kokkos::HostSpace> host("bik_test::points", xy.size());
+  for (std::size_t i = 0; i < xy.size(); ++i) host(i) = xy[i];
+  auto const in = Kokkos::create_mirror_view_and_copy(typename Space::memory_space(), host);
+  Kokkos::View<double*, typename Space::memory_space> out("bik_test::basis", 2 * points * pairs);
+  Kokkos::parallel_for(
+      "bik_test::basis_golden", Kokkos::RangePolicy<Space>(space, 0, points), KOKKOS_LAMBDA(int p) {
+        double const x = in(2 * p), y = in(2 * p + 1);
+        double const r2 = x * x + y * y;
+        for (int q = 0; q < pairs; ++q) {
+          bik::Complex const v = bik::zernike_basis_value(tables, q, r2, x, y);
+          out(2 * (p * pairs + q)) = v.re;
+          out(2 * (p * pairs + q) + 1) = v.im;
+        }
+      });
+  auto const got = bik_test::to_vector(out);
+  auto const indices = bik::zernike_indices(g.basis_degree);
+  int mismatches = 0;
+  for (int p = 0; p < points; ++p)
+    for (int q = 0; q < pairs; ++q) {
+      double const re = got[static_cast<std::size_t>(2 * (p * pairs + q))];
+      double const im = got[static_cast<std::size_t>(2 * (p * pairs + q) + 1)];
+      auto const& want = g.basis[static_cast<std::size_t>(p)];
+      bool const ok = same(re, want.re[static_cast<std::size_t>(q)]) &&
+                      same(im, want.im[static_cast<std::size_t>(q)]);
+      if (!ok && ++mismatches <= 10)
+        FAIL_CHECK("point " << p << " (x " << want.x << ", y " << want.y << ") pair ("
+                            << indices[static_cast<std::size_t>(q)].n << ", "
+                            << indices[static_cast<std::size_t>(q)].m << "): got " << re << " + "
+                            << im << "i, centrosome " << want.re[static_cast<std::size_t>(q)]
+                            << " + " << want.im[static_cast<std::size_t>(q)] << "i");
+    }
+  CHECK(mismatches == 0);
+}
+TEST_CASE_TEMPLATE_APPLY(basis_golden, BikTestSpaces);
