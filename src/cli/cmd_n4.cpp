@@ -34,8 +34,8 @@ std::vector<int> parse_iterations(std::string const& text) {
     std::size_t end = text.find('x', start);
     if (end == std::string::npos) end = text.size();
     std::string const item = text.substr(start, end - start);
-    if (item.empty() || item.size() > 6 || item.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(item) < 1)
+    if (item.empty() || item.size() > 6 ||
+        item.find_first_not_of("0123456789") != std::string::npos || std::stoi(item) < 1)
       throw Error("--iterations must be counts >= 1 joined by 'x' (e.g. 50x50x50x50), got '" +
                   text + "'");
     counts.push_back(std::stoi(item));
@@ -77,7 +77,7 @@ Result run_on(Space const& space, HostImage<T> const& image,
   auto const& h = image.data;
   auto input = Kokkos::create_mirror_view_and_copy(MS(), h);
   Kokkos::View<T***, Kokkos::LayoutRight, MS> out("bik::n4::corrected", h.extent(0), h.extent(1),
-                                                   h.extent(2));
+                                                  h.extent(2));
   Kokkos::View<T***, Kokkos::LayoutRight, MS> bias;
   if (want_bias) bias = decltype(bias)("bik::n4::log_bias", h.extent(0), h.extent(1), h.extent(2));
   n4::N4Images<T, std::int64_t, MS> images;
@@ -134,10 +134,21 @@ int run_n4(std::vector<std::string> const& args) {
   if (args.empty() || args.front().rfind("--", 0) == 0)
     throw UsageError("missing the input image IN.h5:/dataset (first argument)", "n4");
   std::vector<std::string> const rest(args.begin() + 1, args.end());
-  Options const parsed("n4", rest, {{"mask"}, {"mask-label"}, {"shrink"}, {"iterations"},
-                                    {"convergence"}, {"control-points"}, {"fwhm"},
-                                    {"wiener-noise"}, {"bins"}, {"bias-out"}, {"out"},
-                                    {"backend"}, {"quiet", false}, {"overwrite", false}});
+  Options const parsed("n4", rest,
+                       {{"mask"},
+                        {"mask-label"},
+                        {"shrink"},
+                        {"iterations"},
+                        {"convergence"},
+                        {"control-points"},
+                        {"fwhm"},
+                        {"wiener-noise"},
+                        {"bins"},
+                        {"bias-out"},
+                        {"out"},
+                        {"backend"},
+                        {"quiet", false},
+                        {"overwrite", false}});
   io::DatasetSpec const in_spec = io::parse_dataset_spec(args.front());
   io::DatasetSpec const out_spec = io::parse_dataset_spec(parsed.required("out"));
   std::optional<io::DatasetSpec> bias_spec;
@@ -200,21 +211,23 @@ int run_n4(std::vector<std::string> const& args) {
   int const levels = static_cast<int>(o.iterations.size());
   if (!quiet) {
     o.progress = [&](int level, int iteration, double convergence) {
-      std::cerr << fmt::format("n4: level {}/{} iteration {}/{} convergence {:.6g}\n", level + 1,
+      std::cerr << fmt::format("n4: level {}/{} iteration {}/{} convergence {:.9g}\n", level + 1,
                                levels, iteration, o.iterations[level], convergence);
     };
   }
   watch.restart();
   Result const result = std::visit(
-      [&](auto const& image) { return run_backend(backend, image, mask, bias_spec.has_value(), o); },
+      [&](auto const& image) {
+        return run_backend(backend, image, mask, bias_spec.has_value(), o);
+      },
       input);
   double const compute_ms = watch.elapsed_ms();
 
   std::vector<std::int64_t> const out_shape =
       rank == 2 ? std::vector<std::int64_t>{shape[1], shape[2]} : shape;
   watch.restart();
-  std::vector<io::ImageDataset> main{io::image_dataset(out_spec.dataset, out_shape,
-                                                       result.corrected.data())};
+  std::vector<io::ImageDataset> main{
+      io::image_dataset(out_spec.dataset, out_shape, result.corrected.data())};
   if (bias_spec && bias_spec->file == out_spec.file)
     main.push_back(io::image_dataset(bias_spec->dataset, out_shape, result.log_bias.data()));
   io::write_images_hdf5(out_spec.file, main);
@@ -229,7 +242,7 @@ int run_n4(std::vector<std::string> const& args) {
     per_level += fmt::format("{}{}", per_level.empty() ? "" : "x", level.iterations);
   std::cout << fmt::format(
       "n4: corrected a {}D image {} on {} ({} threads): working grid ({}, {}, {}) with {} "
-      "voxels in the mask, iterations per level {}, final convergence {:.6g}\nwrote {}{}\n",
+      "voxels in the mask, iterations per level {}, final convergence {:.9g}\nwrote {}{}\n",
       rank, in_spec.str(), backend, backend_concurrency(backend), w.z, w.y, w.x,
       result.report.included, per_level, result.report.levels.back().convergence, out_spec.str(),
       bias_spec ? " and " + bias_spec->str() : std::string());

@@ -73,8 +73,9 @@ std::vector<double> direct_field(std::vector<double> const& coeff, LatticeShape 
         for (int cz = 0; cz < l.z; ++cz)
           for (int cy = 0; cy < l.y; ++cy)
             for (int cx = 0; cx < l.x; ++cx)
-              sum += coeff[(std::int64_t(cz) * l.y + cy) * l.x + cx] * axis_weight(z, g.z, l.z, cz) *
-                     axis_weight(y, g.y, l.y, cy) * axis_weight(x, g.x, l.x, cx);
+              sum += coeff[(std::int64_t(cz) * l.y + cy) * l.x + cx] *
+                     axis_weight(z, g.z, l.z, cz) * axis_weight(y, g.y, l.y, cy) *
+                     axis_weight(x, g.x, l.x, cx);
         out[(z * g.y + y) * g.x + x] = sum;
       }
   return out;
@@ -156,8 +157,8 @@ TEST_CASE("n4 B-spline: the separable MBA contraction equals ITK's per-point sca
   bik_test::for_each_space([](auto space) {
     using Space = decltype(space);
     using MS = typename Space::memory_space;
-    for (auto [g, l] : std::vector<std::pair<Shape3, LatticeShape>>{
-             {{5, 7, 9}, {5, 6, 4}}, {{1, 9, 12}, {1, 5, 7}}}) {
+    for (auto [g, l] : std::vector<std::pair<Shape3, LatticeShape>>{{{5, 7, 9}, {5, 6, 4}},
+                                                                    {{1, 9, 12}, {1, 5, 7}}}) {
       auto const values = random_values(g.size(), 11, -2.0, 2.0);
       auto weights = random_values(g.size(), 12, 0.0, 1.0);
       for (std::size_t i = 0; i < weights.size(); i += 3) weights[i] = 0.0;  // excluded voxels
@@ -201,8 +202,8 @@ TEST_CASE("n4 B-spline: refinement leaves the field unchanged") {
   bik_test::for_each_space([](auto space) {
     using Space = decltype(space);
     using MS = typename Space::memory_space;
-    for (auto [g, l] : std::vector<std::pair<Shape3, LatticeShape>>{
-             {{9, 11, 13}, {4, 5, 6}}, {{1, 10, 7}, {1, 7, 4}}}) {
+    for (auto [g, l] : std::vector<std::pair<Shape3, LatticeShape>>{{{9, 11, 13}, {4, 5, 6}},
+                                                                    {{1, 10, 7}, {1, 7, 4}}}) {
       auto const coeff = random_values(l.size(), 5, -1.0, 1.0);
       bik::n4::Lattice<MS> from{l, to_device<Space>(coeff)};
       LatticeShape const r = bik::n4::refined_shape(l);
@@ -286,8 +287,8 @@ TEST_CASE("n4 B-spline: iterating the MBA fit on the residual converges to a lat
         }
     bik::Workspace<MS> ws;
     Kokkos::View<double*, MS> den("den", l.size()), num("num", l.size()), field("f", g.size());
-    bik::n4::contract_to_lattice(Space(), basis, to_device<Space>(std::vector<double>(g.size(), 1.0)),
-                                 2, den, &ws);
+    bik::n4::contract_to_lattice(Space(), basis,
+                                 to_device<Space>(std::vector<double>(g.size(), 1.0)), 2, den, &ws);
     auto const d = bik_test::to_vector(den);
     std::vector<double> phi(l.size(), 0.0), current(g.size(), 0.0);
     auto rms_error = [&] {

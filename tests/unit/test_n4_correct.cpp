@@ -34,7 +34,8 @@ Scene phantom(bik::Shape3 s, int rank) {
         double const ny = (y - s.y / 2.0) / s.y, nx = (x - s.x / 2.0) / s.x;
         double const r = std::sqrt((nz * nz + ny * ny + nx * nx) * 9.0);
         double const truth = r < 1.0 ? 1.0 : 0.3;
-        double const f = 0.3 * (nz + 0.5 * ny - 0.5 * nx) + 0.15 * std::cos(3.0 * ny) * std::cos(2.0 * nx);
+        double const f =
+            0.3 * (nz + 0.5 * ny - 0.5 * nx) + 0.15 * std::cos(3.0 * ny) * std::cos(2.0 * nx);
         sc.pixels.push_back(truth * std::exp(f));
         sc.log_bias.push_back(f);
         sc.mask.push_back(r < 1.2 ? 1 : 0);
@@ -55,7 +56,8 @@ Run<Space, T> run(Scene const& sc, bik::n4::N4Options const& options, bool use_m
   std::vector<T> px(sc.pixels.begin(), sc.pixels.end());
   auto input = bik_test::volume<Space, T>(px, s.z, s.y, s.x);
   auto mask = bik_test::volume<Space, std::int32_t>(sc.mask, s.z, s.y, s.x);
-  Kokkos::View<T***, Kokkos::LayoutRight, MS> out("out", s.z, s.y, s.x), bias("bias", s.z, s.y, s.x);
+  Kokkos::View<T***, Kokkos::LayoutRight, MS> out("out", s.z, s.y, s.x),
+      bias("bias", s.z, s.y, s.x);
   bik::n4::N4Images<T, std::int32_t, MS> images;
   images.input = bik::as_volume(input);
   images.rank = sc.rank;
@@ -135,7 +137,8 @@ TEST_CASE("n4 correct: bad input gets a clear bik::Error") {
     // A mask of another shape.
     using MS = typename Space::memory_space;
     auto input = bik_test::volume<Space, double>(good.pixels, 6, 12, 10);
-    auto mask = bik_test::volume<Space, std::int32_t>(std::vector<std::int32_t>(6 * 12 * 9, 1), 6, 12, 9);
+    auto mask =
+        bik_test::volume<Space, std::int32_t>(std::vector<std::int32_t>(6 * 12 * 9, 1), 6, 12, 9);
     Kokkos::View<double***, Kokkos::LayoutRight, MS> out("out", 6, 12, 10);
     bik::n4::N4Images<double, std::int32_t, MS> images;
     images.input = bik::as_volume(input);

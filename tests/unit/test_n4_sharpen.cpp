@@ -6,8 +6,8 @@
 #include "bik/n4/log_histogram.hpp"
 #include "bik/n4/sharpening_map.hpp"
 
-#include <Kokkos_Core.hpp>
 #include <doctest/doctest.h>
+#include <Kokkos_Core.hpp>
 
 #include <cmath>
 #include <complex>
@@ -150,7 +150,8 @@ TEST_CASE("n4 sharpening map: exact limits") {
   // A histogram symmetric about its centre bin gives a map antisymmetric about that bin's
   // centre (the Gaussian and the padding are symmetric too), and the centre maps to itself.
   std::vector<double> sym(nb, 0.0);
-  for (int d = 0; d <= 10; ++d) sym[10 + d] = sym[10 - d] = 1.0 + std::exp(-0.1 * (d - 6) * (d - 6));
+  for (int d = 0; d <= 10; ++d)
+    sym[10 + d] = sym[10 - d] = 1.0 + std::exp(-0.1 * (d - 6) * (d - 6));
   auto const E = bik::n4::sharpening_map(sym, min, slope, 0.3, 0.01);
   double const centre = min + 10 * slope;
   CHECK(E[10] == doctest::Approx(centre).epsilon(1e-12));

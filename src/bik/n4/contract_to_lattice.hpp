@@ -22,7 +22,8 @@ KOKKOS_INLINE_FUNCTION double power_of(double w, int p) { return p == 2 ? w * w 
 template <class ExecSpace, class MemorySpace>
 void contract_to_lattice(ExecSpace const& space, GridBasis<MemorySpace> const& basis,
                          NonDeduced<Kokkos::View<double const*, MemorySpace>> field, int power,
-                         NonDeduced<Kokkos::View<double*, MemorySpace>> out, Workspace<MemorySpace>* ws) {
+                         NonDeduced<Kokkos::View<double*, MemorySpace>> out,
+                         Workspace<MemorySpace>* ws) {
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   std::int64_t const Z = basis.grid.z, Y = basis.grid.y, X = basis.grid.x;
   std::int64_t const CZ = basis.lattice.z, CY = basis.lattice.y, CX = basis.lattice.x;

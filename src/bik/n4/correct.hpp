@@ -81,8 +81,8 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
 
   // ---- arguments -----------------------------------------------------------------------------
   int const rank = images.rank;
-  require(rank == 2 || rank == 3, where, "the image must be 2D or 3D, got rank " +
-                                             std::to_string(rank));
+  require(rank == 2 || rank == 3, where,
+          "the image must be 2D or 3D, got rank " + std::to_string(rank));
   Shape3 const full = shape_of(images.input);
   require(full.size() > 0, where, "the image is empty, shape " + full.str());
   require(rank == 3 || full.z == 1, where, "a 2D image has one plane, got " + full.str());
@@ -91,18 +91,18 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
   bool const has_conf = images.confidence.data() != nullptr;
   bool const has_bias = images.log_bias.data() != nullptr;
   auto same_shape = [&](Shape3 s) { return s.z == full.z && s.y == full.y && s.x == full.x; };
-  require(!has_mask || same_shape(shape_of(images.mask)), where,
-          "mask shape " + shape_of(images.mask).str() + " does not match image shape " +
-              full.str());
+  require(
+      !has_mask || same_shape(shape_of(images.mask)), where,
+      "mask shape " + shape_of(images.mask).str() + " does not match image shape " + full.str());
   require(!has_conf || same_shape(shape_of(images.confidence)), where,
-          "confidence shape " + shape_of(images.confidence).str() +
-              " does not match image shape " + full.str());
+          "confidence shape " + shape_of(images.confidence).str() + " does not match image shape " +
+              full.str());
   require(same_shape(shape_of(images.corrected)), where,
           "output shape " + shape_of(images.corrected).str() + " does not match image shape " +
               full.str());
   require(!has_bias || same_shape(shape_of(images.log_bias)), where,
-          "bias output shape " + shape_of(images.log_bias).str() +
-              " does not match image shape " + full.str());
+          "bias output shape " + shape_of(images.log_bias).str() + " does not match image shape " +
+              full.str());
 
   ShrinkAxis const sz = rank == 2 ? ShrinkAxis{} : shrink_axis(full.z, options.shrink);
   ShrinkAxis const sy = shrink_axis(full.y, options.shrink);
@@ -111,8 +111,10 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
   require((rank == 2 || full.z / options.shrink >= 2) && full.y / options.shrink >= 2 &&
               full.x / options.shrink >= 2,
           where,
-          "shrink factor " + std::to_string(options.shrink) + " leaves fewer than 2 samples on an "
-              "axis of the image of shape " + full.str());
+          "shrink factor " + std::to_string(options.shrink) +
+              " leaves fewer than 2 samples on an "
+              "axis of the image of shape " +
+              full.str());
 
   auto input = images.input;
   auto mask = images.mask;
@@ -127,7 +129,8 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
       KOKKOS_LAMBDA(std::int64_t i, int& flags) {
         std::int64_t const x = i % full.x, y = (i / full.x) % full.y, z = i / (full.x * full.y);
         double const v = static_cast<double>(input(z, y, x));
-        if (!kx::is_finite(v)) flags |= 1;
+        if (!kx::is_finite(v))
+          flags |= 1;
         else if (v <= 0.0 &&
                  detail::is_included(mask, conf, has_mask, has_conf, use_label, label, z, y, x))
           flags |= 2;
@@ -147,7 +150,7 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
   std::int64_t included = 0;
   Kokkos::parallel_reduce(
       "bik::n4::shrink", Policy(space, 0, n),
-      KOKKOS_LAMBDA(std::int64_t i, std::int64_t& count) {
+      KOKKOS_LAMBDA(std::int64_t i, std::int64_t & count) {
         std::int64_t const x = i % work.x, y = (i / work.x) % work.y, z = i / (work.x * work.y);
         std::int64_t const fz = z * sz.factor + sz.offset, fy = y * sy.factor + sy.offset,
                            fx = x * sx.factor + sx.offset;
@@ -164,7 +167,8 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
           "the mask selects no voxel of the working grid " + work.str() +
               (options.shrink > 1 ? " (after shrinking)" : ""));
 
-  // ---- levels ------------------------------------------------------------------------------------
+  // ---- levels
+  // ------------------------------------------------------------------------------------
   N4Report report;
   report.working = work;
   report.included = included;
@@ -216,7 +220,8 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
         fill(space, "bik::n4::zero_histogram", hist, 0.0);
         Kokkos::parallel_for(
             "bik::n4::histogram", Policy(space, 0, n), KOKKOS_LAMBDA(std::int64_t i) {
-              if (weight(i) > 0.0) add_to_histogram(hist, (log_in(i) - log_bias(i) - lo) / slope, nb);
+              if (weight(i) > 0.0)
+                add_to_histogram(hist, (log_in(i) - log_bias(i) - lo) / slope, nb);
             });
         Kokkos::deep_copy(space, hist_host, hist);
         space.fence();
@@ -258,8 +263,7 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
       auto const update = prepare_lattice_on_grid(space, basis, phi, ws);
       Kokkos::parallel_for(
           "bik::n4::apply_update", Policy(space, 0, n), KOKKOS_LAMBDA(std::int64_t i) {
-            std::int64_t const x = i % work.x, y = (i / work.x) % work.y,
-                               z = i / (work.x * work.y);
+            std::int64_t const x = i % work.x, y = (i / work.x) % work.y, z = i / (work.x * work.y);
             double const d = update.value(z, y, x);
             log_bias(i) += d;
             scratch(i) = weight(i) > 0.0 ? math::expm1(-d) : 0.0;
@@ -290,7 +294,8 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
     }
   }
 
-  // ---- full resolution ---------------------------------------------------------------------------
+  // ---- full resolution
+  // ---------------------------------------------------------------------------
   auto const full_basis = make_grid_basis<MemorySpace>(full, lattice.shape);
   auto const field = prepare_lattice_on_grid(space, full_basis, lattice.coeff, ws);
   auto corrected = images.corrected;

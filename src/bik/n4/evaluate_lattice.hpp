@@ -35,10 +35,9 @@ struct LatticeOnGrid {
 
 // Collapses `coeff` (basis.lattice.size() values) over Z and Y for basis.grid.
 template <class ExecSpace, class MemorySpace>
-LatticeOnGrid<MemorySpace> prepare_lattice_on_grid(ExecSpace const& space,
-                                                   GridBasis<MemorySpace> const& basis,
-                                                   NonDeduced<Kokkos::View<double const*, MemorySpace>> coeff,
-                                                   Workspace<MemorySpace>* ws) {
+LatticeOnGrid<MemorySpace> prepare_lattice_on_grid(
+    ExecSpace const& space, GridBasis<MemorySpace> const& basis,
+    NonDeduced<Kokkos::View<double const*, MemorySpace>> coeff, Workspace<MemorySpace>* ws) {
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   std::int64_t const Z = basis.grid.z, Y = basis.grid.y;
   std::int64_t const CY = basis.lattice.y, CX = basis.lattice.x;

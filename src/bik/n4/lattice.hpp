@@ -22,9 +22,7 @@ struct Lattice {
 };
 
 // Spans of an axis with `control_points` (>= 4) at level L: (control_points - 3) * 2^L.
-inline int spans_at_level(int control_points, int level) {
-  return (control_points - 3) << level;
-}
+inline int spans_at_level(int control_points, int level) { return (control_points - 3) << level; }
 
 }  // namespace bik::n4
 

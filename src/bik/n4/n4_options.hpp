@@ -39,7 +39,7 @@ struct N4LevelReport {
 };
 
 struct N4Report {
-  Shape3 working;  // the (shrunk) grid the fit ran on
+  Shape3 working;             // the (shrunk) grid the fit ran on
   std::int64_t included = 0;  // voxels of the working grid in the mask
   std::vector<N4LevelReport> levels;
 };

@@ -55,7 +55,8 @@ void refine_lattice(ExecSpace const& space, Lattice<MemorySpace> const& from,
         int const kz = subdivision(nz, a.z == 1, wz);
         int const ky = subdivision(ny, a.y == 1, wy);
         int const kx = subdivision(nx, a.x == 1, wx);
-        int const oz = a.z == 1 ? 0 : nz / 2, oy = a.y == 1 ? 0 : ny / 2, ox = a.x == 1 ? 0 : nx / 2;
+        int const oz = a.z == 1 ? 0 : nz / 2, oy = a.y == 1 ? 0 : ny / 2,
+                  ox = a.x == 1 ? 0 : nx / 2;
         double sum = 0.0;
         for (int p = 0; p < kz; ++p)
           for (int q = 0; q < ky; ++q)
