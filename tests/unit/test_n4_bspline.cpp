@@ -238,9 +238,11 @@ TEST_CASE("n4 B-spline: one MBA pass interpolates isolated samples exactly") {
     for (auto const& s : samples) {
       std::int64_t const p = (s.z * g.y + s.y) * g.x + s.x;
       double w2 = 1.0;
-      for (auto [i, n] : {std::pair{s.z, g.z}, std::pair{s.y, g.y}, std::pair{s.x, g.x}}) {
+      std::int64_t const index[3] = {s.z, s.y, s.x}, extent[3] = {g.z, g.y, g.x};
+      for (int axis = 0; axis < 3; ++axis) {
         double sum = 0.0;
-        for (int c = 0; c < 11; ++c) sum += std::pow(axis_weight(i, n, 11, c), 2);
+        for (int c = 0; c < 11; ++c)
+          sum += std::pow(axis_weight(index[axis], extent[axis], 11, c), 2);
         w2 *= sum;
       }
       weights[p] = 1.0;
