@@ -13,6 +13,7 @@
 #include "bik/core/compat.hpp"
 #include "bik/core/error.hpp"
 #include "bik/core/workspace.hpp"
+#include "bik/n4/apply_bias.hpp"
 #include "bik/n4/contract_to_lattice.hpp"
 #include "bik/n4/evaluate_lattice.hpp"
 #include "bik/n4/grid_basis.hpp"
@@ -297,16 +298,7 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
   // ---- full resolution
   // ---------------------------------------------------------------------------
   auto const full_basis = make_grid_basis<MemorySpace>(full, lattice.shape);
-  auto const field = prepare_lattice_on_grid(space, full_basis, lattice.coeff, ws);
-  auto corrected = images.corrected;
-  auto bias_out = images.log_bias;
-  Kokkos::parallel_for(
-      "bik::n4::apply_bias", Policy(space, 0, full.size()), KOKKOS_LAMBDA(std::int64_t i) {
-        std::int64_t const x = i % full.x, y = (i / full.x) % full.y, z = i / (full.x * full.y);
-        double const b = field.value(z, y, x);
-        corrected(z, y, x) = static_cast<T>(static_cast<double>(input(z, y, x)) / math::exp(b));
-        if (has_bias) bias_out(z, y, x) = static_cast<T>(b);
-      });
+  apply_bias(space, full_basis, lattice.coeff, input, images.corrected, images.log_bias, ws);
   space.fence();
   return report;
 }
