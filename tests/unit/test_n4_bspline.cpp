@@ -125,8 +125,8 @@ TEST_CASE("n4 cubic B-spline: partition of unity and exact cubic reproduction") 
       double cubic = 0.0, one = 0.0;
       for (int k = 0; k < 4; ++k) {
         double const kk = b.span(i) + k - 1;
-        cubic += b.weight(i, k) * (kk * kk * kk - kk);
-        one += b.weight(i, k);
+        cubic += b.w(i, k) * (kk * kk * kk - kk);
+        one += b.w(i, k);
       }
       CHECK(cubic == doctest::Approx(u * u * u).epsilon(1e-12));
       CHECK(one == doctest::Approx(1.0).epsilon(1e-14));

@@ -7,6 +7,7 @@
 #define BIK_N4_AXIS_BASIS_HPP
 
 #include "bik/core/error.hpp"
+#include "bik/core/workspace.hpp"
 #include "bik/n4/cubic_bspline.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -22,24 +23,31 @@ struct AxisBasis {
   std::int64_t samples = 0;
   int controls = 0;                                      // spans + 3, or 1 on a degenerate axis
   Kokkos::View<std::int32_t*, MemorySpace> span;         // per sample: its first control point
-  Kokkos::View<double* [4], MemorySpace> weight;         // per sample: weights of span + 0..3
+  Kokkos::View<double*, MemorySpace> weight;             // per sample: 4 weights, span + 0..3
   Kokkos::View<std::int64_t*, MemorySpace> first, last;  // per control point: samples [first, last)
+
+  // Weight of sample i for control point span(i) + k.
+  KOKKOS_INLINE_FUNCTION double w(std::int64_t i, int k) const { return weight(4 * i + k); }
 };
 
-// The basis of an n-sample axis on `spans` spans (degenerate: n == 1 and spans == 0).
+// The basis of an n-sample axis on `spans` spans (degenerate: n == 1 and spans == 0). Its tables
+// come from `ws` (buffers named after `name`) when one is given.
 template <class MemorySpace>
-AxisBasis<MemorySpace> make_axis_basis(std::int64_t n, int spans) {
+AxisBasis<MemorySpace> make_axis_basis(std::int64_t n, int spans,
+                                       Workspace<MemorySpace>* ws = nullptr,
+                                       std::string const& name = "bik::n4::axis") {
   bool const degenerate = spans == 0;
   require(degenerate ? n == 1 : n >= 2 && spans >= 1, "bik::n4::make_axis_basis",
           "an axis needs at least 2 samples and 1 span, got " + std::to_string(n) +
               " samples and " + std::to_string(spans) + " spans");
+  using Buffers = Workspace<MemorySpace>;
   AxisBasis<MemorySpace> b;
   b.samples = n;
   b.controls = degenerate ? 1 : spans + 3;
-  b.span = Kokkos::View<std::int32_t*, MemorySpace>("bik::n4::span", n);
-  b.weight = Kokkos::View<double* [4], MemorySpace>("bik::n4::weight", n);
-  b.first = Kokkos::View<std::int64_t*, MemorySpace>("bik::n4::first", b.controls);
-  b.last = Kokkos::View<std::int64_t*, MemorySpace>("bik::n4::last", b.controls);
+  b.span = Buffers::template get<std::int32_t>(ws, name + ".span", n);
+  b.weight = Buffers::template get<double>(ws, name + ".weight", 4 * n);
+  b.first = Buffers::template get<std::int64_t>(ws, name + ".first", b.controls);
+  b.last = Buffers::template get<std::int64_t>(ws, name + ".last", b.controls);
   auto span = Kokkos::create_mirror_view(b.span);
   auto weight = Kokkos::create_mirror_view(b.weight);
   auto first = Kokkos::create_mirror_view(b.first);
@@ -57,7 +65,7 @@ AxisBasis<MemorySpace> make_axis_basis(std::int64_t n, int spans) {
       cubic_bspline_weights(u - j, w);
     }
     span(i) = j;
-    for (int k = 0; k < 4; ++k) weight(i, k) = w[k];
+    for (int k = 0; k < 4; ++k) weight(4 * i + k) = w[k];
     // Samples are in span order, so each control point's samples are contiguous.
     for (int k = 0; k < (degenerate ? 1 : 4); ++k) {
       if (first(j + k) == n) first(j + k) = i;
@@ -76,7 +84,7 @@ AxisBasis<MemorySpace> make_axis_basis(std::int64_t n, int spans) {
 // Weight of sample i for control point c (c in span(i) .. span(i) + 3).
 template <class Basis>
 KOKKOS_INLINE_FUNCTION double basis_weight(Basis const& b, std::int64_t i, int c) {
-  return b.weight(i, c - b.span(i));
+  return b.w(i, c - b.span(i));
 }
 
 }  // namespace bik::n4

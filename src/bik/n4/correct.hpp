@@ -187,7 +187,7 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
   fill(space, "bik::n4::zero_lattice", lattice.coeff, 0.0);
   int const levels = static_cast<int>(options.iterations.size());
   for (int level = 0; level < levels; ++level) {
-    auto const basis = make_grid_basis<MemorySpace>(work, lattice.shape);
+    auto const basis = make_grid_basis<MemorySpace>(work, lattice.shape, ws, "bik::n4::working");
     std::int64_t const nc = lattice.shape.size();
     auto den = Buffers::template get<double>(ws, "bik::n4::denominator", nc);
     auto phi = Buffers::template get<double>(ws, "bik::n4::update", nc);
@@ -243,9 +243,9 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
               double const residual = u - sharpened_value(lut, (u - lo) / slope, nb);
               double s[3] = {0.0, 0.0, 0.0};
               for (int k = 0; k < 4; ++k) {
-                s[0] += bz.weight(z, k) * bz.weight(z, k);
-                s[1] += by.weight(y, k) * by.weight(y, k);
-                s[2] += bx.weight(x, k) * bx.weight(x, k);
+                s[0] += bz.w(z, k) * bz.w(z, k);
+                s[1] += by.w(y, k) * by.w(y, k);
+                s[2] += bx.w(x, k) * bx.w(x, k);
               }
               value = weight(i) * residual / (s[0] * s[1] * s[2]);
             }
@@ -297,7 +297,7 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
 
   // ---- full resolution
   // ---------------------------------------------------------------------------
-  auto const full_basis = make_grid_basis<MemorySpace>(full, lattice.shape);
+  auto const full_basis = make_grid_basis<MemorySpace>(full, lattice.shape, ws, "bik::n4::full");
   apply_bias(space, full_basis, lattice.coeff, input, images.corrected, images.log_bias, ws);
   space.fence();
   return report;

@@ -27,8 +27,8 @@ struct LatticeOnGrid {
   // so the four control points span(x) .. span(x) + 3 all exist.
   KOKKOS_INLINE_FUNCTION double value(std::int64_t z, std::int64_t y, std::int64_t x) const {
     std::int64_t const at = (z * Y + y) * CX + bx.span(x);
-    return bx.weight(x, 0) * rows(at) + bx.weight(x, 1) * rows(at + 1) +
-           bx.weight(x, 2) * rows(at + 2) + bx.weight(x, 3) * rows(at + 3);
+    return bx.w(x, 0) * rows(at) + bx.w(x, 1) * rows(at + 1) + bx.w(x, 2) * rows(at + 2) +
+           bx.w(x, 3) * rows(at + 3);
   }
 };
 
@@ -52,7 +52,7 @@ LatticeOnGrid<MemorySpace> prepare_lattice_on_grid(
         int const j = bz.span(z);
         double sum = 0.0;
         for (int k = 0; k < 4 && j + k < CZ; ++k)
-          sum += bz.weight(z, k) * coeff((j + k) * CY * CX + plane);
+          sum += bz.w(z, k) * coeff((j + k) * CY * CX + plane);
         planes(i) = sum;
       });
   Kokkos::parallel_for(
@@ -63,7 +63,7 @@ LatticeOnGrid<MemorySpace> prepare_lattice_on_grid(
         int const j = by.span(y);
         double sum = 0.0;
         for (int k = 0; k < 4 && j + k < CY; ++k)
-          sum += by.weight(y, k) * planes((z * CY + j + k) * CX + cx);
+          sum += by.w(y, k) * planes((z * CY + j + k) * CX + cx);
         rows(i) = sum;
       });
   return {Y, basis.grid.x, CX, basis.x, rows};
