@@ -3,6 +3,7 @@
 // spaces, the OpenMP thread count and Kokkos::print_configuration go into the report's context,
 // so every set of numbers carries the configuration it was measured with.
 #include "kernels.hpp"
+#include "n4.hpp"
 
 #include "bik/config.hpp"
 #include "bik/core/compat.hpp"
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   add_context();
   bik_bench::register_benchmarks();
+  bik_bench::register_n4_benchmarks();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

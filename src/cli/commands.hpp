@@ -20,6 +20,8 @@ int run_info(std::vector<std::string> const& args);
 int run_measure(std::vector<std::string> const& args);
 // `bik demo`: synthesise scenes, save them, measure them, write the tables, print a summary.
 int run_demo(std::vector<std::string> const& args);
+// `bik n4`: N4 bias-field correction of one image, written as HDF5.
+int run_n4(std::vector<std::string> const& args);
 
 }  // namespace bik::cli
 

@@ -51,6 +51,7 @@ int dispatch(int argc, char* argv[]) {
   if (command == "info") run = run_info;
   if (command == "measure") run = run_measure;
   if (command == "demo") run = run_demo;
+  if (command == "n4") run = run_n4;
   if (run == nullptr) throw UsageError("unknown command '" + command + "'", "");
   for (auto const& arg : rest) {
     if (arg == "--help" || arg == "-h") {

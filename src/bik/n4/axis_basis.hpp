@@ -1,0 +1,92 @@
+// One axis of the tensor-product B-spline sampled on a grid: for each of the n samples the
+// first of its four control points (its span j, columns j..j+3 as in ITK, spec n4.md §12) and
+// the four weights; and, per control point, the contiguous range of samples that touch it,
+// so that contractions gather (one output per thread, no atomics). A degenerate axis (n = 1,
+// the Z axis of a 2D image) has one control point with weight 1.
+#ifndef BIK_N4_AXIS_BASIS_HPP
+#define BIK_N4_AXIS_BASIS_HPP
+
+#include "bik/core/error.hpp"
+#include "bik/core/workspace.hpp"
+#include "bik/n4/cubic_bspline.hpp"
+
+#include <Kokkos_Core.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+namespace bik::n4 {
+
+template <class MemorySpace>
+struct AxisBasis {
+  std::int64_t samples = 0;
+  int controls = 0;                                      // spans + 3, or 1 on a degenerate axis
+  Kokkos::View<std::int32_t*, MemorySpace> span;         // per sample: its first control point
+  Kokkos::View<double*, MemorySpace> weight;             // per sample: 4 weights, span + 0..3
+  Kokkos::View<std::int64_t*, MemorySpace> first, last;  // per control point: samples [first, last)
+
+  // Weight of sample i for control point span(i) + k.
+  KOKKOS_INLINE_FUNCTION double w(std::int64_t i, int k) const { return weight(4 * i + k); }
+};
+
+// The basis of an n-sample axis on `spans` spans (degenerate: n == 1 and spans == 0). Its tables
+// come from `ws` (buffers named after `name`) when one is given.
+template <class MemorySpace>
+AxisBasis<MemorySpace> make_axis_basis(std::int64_t n, int spans,
+                                       Workspace<MemorySpace>* ws = nullptr,
+                                       std::string const& name = "bik::n4::axis") {
+  bool const degenerate = spans == 0;
+  require(degenerate ? n == 1 : n >= 2 && spans >= 1, "bik::n4::make_axis_basis",
+          "an axis needs at least 2 samples and 1 span, got " + std::to_string(n) +
+              " samples and " + std::to_string(spans) + " spans");
+  using Buffers = Workspace<MemorySpace>;
+  AxisBasis<MemorySpace> b;
+  b.samples = n;
+  b.controls = degenerate ? 1 : spans + 3;
+  b.span = Buffers::template get<std::int32_t>(ws, name + ".span", n);
+  b.weight = Buffers::template get<double>(ws, name + ".weight", 4 * n);
+  b.first = Buffers::template get<std::int64_t>(ws, name + ".first", b.controls);
+  b.last = Buffers::template get<std::int64_t>(ws, name + ".last", b.controls);
+  auto span = Kokkos::create_mirror_view(b.span);
+  auto weight = Kokkos::create_mirror_view(b.weight);
+  auto first = Kokkos::create_mirror_view(b.first);
+  auto last = Kokkos::create_mirror_view(b.last);
+  for (int c = 0; c < b.controls; ++c) {
+    first(c) = n;
+    last(c) = 0;
+  }
+  for (std::int64_t i = 0; i < n; ++i) {
+    double w[4] = {1.0, 0.0, 0.0, 0.0};
+    std::int32_t j = 0;
+    if (!degenerate) {
+      double const u = parametric_position(i, n, spans);
+      j = static_cast<std::int32_t>(std::floor(u));
+      cubic_bspline_weights(u - j, w);
+    }
+    span(i) = j;
+    for (int k = 0; k < 4; ++k) weight(4 * i + k) = w[k];
+    // Samples are in span order, so each control point's samples are contiguous.
+    for (int k = 0; k < (degenerate ? 1 : 4); ++k) {
+      if (first(j + k) == n) first(j + k) = i;
+      last(j + k) = i + 1;
+    }
+  }
+  for (int c = 0; c < b.controls; ++c)
+    if (first(c) == n) first(c) = last(c) = 0;  // no sample touches it (coarse grids)
+  Kokkos::deep_copy(b.span, span);
+  Kokkos::deep_copy(b.weight, weight);
+  Kokkos::deep_copy(b.first, first);
+  Kokkos::deep_copy(b.last, last);
+  return b;
+}
+
+// Weight of sample i for control point c (c in span(i) .. span(i) + 3).
+template <class Basis>
+KOKKOS_INLINE_FUNCTION double basis_weight(Basis const& b, std::int64_t i, int c) {
+  return b.w(i, c - b.span(i));
+}
+
+}  // namespace bik::n4
+
+#endif

@@ -1,0 +1,308 @@
+// bik::n4::correct: N4 bias-field correction with the semantics of ITK's
+// N4BiasFieldCorrectionImageFilter as SimpleITK runs it (spec n4.md §2), from a full-resolution
+// image: shrink (ITK placement), log of the included voxels, levels x iterations of
+// (sharpen the histogram, fit the residual with one MBA B-spline pass, add it to the lattice),
+// convergence by the coefficient of variation of exp(old - new log bias), exact lattice
+// refinement between levels, and finally input / exp(log bias) at full resolution with the
+// field evaluated index-normalised (as GetLogBiasFieldAsImage(full image) does).
+// Working buffers are doubles on the (shrunk) working grid; the full-resolution pass reads the
+// input once and writes the outputs once.
+#ifndef BIK_N4_CORRECT_HPP
+#define BIK_N4_CORRECT_HPP
+
+#include "bik/core/compat.hpp"
+#include "bik/core/error.hpp"
+#include "bik/core/workspace.hpp"
+#include "bik/n4/apply_bias.hpp"
+#include "bik/n4/contract_to_lattice.hpp"
+#include "bik/n4/evaluate_lattice.hpp"
+#include "bik/n4/grid_basis.hpp"
+#include "bik/n4/lattice.hpp"
+#include "bik/n4/log_histogram.hpp"
+#include "bik/n4/math.hpp"
+#include "bik/n4/n4_images.hpp"
+#include "bik/n4/n4_options.hpp"
+#include "bik/n4/refine_lattice.hpp"
+#include "bik/n4/sharpening_map.hpp"
+#include "bik/n4/shrink.hpp"
+
+#include <Kokkos_Core.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace bik::n4 {
+
+namespace detail {
+
+inline void validate(N4Options const& o, int rank, char const* where) {
+  require(!o.iterations.empty(), where, "iterations must list at least one level");
+  for (int n : o.iterations)
+    require(n >= 1, where, "every level needs at least 1 iteration, got " + std::to_string(n));
+  require(std::isfinite(o.convergence_threshold) && o.convergence_threshold >= 0, where,
+          "the convergence threshold must be finite and >= 0");
+  for (int d = rank == 2 ? 1 : 0; d < 3; ++d)
+    require(o.control_points[d] >= 4, where,
+            "each axis needs at least 4 control points (spline order 3 + 1), got " +
+                std::to_string(o.control_points[d]));
+  require(o.iterations.size() <= 16, where, "at most 16 fitting levels are supported");
+  require(std::isfinite(o.fwhm) && o.fwhm > 0, where, "the FWHM must be finite and > 0");
+  require(std::isfinite(o.wiener_noise) && o.wiener_noise >= 0, where,
+          "the Wiener noise must be finite and >= 0");
+  require(o.histogram_bins >= 2, where, "at least 2 histogram bins are needed");
+  require(o.shrink >= 1, where, "the shrink factor must be >= 1");
+}
+
+// Whether voxel (z, y, x) takes part in the fit.
+template <class MaskVolume, class ConfidenceVolume>
+KOKKOS_INLINE_FUNCTION bool is_included(MaskVolume const& mask, ConfidenceVolume const& conf,
+                                        bool has_mask, bool has_conf, bool use_label,
+                                        std::int64_t label, std::int64_t z, std::int64_t y,
+                                        std::int64_t x) {
+  if (has_mask) {
+    std::int64_t const m = static_cast<std::int64_t>(mask(z, y, x));
+    if (use_label ? m != label : m == 0) return false;
+  }
+  return !has_conf || conf(z, y, x) > 0.0;
+}
+
+}  // namespace detail
+
+template <class ExecSpace, class T, class M, class MemorySpace>
+N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
+                 N4Options const& options, Workspace<MemorySpace>* ws = nullptr) {
+  static_assert(std::is_floating_point<T>::value, "bik::n4::correct: float or double images");
+  char const* where = "bik::n4::correct";
+  typename Workspace<MemorySpace>::Lease lease(ws, where);
+  using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
+  using Buffers = Workspace<MemorySpace>;
+
+  // ---- arguments -----------------------------------------------------------------------------
+  int const rank = images.rank;
+  require(rank == 2 || rank == 3, where,
+          "the image must be 2D or 3D, got rank " + std::to_string(rank));
+  Shape3 const full = shape_of(images.input);
+  require(full.size() > 0, where, "the image is empty, shape " + full.str());
+  require(rank == 3 || full.z == 1, where, "a 2D image has one plane, got " + full.str());
+  detail::validate(options, rank, where);
+  bool const has_mask = images.mask.data() != nullptr;
+  bool const has_conf = images.confidence.data() != nullptr;
+  bool const has_bias = images.log_bias.data() != nullptr;
+  auto same_shape = [&](Shape3 s) { return s.z == full.z && s.y == full.y && s.x == full.x; };
+  require(
+      !has_mask || same_shape(shape_of(images.mask)), where,
+      "mask shape " + shape_of(images.mask).str() + " does not match image shape " + full.str());
+  require(!has_conf || same_shape(shape_of(images.confidence)), where,
+          "confidence shape " + shape_of(images.confidence).str() + " does not match image shape " +
+              full.str());
+  require(same_shape(shape_of(images.corrected)), where,
+          "output shape " + shape_of(images.corrected).str() + " does not match image shape " +
+              full.str());
+  require(!has_bias || same_shape(shape_of(images.log_bias)), where,
+          "bias output shape " + shape_of(images.log_bias).str() + " does not match image shape " +
+              full.str());
+
+  ShrinkAxis const sz = rank == 2 ? ShrinkAxis{} : shrink_axis(full.z, options.shrink);
+  ShrinkAxis const sy = shrink_axis(full.y, options.shrink);
+  ShrinkAxis const sx = shrink_axis(full.x, options.shrink);
+  Shape3 const work{sz.size, sy.size, sx.size};
+  require((rank == 2 || full.z / options.shrink >= 2) && full.y / options.shrink >= 2 &&
+              full.x / options.shrink >= 2,
+          where,
+          "shrink factor " + std::to_string(options.shrink) +
+              " leaves fewer than 2 samples on an "
+              "axis of the image of shape " +
+              full.str());
+
+  auto input = images.input;
+  auto mask = images.mask;
+  auto conf = images.confidence;
+  bool const use_label = options.use_mask_label;
+  std::int64_t const label = options.mask_label;
+
+  // Non-finite values anywhere, non-positive values where the log is taken: bit 0 and bit 1.
+  int problems = 0;
+  Kokkos::parallel_reduce(
+      "bik::n4::check_input", Policy(space, 0, full.size()),
+      KOKKOS_LAMBDA(std::int64_t i, int& flags) {
+        std::int64_t const x = i % full.x, y = (i / full.x) % full.y, z = i / (full.x * full.y);
+        double const v = static_cast<double>(input(z, y, x));
+        if (!kx::is_finite(v))
+          flags |= 1;
+        else if (v <= 0.0 &&
+                 detail::is_included(mask, conf, has_mask, has_conf, use_label, label, z, y, x))
+          flags |= 2;
+      },
+      Kokkos::BOr<int>(problems));
+  require(!(problems & 1), where, "the image contains NaN or infinite values");
+  require(!(problems & 2), where,
+          "the image has values <= 0 inside the mask; N4 works on the log of positive "
+          "intensities");
+
+  // ---- the working grid: shrunk log input, fit weights (0 = excluded) -------------------------
+  std::int64_t const n = work.size();
+  auto log_in = Buffers::template get<double>(ws, "bik::n4::log_input", n);
+  auto weight = Buffers::template get<double>(ws, "bik::n4::weight", n);
+  auto log_bias = Buffers::template get<double>(ws, "bik::n4::log_bias", n);
+  auto scratch = Buffers::template get<double>(ws, "bik::n4::scratch", n);
+  std::int64_t included = 0;
+  Kokkos::parallel_reduce(
+      "bik::n4::shrink", Policy(space, 0, n),
+      KOKKOS_LAMBDA(std::int64_t i, std::int64_t & count) {
+        std::int64_t const x = i % work.x, y = (i / work.x) % work.y, z = i / (work.x * work.y);
+        std::int64_t const fz = z * sz.factor + sz.offset, fy = y * sy.factor + sy.offset,
+                           fx = x * sx.factor + sx.offset;
+        double const v = static_cast<double>(input(fz, fy, fx));
+        bool const in =
+            detail::is_included(mask, conf, has_mask, has_conf, use_label, label, fz, fy, fx);
+        weight(i) = in ? (has_conf ? conf(fz, fy, fx) : 1.0) : 0.0;
+        log_in(i) = in ? math::log(v) : v;
+        log_bias(i) = 0.0;
+        if (in) ++count;
+      },
+      included);
+  require(included > 0, where,
+          "the mask selects no voxel of the working grid " + work.str() +
+              (options.shrink > 1 ? " (after shrinking)" : ""));
+
+  // ---- levels
+  // ------------------------------------------------------------------------------------
+  N4Report report;
+  report.working = work;
+  report.included = included;
+  int const nb = options.histogram_bins;
+  auto hist = Buffers::template get<double>(ws, "bik::n4::histogram", nb);
+  auto lut = Buffers::template get<double>(ws, "bik::n4::sharpening_map", nb);
+  auto hist_host = Kokkos::create_mirror_view(hist);
+  auto lut_host = Kokkos::create_mirror_view(lut);
+  std::vector<double> histogram(nb);
+
+  Lattice<MemorySpace> lattice;
+  lattice.shape = {rank == 2 ? 1 : options.control_points[0], options.control_points[1],
+                   options.control_points[2]};
+  lattice.coeff = Buffers::template get<double>(ws, "bik::n4::lattice0", lattice.shape.size());
+  fill(space, "bik::n4::zero_lattice", lattice.coeff, 0.0);
+  int const levels = static_cast<int>(options.iterations.size());
+  for (int level = 0; level < levels; ++level) {
+    auto const basis = make_grid_basis<MemorySpace>(work, lattice.shape, ws, "bik::n4::working");
+    std::int64_t const nc = lattice.shape.size();
+    auto den = Buffers::template get<double>(ws, "bik::n4::denominator", nc);
+    auto phi = Buffers::template get<double>(ws, "bik::n4::update", nc);
+    contract_to_lattice(space, basis, weight, 2, den, ws);  // fixed for the level
+    auto const bz = basis.z;
+    auto const by = basis.y;
+    auto const bx = basis.x;
+    auto coeff = lattice.coeff;
+    N4LevelReport level_report;
+    level_report.lattice = lattice.shape;
+    double convergence = std::numeric_limits<double>::max();
+    int iteration = 0;
+    while (iteration < options.iterations[level] && convergence > options.convergence_threshold) {
+      ++iteration;
+      // Sharpen: histogram of the current log image over the included voxels.
+      typename Kokkos::MinMax<double>::value_type range;
+      Kokkos::parallel_reduce(
+          "bik::n4::range", Policy(space, 0, n),
+          KOKKOS_LAMBDA(std::int64_t i, typename Kokkos::MinMax<double>::value_type & r) {
+            if (weight(i) > 0.0) {
+              double const u = log_in(i) - log_bias(i);
+              if (u < r.min_val) r.min_val = u;
+              if (u > r.max_val) r.max_val = u;
+            }
+          },
+          Kokkos::MinMax<double>(range));
+      double const lo = range.min_val;
+      double const slope = (range.max_val - range.min_val) / (nb - 1);
+      bool const sharpen = slope > 0.0;  // a constant image has nothing to correct
+      if (sharpen) {
+        fill(space, "bik::n4::zero_histogram", hist, 0.0);
+        Kokkos::parallel_for(
+            "bik::n4::histogram", Policy(space, 0, n), KOKKOS_LAMBDA(std::int64_t i) {
+              if (weight(i) > 0.0)
+                add_to_histogram(hist, (log_in(i) - log_bias(i) - lo) / slope, nb);
+            });
+        Kokkos::deep_copy(space, hist_host, hist);
+        space.fence();
+        for (int k = 0; k < nb; ++k) histogram[k] = hist_host(k);
+        std::vector<double> const map =
+            sharpening_map(histogram, lo, slope, options.fwhm, options.wiener_noise);
+        for (int k = 0; k < nb; ++k) lut_host(k) = map[k];
+        Kokkos::deep_copy(space, lut, lut_host);
+      }
+      // The MBA numerator's field: weight * residual / sum of squared weights at each voxel.
+      Kokkos::parallel_for(
+          "bik::n4::residual", Policy(space, 0, n), KOKKOS_LAMBDA(std::int64_t i) {
+            double value = 0.0;
+            if (sharpen && weight(i) > 0.0) {
+              std::int64_t const x = i % work.x, y = (i / work.x) % work.y,
+                                 z = i / (work.x * work.y);
+              double const u = log_in(i) - log_bias(i);
+              double const residual = u - sharpened_value(lut, (u - lo) / slope, nb);
+              double s[3] = {0.0, 0.0, 0.0};
+              for (int k = 0; k < 4; ++k) {
+                s[0] += bz.w(z, k) * bz.w(z, k);
+                s[1] += by.w(y, k) * by.w(y, k);
+                s[2] += bx.w(x, k) * bx.w(x, k);
+              }
+              value = weight(i) * residual / (s[0] * s[1] * s[2]);
+            }
+            scratch(i) = value;
+          });
+      contract_to_lattice(space, basis, scratch, 3, phi, ws);
+      Kokkos::parallel_for(
+          "bik::n4::update_lattice", Policy(space, 0, nc), KOKKOS_LAMBDA(std::int64_t c) {
+            double u = den(c) > 0.0 ? phi(c) / den(c) : 0.0;
+            if (!kx::is_finite(u)) u = 0.0;
+            phi(c) = u;
+            coeff(c) += u;
+          });
+      // The field of the update on the working grid: added to the log bias, and its
+      // exp(-update) - 1 at included voxels for the convergence measure.
+      auto const update = prepare_lattice_on_grid(space, basis, phi, ws);
+      Kokkos::parallel_for(
+          "bik::n4::apply_update", Policy(space, 0, n), KOKKOS_LAMBDA(std::int64_t i) {
+            std::int64_t const x = i % work.x, y = (i / work.x) % work.y, z = i / (work.x * work.y);
+            double const d = update.value(z, y, x);
+            log_bias(i) += d;
+            scratch(i) = weight(i) > 0.0 ? math::expm1(-d) : 0.0;
+          });
+      double sum = 0.0, sum_sq = 0.0;
+      Kokkos::parallel_reduce(
+          "bik::n4::convergence_sum", Policy(space, 0, n),
+          KOKKOS_LAMBDA(std::int64_t i, double& s) { s += scratch(i); }, sum);
+      Kokkos::parallel_reduce(
+          "bik::n4::convergence_sum_sq", Policy(space, 0, n),
+          KOKKOS_LAMBDA(std::int64_t i, double& s) { s += scratch(i) * scratch(i); }, sum_sq);
+      double const count = static_cast<double>(included);
+      double variance = count > 1 ? (sum_sq - sum * sum / count) / (count - 1) : 0.0;
+      if (variance < 0.0) variance = 0.0;
+      convergence = std::sqrt(variance) / (1.0 + sum / count);
+      if (options.progress) options.progress(level, iteration, convergence);
+    }
+    level_report.iterations = iteration;
+    level_report.convergence = convergence;
+    report.levels.push_back(level_report);
+    if (level + 1 < levels) {
+      Lattice<MemorySpace> refined;
+      refined.shape = refined_shape(lattice.shape);
+      refined.coeff = Buffers::template get<double>(
+          ws, "bik::n4::lattice" + std::to_string((level + 1) % 2), refined.shape.size());
+      refine_lattice(space, lattice, refined);
+      lattice = refined;
+    }
+  }
+
+  // ---- full resolution
+  // ---------------------------------------------------------------------------
+  auto const full_basis = make_grid_basis<MemorySpace>(full, lattice.shape, ws, "bik::n4::full");
+  apply_bias(space, full_basis, lattice.coeff, input, images.corrected, images.log_bias, ws);
+  space.fence();
+  return report;
+}
+
+}  // namespace bik::n4
+
+#endif

@@ -1,0 +1,255 @@
+// `bik n4`: N4 bias-field correction of an HDF5 image (ITK semantics, bik/n4/correct.hpp), with
+// progress on stderr and a summary on stdout; writes the corrected image and, on request, the
+// log bias field, as float64 datasets.
+#include "args.hpp"
+#include "backend_registry.hpp"
+#include "commands.hpp"
+#include "stopwatch.hpp"
+
+#include "bik/config.hpp"
+#include "bik/core/error.hpp"
+#include "bik/io/io.hpp"
+#include "bik/n4/correct.hpp"
+
+#include <fmt/format.h>
+#include <Kokkos_Core.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace bik::cli {
+
+namespace {
+
+// "50x50x50x50" -> {50, 50, 50, 50}; bik::Error for anything else.
+std::vector<int> parse_iterations(std::string const& text) {
+  std::vector<int> counts;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('x', start);
+    if (end == std::string::npos) end = text.size();
+    std::string const item = text.substr(start, end - start);
+    if (item.empty() || item.size() > 6 ||
+        item.find_first_not_of("0123456789") != std::string::npos || std::stoi(item) < 1)
+      throw Error("--iterations must be counts >= 1 joined by 'x' (e.g. 50x50x50x50), got '" +
+                  text + "'");
+    counts.push_back(std::stoi(item));
+    start = end + 1;
+  }
+  return counts;
+}
+
+double parse_real(std::string const& name, std::string const& text) {
+  std::size_t used = 0;
+  double value = 0.0;
+  try {
+    value = std::stod(text, &used);
+  } catch (std::exception const&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size())
+    throw Error("--" + name + " must be a number, got '" + text + "'");
+  return value;
+}
+
+bool something_at(std::string const& path) {
+  std::error_code ec;
+  auto const type = std::filesystem::symlink_status(path, ec).type();
+  return !ec && type != std::filesystem::file_type::not_found;
+}
+
+struct Result {
+  n4::N4Report report;
+  std::vector<double> corrected, log_bias;  // C order, float64 for the writer
+};
+
+// Runs N4 on `space` with the image and mask in host memory.
+template <class Space, class T>
+Result run_on(Space const& space, HostImage<T> const& image,
+              std::optional<HostImage<std::int64_t>> const& mask, bool want_bias,
+              n4::N4Options const& options) {
+  using MS = typename Space::memory_space;
+  auto const& h = image.data;
+  auto input = Kokkos::create_mirror_view_and_copy(MS(), h);
+  Kokkos::View<T***, Kokkos::LayoutRight, MS> out("bik::n4::corrected", h.extent(0), h.extent(1),
+                                                  h.extent(2));
+  Kokkos::View<T***, Kokkos::LayoutRight, MS> bias;
+  if (want_bias) bias = decltype(bias)("bik::n4::log_bias", h.extent(0), h.extent(1), h.extent(2));
+  n4::N4Images<T, std::int64_t, MS> images;
+  images.input = as_volume(input);
+  images.rank = image.rank;
+  Kokkos::View<std::int64_t const***, Kokkos::LayoutRight, MS> mask_view;
+  if (mask) {
+    mask_view = Kokkos::create_mirror_view_and_copy(MS(), mask->data);
+    images.mask = as_volume(mask_view);
+  }
+  images.corrected = n4::as_writable_volume(out);
+  if (want_bias) images.log_bias = n4::as_writable_volume(bias);
+  Workspace<MS> ws;
+  Result r;
+  r.report = n4::correct(space, images, options, &ws);
+  auto copy_out = [](auto const& view, std::vector<double>& to) {
+    auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), view);
+    to.assign(host.data(), host.data() + host.size());
+  };
+  copy_out(out, r.corrected);
+  if (want_bias) copy_out(bias, r.log_bias);
+  return r;
+}
+
+template <class T>
+Result run_backend(std::string const& backend, HostImage<T> const& image,
+                   std::optional<HostImage<std::int64_t>> const& mask, bool want_bias,
+                   n4::N4Options const& options) {
+#if BIK_HAS_CUDA
+  if (backend == "cuda") return run_on(Kokkos::Cuda(), image, mask, want_bias, options);
+#endif
+#if BIK_HAS_OPENMP
+  if (backend == "openmp") return run_on(Kokkos::OpenMP(), image, mask, want_bias, options);
+#endif
+#if BIK_HAS_SERIAL
+  if (backend == "serial") return run_on(Kokkos::Serial(), image, mask, want_bias, options);
+#endif
+  throw Error("backend '" + backend + "' is not compiled in");
+}
+
+// The input as float or double (other element types are read as double).
+using N4Input = std::variant<HostImage<float>, HostImage<double>>;
+
+N4Input read_input(io::DatasetSpec const& spec) {
+  auto info = io::inspect_dataset(spec);
+  if (info.dtype == "float32") return std::get<HostImage<float>>(io::read_pixel_image(spec));
+  return io::read_pixels(spec);
+}
+
+}  // namespace
+
+int run_n4(std::vector<std::string> const& args) {
+  // The input image comes first; Options takes the rest (it accepts no positional arguments).
+  if (args.empty() || args.front().rfind("--", 0) == 0)
+    throw UsageError("missing the input image IN.h5:/dataset (first argument)", "n4");
+  std::vector<std::string> const rest(args.begin() + 1, args.end());
+  Options const parsed("n4", rest,
+                       {{"mask"},
+                        {"mask-label"},
+                        {"shrink"},
+                        {"iterations"},
+                        {"convergence"},
+                        {"control-points"},
+                        {"fwhm"},
+                        {"wiener-noise"},
+                        {"bins"},
+                        {"bias-out"},
+                        {"out"},
+                        {"backend"},
+                        {"quiet", false},
+                        {"overwrite", false}});
+  io::DatasetSpec const in_spec = io::parse_dataset_spec(args.front());
+  io::DatasetSpec const out_spec = io::parse_dataset_spec(parsed.required("out"));
+  std::optional<io::DatasetSpec> bias_spec;
+  if (auto b = parsed.value("bias-out")) bias_spec = io::parse_dataset_spec(*b);
+  std::optional<io::DatasetSpec> mask_spec;
+  if (auto m = parsed.value("mask")) mask_spec = io::parse_dataset_spec(*m);
+
+  n4::N4Options o;
+  if (auto it = parsed.value("iterations")) o.iterations = parse_iterations(*it);
+  o.shrink = parsed.integer("shrink", 1, 1);
+  int const cp = parsed.integer("control-points", 4, 4);
+  o.control_points[0] = o.control_points[1] = o.control_points[2] = cp;
+  o.histogram_bins = parsed.integer("bins", 200, 2);
+  if (auto c = parsed.value("convergence")) o.convergence_threshold = parse_real("convergence", *c);
+  if (auto f = parsed.value("fwhm")) o.fwhm = parse_real("fwhm", *f);
+  if (auto w = parsed.value("wiener-noise")) o.wiener_noise = parse_real("wiener-noise", *w);
+  if (auto label = parsed.value("mask-label")) {
+    // 'nonzero' selects every non-zero mask voxel (ITK's UseMaskLabel off).
+    if (*label == "nonzero") {
+      o.use_mask_label = false;
+    } else {
+      o.mask_label = parsed.integer("mask-label", 1, 0);
+    }
+  }
+  std::string const backend = parsed.value_or("backend", default_backend());
+  require_backend(backend);
+  bool const quiet = parsed.flag("quiet");
+
+  // Outputs are checked before the (long) computation.
+  bool const overwrite = parsed.flag("overwrite");
+  std::vector<std::string> files{out_spec.file};
+  if (bias_spec && bias_spec->file != out_spec.file) files.push_back(bias_spec->file);
+  if (bias_spec && bias_spec->file == out_spec.file && bias_spec->dataset == out_spec.dataset)
+    throw Error("--bias-out and --out name the same dataset " + out_spec.str());
+  for (auto const& f : files) {
+    io::check_output_path(f);
+    if (!overwrite && something_at(f))
+      throw Error(f + ": already exists; pass --overwrite to replace it");
+  }
+
+  Stopwatch watch;
+  N4Input const input = read_input(in_spec);
+  std::optional<HostImage<std::int64_t>> mask;
+  if (mask_spec) mask = io::read_labels(*mask_spec);
+  double const read_ms = watch.elapsed_ms();
+  auto shape_of_image = [](auto const& image) {
+    auto const& d = image.data;
+    return std::vector<std::int64_t>{static_cast<std::int64_t>(d.extent(0)),
+                                     static_cast<std::int64_t>(d.extent(1)),
+                                     static_cast<std::int64_t>(d.extent(2))};
+  };
+  auto const shape = std::visit(shape_of_image, input);
+  int const rank = std::visit([](auto const& image) { return image.rank; }, input);
+  bool const batch = std::visit([](auto const& image) { return image.images != 1; }, input);
+  if (batch) throw Error(in_spec.str() + ": bik n4 corrects one 2D or 3D image, not a batch");
+  if (mask && (shape_of_image(*mask) != shape || (mask->rank == 3) != (rank == 3)))
+    throw Error(fmt::format("shape mismatch: mask {} does not have the shape of the image {}",
+                            mask_spec->str(), in_spec.str()));
+
+  int const levels = static_cast<int>(o.iterations.size());
+  if (!quiet) {
+    o.progress = [&](int level, int iteration, double convergence) {
+      std::cerr << fmt::format("n4: level {}/{} iteration {}/{} convergence {:.9g}\n", level + 1,
+                               levels, iteration, o.iterations[level], convergence);
+    };
+  }
+  watch.restart();
+  Result const result = std::visit(
+      [&](auto const& image) {
+        return run_backend(backend, image, mask, bias_spec.has_value(), o);
+      },
+      input);
+  double const compute_ms = watch.elapsed_ms();
+
+  std::vector<std::int64_t> const out_shape =
+      rank == 2 ? std::vector<std::int64_t>{shape[1], shape[2]} : shape;
+  watch.restart();
+  std::vector<io::ImageDataset> main{
+      io::image_dataset(out_spec.dataset, out_shape, result.corrected.data())};
+  if (bias_spec && bias_spec->file == out_spec.file)
+    main.push_back(io::image_dataset(bias_spec->dataset, out_shape, result.log_bias.data()));
+  io::write_images_hdf5(out_spec.file, main);
+  if (bias_spec && bias_spec->file != out_spec.file)
+    io::write_images_hdf5(bias_spec->file, {io::image_dataset(bias_spec->dataset, out_shape,
+                                                              result.log_bias.data())});
+  double const write_ms = watch.elapsed_ms();
+
+  auto const& w = result.report.working;
+  std::string per_level;
+  for (auto const& level : result.report.levels)
+    per_level += fmt::format("{}{}", per_level.empty() ? "" : "x", level.iterations);
+  std::cout << fmt::format(
+      "n4: corrected a {}D image {} on {} ({} threads): working grid ({}, {}, {}) with {} "
+      "voxels in the mask, iterations per level {}, final convergence {:.9g}\nwrote {}{}\n",
+      rank, in_spec.str(), backend, backend_concurrency(backend), w.z, w.y, w.x,
+      result.report.included, per_level, result.report.levels.back().convergence, out_spec.str(),
+      bias_spec ? " and " + bias_spec->str() : std::string());
+  std::cout.flush();
+  std::cerr << fmt::format("timing read_ms={:.3f} compute_ms={:.3f} write_ms={:.3f} backend={}\n",
+                           read_ms, compute_ms, write_ms, backend);
+  return 0;
+}
+
+}  // namespace bik::cli

@@ -1,0 +1,135 @@
+"""End-to-end tests of `bik n4` (N4 bias-field correction; its parity with SimpleITK is in
+tests/parity/test_n4_parity.py). The executable comes from BIK_EXE, as for test_cli.py."""
+import os
+import re
+import subprocess
+
+import numpy as np
+import pytest
+
+_IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+try:
+    import h5py
+except ImportError:
+    if _IN_CI:
+        raise
+    pytest.skip("h5py is not installed", allow_module_level=True)
+
+BIK_EXE = os.environ.get("BIK_EXE")
+if not BIK_EXE:
+    _reason = "set BIK_EXE to the path of the built `bik` executable to run the CLI tests"
+    if _IN_CI:
+        pytest.fail(_reason + " (CI=true: the CLI suite must run)", pytrace=False)
+    pytest.skip(_reason, allow_module_level=True)
+
+PROGRESS = re.compile(r"^n4: level (\d+)/(\d+) iteration (\d+)/(\d+) convergence (\S+)$",
+                      re.MULTILINE)
+
+
+def run(*args):
+    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
+    return subprocess.run([BIK_EXE, *map(str, args)], capture_output=True, text=True, env=env,
+                          timeout=300)
+
+
+@pytest.fixture
+def image(tmp_path):
+    """A 2D two-class image times a smooth bias, a mask, and variants."""
+    y, x = np.indices((40, 50)) / 40.0
+    truth = np.where((y - 0.5) ** 2 + (x - 0.6) ** 2 < 0.1, 1.0, 0.4)
+    pixels = truth * np.exp(0.3 * x - 0.2 * y)
+    mask = np.ones((40, 50), np.uint8)
+    mask[:2] = 0
+    path = tmp_path / "in.h5"
+    with h5py.File(path, "w") as f:
+        f["pixels"] = pixels
+        f["pixels32"] = pixels.astype(np.float32)
+        f["mask"] = mask
+        f["mask2"] = mask * 2
+        f["mask_other_shape"] = mask[:, :49]
+        bad = pixels.copy()
+        bad[10, 10] = -1.0
+        f["negative"] = bad
+    return {"dir": tmp_path, "file": path, "pixels": pixels}
+
+
+def test_help_lists_n4():
+    proc = run("--help")
+    assert proc.returncode == 0 and "n4 " in proc.stdout
+    proc = run("n4", "--help")
+    assert proc.returncode == 0 and proc.stdout.startswith("usage: bik n4 IN.h5:/dataset")
+
+
+def test_writes_corrected_and_bias(image):
+    out = image["dir"] / "out.h5"
+    proc = run("n4", f"{image['file']}:/pixels", "--mask", f"{image['file']}:/mask",
+               "--iterations", "3x2", "--convergence", "0", "--out", f"{out}:/corrected",
+               "--bias-out", f"{out}:/bias")
+    assert proc.returncode == 0, proc.stderr
+    progress = PROGRESS.findall(proc.stderr)
+    # Convergence 0 is never met: 3 iterations at level 1, then 2 at level 2.
+    assert [(int(a), int(c)) for a, _, c, _, _ in progress] == [(1, 1), (1, 2), (1, 3), (2, 1),
+                                                                (2, 2)]
+    assert "iterations per level 3x2" in proc.stdout
+    with h5py.File(out, "r") as f:
+        corrected, bias = f["corrected"][...], f["bias"][...]
+    assert corrected.shape == bias.shape == (40, 50)
+    assert corrected.dtype == np.float64
+    # corrected = input / exp(log bias) at every voxel, masked or not.
+    np.testing.assert_allclose(corrected, image["pixels"] / np.exp(bias), rtol=1e-14)
+    # The recovered bias follows the true one (0.3 x - 0.2 y, up to a constant).
+    y, x = np.indices((40, 50)) / 40.0
+    assert np.corrcoef(bias.ravel(), (0.3 * x - 0.2 * y).ravel())[0, 1] > 0.95
+
+
+def test_float32_input_and_nonzero_mask(image):
+    out = image["dir"] / "out32.h5"
+    proc = run("n4", f"{image['file']}:/pixels32", "--mask", f"{image['file']}:/mask2",
+               "--mask-label", "nonzero", "--iterations", "2", "--quiet", "--out",
+               f"{out}:/corrected")
+    assert proc.returncode == 0, proc.stderr
+    assert PROGRESS.search(proc.stderr) is None  # --quiet
+    with h5py.File(out, "r") as f:
+        assert f["corrected"].shape == (40, 50)
+    # Label 1 (the default) selects nothing in a mask of 0s and 2s.
+    proc = run("n4", f"{image['file']}:/pixels32", "--mask", f"{image['file']}:/mask2", "--out",
+               f"{image['dir'] / 'none.h5'}:/c")
+    assert proc.returncode == 2 and "selects no voxel" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--iterations", "50x0"], "--iterations must be counts >= 1"),
+        (["--control-points", "3"], "--control-points"),
+        (["--shrink", "30"], "shrink factor 30 leaves fewer than 2 samples"),
+        (["--mask", "{file}:/mask_other_shape"], "shape mismatch: mask"),
+        (["--fwhm", "abc"], "--fwhm must be a number"),
+    ],
+)
+def test_bad_arguments(image, extra, message):
+    extra = [e.format(file=image["file"]) for e in extra]
+    out = image["dir"] / "bad.h5"
+    proc = run("n4", f"{image['file']}:/pixels", "--out", f"{out}:/c", *extra)
+    assert proc.returncode == 2
+    assert message in proc.stderr, proc.stderr
+    assert not out.exists()
+
+
+def test_non_positive_inside_the_mask(image):
+    out = image["dir"] / "neg.h5"
+    proc = run("n4", f"{image['file']}:/negative", "--out", f"{out}:/c")
+    assert proc.returncode == 2 and "values <= 0 inside the mask" in proc.stderr
+    assert not out.exists()
+
+
+def test_existing_output_is_kept_without_overwrite(image):
+    out = image["dir"] / "exists.h5"
+    out.write_bytes(b"keep me")
+    args = ["n4", f"{image['file']}:/pixels", "--iterations", "1", "--out", f"{out}:/c"]
+    proc = run(*args)
+    assert proc.returncode == 2 and "already exists" in proc.stderr
+    assert out.read_bytes() == b"keep me"
+    assert run(*args, "--overwrite").returncode == 0
+    with h5py.File(out, "r") as f:
+        assert f["c"].shape == (40, 50)

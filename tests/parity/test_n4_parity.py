@@ -1,0 +1,206 @@
+"""Parity of ``bik n4`` with SimpleITK's N4BiasFieldCorrectionImageFilter (spec n4.md §2, §8.2).
+
+Both run on the synthetic phantom of spec §7.1 (two classes times a smooth bias, float32), 2D
+and 3D, with and without a mask, shrink 2, with identical parameters. SimpleITK runs as the spec
+§2.8 describes: ``sitk.Shrink`` of image and mask, ``Execute`` on the shrunk images, then
+``GetLogBiasFieldAsImage(full image)`` and ``image / exp(log bias)`` at full resolution.
+bik is driven through its command-line program (env BIK_EXE), on every host backend.
+
+Metrics (issue 11): Pearson correlation of the log-bias fields >= 0.99 inside the mask (or the
+whole image without one); median relative difference of the mean-normalised corrected images
+<= 1%; the same number of iterations at every level, with convergence disabled (threshold 0)
+and with the default threshold 0.001 (SimpleITK's iteration events give its per-level counts);
+and, against the phantom's known bias, a coefficient of variation of the recovered bias ratio
+no worse than SimpleITK's. bik also claims more, checked by ``test_bik_claim_*``: every
+convergence value printed matches SimpleITK's to 5e-3 relative, and the log-bias fields agree
+to 1e-4 after removing their means. ITK computes in float32 (and its multi-threaded
+accumulation order varies between runs), bik in double: that separates the convergence values,
+by up to ~1.3e-3 relative seen. A convergence value that close to the threshold could end a
+level one iteration apart; it does not happen on these phantoms.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+
+import parity_util as pu
+
+_EXE, _SKIP_REASON = pu.bik_exe_from_env()
+if _EXE is None:
+    pu.skip_or_fail(_SKIP_REASON, module_level=True)
+try:
+    import SimpleITK as sitk
+except ImportError:  # pragma: no cover - the pinned venv has it
+    pu.skip_or_fail("SimpleITK is not installed (tests/parity/requirements.txt pins it)", True)
+
+SHRINK = 2
+BACKENDS = ["serial", "openmp"]
+SHAPES = {"3d": (24, 32, 40), "2d": (96, 128)}
+
+
+def phantom(shape, strength=0.6, seed=0):
+    """Spec §7.1: truth 1.0 inside r < 1 else 0.3, plus N(0, 0.02); mask r < 1.2; bias
+    1 + a (n_z + n_y/2 - n_x/2) + a/2 cos(pi n_z) cos(pi n_y), clipped to [0.4, 2.5]."""
+    rng = np.random.default_rng(seed)
+    g = np.indices(shape).astype(np.float64)
+    centre = [s / 2 for s in shape]
+    r = np.sqrt(sum(((g[i] - centre[i]) / (shape[i] / 3)) ** 2 for i in range(len(shape))))
+    truth = np.where(r < 1, 1.0, 0.3) + rng.normal(0, 0.02, shape)
+    mask = (r < 1.2).astype(np.uint8)
+    n = [(g[i] - centre[i]) / shape[i] for i in range(len(shape))]
+    nz, ny, nx = n if len(shape) == 3 else [np.zeros(shape)] + n
+    bias = 1 + strength * (nz + 0.5 * ny - 0.5 * nx)
+    bias = np.clip(bias + 0.5 * strength * np.cos(np.pi * nz) * np.cos(np.pi * ny), 0.4, 2.5)
+    return (truth * bias).astype(np.float32), mask, bias
+
+
+def run_simpleitk(image, mask, iterations, convergence):
+    full = sitk.GetImageFromArray(image)
+    corrector = sitk.N4BiasFieldCorrectionImageFilter()
+    corrector.SetMaximumNumberOfIterations(iterations)
+    corrector.SetConvergenceThreshold(convergence)
+    log = []
+    corrector.AddCommand(
+        sitk.sitkIterationEvent,
+        lambda: log.append(
+            (corrector.GetCurrentLevel(), corrector.GetCurrentConvergenceMeasurement())
+        ),
+    )
+    shrunk = sitk.Shrink(full, [SHRINK] * image.ndim)
+    if mask is None:
+        corrector.Execute(shrunk)
+    else:
+        corrector.Execute(shrunk, sitk.Shrink(sitk.GetImageFromArray(mask), [SHRINK] * image.ndim))
+    log_bias = sitk.GetArrayFromImage(corrector.GetLogBiasFieldAsImage(full)).astype(np.float64)
+    return log_bias, image / np.exp(log_bias), log
+
+
+def run_bik(workdir: Path, image, mask, iterations, convergence, backend):
+    tag = f"{image.ndim}d.m{int(mask is not None)}.c{convergence}.{backend}"
+    inputs, out = workdir / f"n4.{tag}.in.h5", workdir / f"n4.{tag}.out.h5"
+    with h5py.File(inputs, "w") as f:
+        f["image"] = image
+        if mask is not None:
+            f["mask"] = mask
+    cmd = [_EXE, "n4", f"{inputs}:/image", "--out", f"{out}:/corrected", "--bias-out",
+           f"{out}:/log_bias", "--shrink", str(SHRINK), "--iterations",
+           "x".join(map(str, iterations)), "--convergence", str(convergence), "--backend",
+           backend, "--overwrite"]
+    if mask is not None:
+        cmd += ["--mask", f"{inputs}:/mask"]
+    env = dict(os.environ, OMP_NUM_THREADS=pu.OMP_THREADS)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        pytest.fail(pu.describe_failure(proc), pytrace=False)
+    log = [(int(level) - 1, float(value)) for level, value in
+           re.findall(r"level (\d+)/\d+ iteration \d+/\d+ convergence (\S+)", proc.stderr)]
+    with h5py.File(out, "r") as f:
+        return f["log_bias"][...], f["corrected"][...], log
+
+
+def per_level(log, levels):
+    return [sum(1 for level, _ in log if level == L) for L in range(levels)]
+
+
+CASES = [(dim, masked, conv) for dim in SHAPES for masked in (True, False) for conv in (0.0, 0.001)]
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    cache = {}
+    workdir = tmp_path_factory.mktemp("n4")
+
+    def get(dim, masked, convergence, backend):
+        key = (dim, masked, convergence, backend)
+        if key not in cache:
+            image, mask, bias = phantom(SHAPES[dim])
+            iterations = [8, 8, 8, 8]
+            m = mask if masked else None
+            cache[key] = {
+                "sitk": run_simpleitk(image, m, iterations, convergence),
+                "bik": run_bik(workdir, image, m, iterations, convergence, backend),
+                "inside": mask.astype(bool) if masked else np.ones(image.shape, bool),
+                "bias": bias,
+                "levels": len(iterations),
+            }
+        return cache[key]
+
+    return get
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("dim,masked,convergence", CASES)
+def test_n4_matches_simpleitk(results, dim, masked, convergence, backend):
+    r = results(dim, masked, convergence, backend)
+    (ls, cs, log_s), (lb, cb, log_b), inside = r["sitk"], r["bik"], r["inside"]
+    rho = np.corrcoef(ls[inside], lb[inside])[0, 1]
+    assert rho >= 0.99, f"log-bias correlation {rho}"
+    a, b = cs[inside] / cs[inside].mean(), cb[inside] / cb[inside].mean()
+    rel = np.median(np.abs(a - b) / np.abs(a))
+    assert rel <= 0.01, f"median relative difference of corrected images {rel}"
+    assert per_level(log_b, r["levels"]) == per_level(log_s, r["levels"])
+    if convergence == 0.0:
+        assert per_level(log_b, r["levels"]) == [8] * r["levels"]
+    # Against the known bias (identifiable up to scale): bik's error is no worse than ITK's.
+    truth = r["bias"][inside]
+    cv = lambda est: np.std(est / truth) / np.mean(est / truth)  # noqa: E731
+    assert cv(np.exp(lb[inside])) <= cv(np.exp(ls[inside])) * 1.001 + 1e-6
+
+
+@pytest.mark.parametrize("dim,masked,convergence", CASES)
+def test_bik_claim_n4_convergence_values_and_field(results, dim, masked, convergence):
+    r = results(dim, masked, convergence, "openmp")
+    (ls, _, log_s), (lb, _, log_b), inside = r["sitk"], r["bik"], r["inside"]
+    assert len(log_b) == len(log_s)
+    got = np.array([v for _, v in log_b])
+    want = np.array([v for _, v in log_s])
+    np.testing.assert_allclose(got, want, rtol=5e-3)
+    diff = (lb - lb[inside].mean()) - (ls - ls[inside].mean())
+    assert np.abs(diff[inside]).max() <= 1e-4
+
+
+def test_bik_claim_n4_one_iteration_field_at_a_million_voxels(tmp_path):
+    """On a 64x128x128 working grid (~280k voxels in the mask), one iteration gives the same
+    log-bias field as SimpleITK to float32 rounding. The convergence values then differ (ITK's
+    is ~35% higher here: it accumulates its running mean and variance in float32 over that
+    many voxels, which bik does in double), so with a threshold the levels of a large volume can
+    end after different iteration counts; with convergence disabled they cannot."""
+    image, mask, _ = phantom((64, 128, 128))
+    ls, _, _ = run_simpleitk_unshrunk(image, mask)
+    lb, _, log_b = run_bik_unshrunk(tmp_path, image, mask)
+    assert len(log_b) == 1
+    assert np.abs(ls - lb)[mask.astype(bool)].max() <= 1e-6
+
+
+def run_simpleitk_unshrunk(image, mask):
+    full = sitk.GetImageFromArray(image)
+    corrector = sitk.N4BiasFieldCorrectionImageFilter()
+    corrector.SetMaximumNumberOfIterations([1])
+    corrector.SetConvergenceThreshold(0.0)
+    corrector.Execute(full, sitk.GetImageFromArray(mask))
+    log_bias = sitk.GetArrayFromImage(corrector.GetLogBiasFieldAsImage(full)).astype(np.float64)
+    return log_bias, image / np.exp(log_bias), None
+
+
+def run_bik_unshrunk(workdir, image, mask):
+    inputs, out = workdir / "n4.big.in.h5", workdir / "n4.big.out.h5"
+    with h5py.File(inputs, "w") as f:
+        f["image"] = image
+        f["mask"] = mask
+    cmd = [_EXE, "n4", f"{inputs}:/image", "--mask", f"{inputs}:/mask", "--iterations", "1",
+           "--convergence", "0", "--out", f"{out}:/corrected", "--bias-out", f"{out}:/log_bias",
+           "--backend", "openmp", "--overwrite"]
+    env = dict(os.environ, OMP_NUM_THREADS=pu.OMP_THREADS)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        pytest.fail(pu.describe_failure(proc), pytrace=False)
+    log = re.findall(r"convergence (\S+)", proc.stderr)
+    with h5py.File(out, "r") as f:
+        return f["log_bias"][...], f["corrected"][...], log

@@ -1,0 +1,256 @@
+// bik::n4::correct (spec n4.md §2): bad input, the level/iteration structure, a constant image,
+// recovery of a known bias on a two-class phantom, float32 vs float64, and agreement across
+// execution spaces.
+#include "bik/n4/correct.hpp"
+#include "spaces.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Scene {
+  bik::Shape3 shape;
+  int rank = 3;
+  std::vector<double> pixels;
+  std::vector<std::int32_t> mask;  // empty: none
+  std::vector<double> log_bias;    // the true one
+};
+
+// Two classes (1.0 inside an ellipsoid, 0.3 outside) times a smooth bias; mask = a larger
+// ellipsoid (spec §7.1's phantom, with a deterministic bias and no noise).
+Scene phantom(bik::Shape3 s, int rank) {
+  Scene sc{s, rank, {}, {}, {}};
+  for (std::int64_t z = 0; z < s.z; ++z)
+    for (std::int64_t y = 0; y < s.y; ++y)
+      for (std::int64_t x = 0; x < s.x; ++x) {
+        double const nz = rank == 2 ? 0.0 : (z - s.z / 2.0) / s.z;
+        double const ny = (y - s.y / 2.0) / s.y, nx = (x - s.x / 2.0) / s.x;
+        double const r = std::sqrt((nz * nz + ny * ny + nx * nx) * 9.0);
+        double const truth = r < 1.0 ? 1.0 : 0.3;
+        double const f =
+            0.3 * (nz + 0.5 * ny - 0.5 * nx) + 0.15 * std::cos(3.0 * ny) * std::cos(2.0 * nx);
+        sc.pixels.push_back(truth * std::exp(f));
+        sc.log_bias.push_back(f);
+        sc.mask.push_back(r < 1.2 ? 1 : 0);
+      }
+  return sc;
+}
+
+template <class Space, class T = double>
+struct Run {
+  bik::n4::N4Report report;
+  std::vector<double> corrected, log_bias;
+};
+
+template <class Space, class T = double>
+Run<Space, T> run(Scene const& sc, bik::n4::N4Options const& options, bool use_mask = true) {
+  using MS = typename Space::memory_space;
+  auto const s = sc.shape;
+  std::vector<T> px(sc.pixels.begin(), sc.pixels.end());
+  auto input = bik_test::volume<Space, T>(px, s.z, s.y, s.x);
+  auto mask = bik_test::volume<Space, std::int32_t>(sc.mask, s.z, s.y, s.x);
+  Kokkos::View<T***, Kokkos::LayoutRight, MS> out("out", s.z, s.y, s.x),
+      bias("bias", s.z, s.y, s.x);
+  bik::n4::N4Images<T, std::int32_t, MS> images;
+  images.input = bik::as_volume(input);
+  images.rank = sc.rank;
+  if (use_mask) images.mask = bik::as_volume(mask);
+  images.corrected = bik::n4::as_writable_volume(out);
+  images.log_bias = bik::n4::as_writable_volume(bias);
+  bik::Workspace<MS> ws;
+  Run<Space, T> r;
+  r.report = bik::n4::correct(Space(), images, options, &ws);
+  auto ho = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+  auto hb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), bias);
+  for (std::int64_t i = 0; i < s.size(); ++i) {
+    r.corrected.push_back(ho.data()[i]);
+    r.log_bias.push_back(hb.data()[i]);
+  }
+  return r;
+}
+
+double pearson_in_mask(std::vector<double> const& a, std::vector<double> const& b,
+                       std::vector<std::int32_t> const& mask) {
+  double n = 0, sa = 0, sb = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (mask[i]) ++n, sa += a[i], sb += b[i];
+  double const ma = sa / n, mb = sb / n;
+  double cab = 0, caa = 0, cbb = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (mask[i]) {
+      cab += (a[i] - ma) * (b[i] - mb);
+      caa += (a[i] - ma) * (a[i] - ma);
+      cbb += (b[i] - mb) * (b[i] - mb);
+    }
+  return cab / std::sqrt(caa * cbb);
+}
+
+template <class Space>
+void expect_error(Scene sc, bik::n4::N4Options const& o, std::string const& fragment) {
+  bool thrown = false;
+  try {
+    run<Space>(sc, o);
+  } catch (bik::Error const& e) {
+    thrown = true;
+    CHECK_MESSAGE(std::string(e.what()).find(fragment) != std::string::npos, e.what());
+  }
+  CHECK_MESSAGE(thrown, "no bik::Error for: " << fragment);
+}
+
+}  // namespace
+
+TEST_CASE("n4 correct: bad input gets a clear bik::Error") {
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    Scene const good = phantom({6, 12, 10}, 3);
+    bik::n4::N4Options o;
+    o.iterations = {2};
+    Scene sc = good;
+    sc.pixels[(3 * 12 + 6) * 10 + 5] = 0.0;  // inside the mask
+    expect_error<Space>(sc, o, "values <= 0 inside the mask");
+    sc = good;
+    sc.pixels[0] = std::numeric_limits<double>::quiet_NaN();
+    expect_error<Space>(sc, o, "NaN");
+    sc = good;
+    for (auto& m : sc.mask) m = 0;
+    expect_error<Space>(sc, o, "selects no voxel");
+    sc = good;
+    for (auto& m : sc.mask) m = m ? 2 : 0;  // label 2 only, label 1 asked for
+    expect_error<Space>(sc, o, "selects no voxel");
+    bik::n4::N4Options big = o;
+    big.shrink = 4;  // 6 / 4 = 1 plane
+    expect_error<Space>(good, big, "shrink factor 4");
+    bik::n4::N4Options few = o;
+    few.control_points[2] = 3;
+    expect_error<Space>(good, few, "at least 4 control points");
+    bik::n4::N4Options none = o;
+    none.iterations.clear();
+    expect_error<Space>(good, none, "at least one level");
+
+    // A mask of another shape.
+    using MS = typename Space::memory_space;
+    auto input = bik_test::volume<Space, double>(good.pixels, 6, 12, 10);
+    auto mask =
+        bik_test::volume<Space, std::int32_t>(std::vector<std::int32_t>(6 * 12 * 9, 1), 6, 12, 9);
+    Kokkos::View<double***, Kokkos::LayoutRight, MS> out("out", 6, 12, 10);
+    bik::n4::N4Images<double, std::int32_t, MS> images;
+    images.input = bik::as_volume(input);
+    images.mask = bik::as_volume(mask);
+    images.corrected = bik::n4::as_writable_volume(out);
+    CHECK_THROWS_WITH_AS(bik::n4::correct(Space(), images, o),
+                         doctest::Contains("mask shape (6, 12, 9) does not match"), bik::Error);
+
+    // Non-positive values outside the mask are allowed (they are neither logged nor fitted).
+    sc = good;
+    sc.pixels[0] = 0.0;
+    REQUIRE(sc.mask[0] == 0);
+    CHECK_NOTHROW(run<Space>(sc, o));
+  });
+}
+
+TEST_CASE("n4 correct: levels, iteration counts and lattice sizes follow ITK") {
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    Scene const sc = phantom({8, 16, 12}, 3);
+    bik::n4::N4Options o;
+    o.iterations = {3, 2, 4, 1};
+    o.convergence_threshold = 0.0;  // never met: every level runs all its iterations
+    auto const r = run<Space>(sc, o).report;
+    REQUIRE(r.levels.size() == 4);
+    int const want_iterations[4] = {3, 2, 4, 1};
+    int const want_controls[4] = {4, 5, 7, 11};  // (n - 3) * 2^L + 3
+    for (int L = 0; L < 4; ++L) {
+      CHECK(r.levels[L].iterations == want_iterations[L]);
+      CHECK(r.levels[L].lattice.x == want_controls[L]);
+      CHECK(r.levels[L].lattice.z == want_controls[L]);
+    }
+    // A threshold always met still runs one iteration per level.
+    o.convergence_threshold = 1e9;
+    auto const once = run<Space>(sc, o).report;
+    for (auto const& level : once.levels) CHECK(level.iterations == 1);
+    // Shrinking by 2 halves the working grid; 2D has one control point along Z.
+    o.shrink = 2;
+    CHECK(run<Space>(sc, o).report.working.str() == "(4, 8, 6)");
+    auto const flat = run<Space>(phantom({1, 20, 30}, 2), o).report;
+    CHECK(flat.levels[0].lattice.z == 1);
+    CHECK(flat.working.str() == "(1, 10, 15)");
+  });
+}
+
+TEST_CASE("n4 correct: a constant image is left unchanged") {
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    Scene sc = phantom({5, 9, 11}, 3);
+    for (auto& v : sc.pixels) v = 2.5;
+    bik::n4::N4Options o;
+    o.iterations = {3, 3};
+    auto const r = run<Space>(sc, o);
+    for (std::size_t i = 0; i < sc.pixels.size(); ++i) {
+      CHECK(r.corrected[i] == 2.5);
+      CHECK(r.log_bias[i] == 0.0);
+    }
+  });
+}
+
+TEST_CASE("n4 correct: recovers a known smooth bias on a two-class phantom") {
+  // The bias is identifiable up to a constant factor, hence a correlation of log fields.
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    for (auto const& sc : {phantom({24, 32, 40}, 3), phantom({1, 64, 80}, 2)}) {
+      bik::n4::N4Options o;
+      o.iterations = {20, 20, 20};
+      auto const r = run<Space>(sc, o);
+      double const rho = pearson_in_mask(r.log_bias, sc.log_bias, sc.mask);
+      MESSAGE("log-bias correlation " << rho);
+      CHECK(rho > 0.95);
+    }
+  });
+}
+
+TEST_CASE("n4 correct: float32 input, and every space agrees with Serial") {
+  Scene const sc = phantom({10, 20, 16}, 3);
+  bik::n4::N4Options o;
+  o.iterations = {5, 5, 5};
+  o.convergence_threshold = 0.0;  // fixed iteration counts: no threshold crossing can differ
+  o.shrink = 2;
+  using First = std::tuple_element_t<0, BikTestSpaces>;
+  auto const ref = run<First>(sc, o);
+  bik_test::for_each_space([&](auto space) {
+    using Space = decltype(space);
+    auto const r = run<Space>(sc, o);
+    // Only reductions (convergence sums) and histogram atomics change order across spaces.
+    for (std::size_t i = 0; i < sc.pixels.size(); ++i) {
+      CHECK(r.log_bias[i] == doctest::Approx(ref.log_bias[i]).epsilon(1e-9).scale(1.0));
+      CHECK(r.corrected[i] == doctest::Approx(ref.corrected[i]).epsilon(1e-9));
+    }
+    auto const single = run<Space, float>(sc, o);
+    for (std::size_t i = 0; i < sc.pixels.size(); ++i)
+      CHECK(single.corrected[i] == doctest::Approx(ref.corrected[i]).epsilon(1e-5));
+  });
+}
+
+TEST_CASE("n4 shrink: ITK ShrinkImageFilter's sample placement") {
+  // Input indices kept by SimpleITK 2.5.7's sitk.Shrink (run on arange(n) rows).
+  struct Case {
+    std::int64_t n, factor;
+    std::vector<std::int64_t> kept;
+  };
+  for (auto const& c : std::vector<Case>{{10, 4, {3, 7}},
+                                         {9, 2, {1, 3, 5, 7}},
+                                         {10, 3, {2, 5, 8}},
+                                         {12, 4, {2, 6, 10}},
+                                         {13, 4, {2, 6, 10}},
+                                         {7, 2, {1, 3, 5}},
+                                         {5, 1, {0, 1, 2, 3, 4}}}) {
+    auto const a = bik::n4::shrink_axis(c.n, c.factor);
+    REQUIRE(a.size == std::int64_t(c.kept.size()));
+    for (std::int64_t i = 0; i < a.size; ++i) CHECK(i * a.factor + a.offset == c.kept[i]);
+  }
+}
