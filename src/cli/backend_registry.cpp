@@ -67,6 +67,7 @@ int backend_concurrency(std::string const& name) {
 struct ResidentImages::Impl {
   virtual ~Impl() = default;
   virtual std::vector<FeatureTable> measure_intensity(IntensityOptions const& options) = 0;
+  virtual std::vector<FeatureTable> measure_granularity(GranularityOptions const& options) = 0;
 };
 
 namespace {
@@ -114,6 +115,29 @@ struct ResidentOn final : ResidentImages::Impl {
       return {bik::measure_intensity(space, plane(labels), pixels, options, &workspace)};
     return {bik::measure_intensity(space, labels, pixels, options, &workspace)};
   }
+
+  std::vector<FeatureTable> measure_granularity(GranularityOptions const& options) override {
+    Space const space;
+    auto const plane = [](auto const& v) {
+      return Kokkos::subview(v, 0, Kokkos::ALL, Kokkos::ALL);
+    };
+    require(label_rank == pixel_rank, "bik::measure_granularity",
+            "labels must have the pixels' shape (a 2D label image over a 3D stack is not "
+            "supported for granularity)");
+    if (images > 1) {
+      using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
+      auto const z = static_cast<std::size_t>(pixels.extent(0) / images);
+      auto const b = static_cast<std::size_t>(images);
+      Kokkos::View<L const****, Kokkos::LayoutRight, Memory, Unmanaged> l4(
+          labels.data(), b, labels.extent(0) / b, labels.extent(1), labels.extent(2));
+      Kokkos::View<P const****, Kokkos::LayoutRight, Memory, Unmanaged> p4(
+          pixels.data(), b, z, pixels.extent(1), pixels.extent(2));
+      return measure_granularity_batch(space, l4, p4, options, &workspace);
+    }
+    if (pixel_rank == 2)
+      return {bik::measure_granularity(space, plane(labels), plane(pixels), options, &workspace)};
+    return {bik::measure_granularity(space, labels, pixels, options, &workspace)};
+  }
 };
 
 }  // namespace
@@ -134,6 +158,10 @@ ResidentImages::~ResidentImages() = default;
 
 std::vector<FeatureTable> ResidentImages::measure_intensity(IntensityOptions const& options) {
   return impl_->measure_intensity(options);
+}
+
+std::vector<FeatureTable> ResidentImages::measure_granularity(GranularityOptions const& options) {
+  return impl_->measure_granularity(options);
 }
 
 }  // namespace bik::cli

@@ -29,7 +29,7 @@ namespace bik::cli {
 namespace {
 
 std::vector<std::string> const& known_features() {
-  static std::vector<std::string> const names{"intensity"};
+  static std::vector<std::string> const names{"intensity", "granularity", "all"};
   return names;
 }
 
@@ -45,11 +45,39 @@ std::vector<std::string> parse_features(std::string const& list) {
     if (std::find(known.begin(), known.end(), name) == known.end())
       throw Error(fmt::format("unknown feature '{}' in --features; known features: {}", name,
                               fmt::join(known, ", ")));
-    if (std::find(features.begin(), features.end(), name) == features.end())
-      features.push_back(name);
+    for (std::string const& one : name == "all"
+                                      ? std::vector<std::string>{"intensity", "granularity"}
+                                      : std::vector<std::string>{name})
+      if (std::find(features.begin(), features.end(), one) == features.end())
+        features.push_back(one);
     start = end + 1;
   }
   return features;
+}
+
+bool wants(std::vector<std::string> const& features, char const* name) {
+  return std::find(features.begin(), features.end(), name) != features.end();
+}
+
+// A sampling factor option in (0, 1]; UsageError naming the option otherwise.
+double sampling_factor(Options const& options, std::string const& name, double fallback) {
+  auto const text = options.value(name);
+  if (!text) return fallback;
+  char* end = nullptr;
+  double const v = std::strtod(text->c_str(), &end);
+  if (text->empty() || *end != '\0' || !(v > 0.0 && v <= 1.0))
+    throw UsageError("option '--" + name + "' expects a number in (0, 1], got '" + *text + "'",
+                     "measure");
+  return v;
+}
+
+// The columns of `more` appended to `table`: both have one row per present label, ascending.
+FeatureTable join_columns(FeatureTable table, FeatureTable const& more) {
+  if (table.labels() != more.labels())
+    throw Error("internal: feature sets disagree on the present labels");
+  for (std::size_t c = 0; c < more.columns(); ++c)
+    table.add_column(more.names()[c], more.column(c));
+  return table;
 }
 
 // The shape of a host image of any element type.
@@ -220,7 +248,11 @@ int run_measure(std::vector<std::string> const& args) {
                          {"backend"},
                          {"schedule"},
                          {"repeat"},
-                         {"overwrite", false}});
+                         {"overwrite", false},
+                         {"subsample-size"},
+                         {"image-sample-size"},
+                         {"element-size"},
+                         {"granular-spectrum-length"}});
   // Everything that can be checked without reading is checked first, so mistakes fail fast and
   // nothing is written.
   std::vector<std::pair<io::DatasetSpec, io::DatasetSpec>> specs;
@@ -247,6 +279,14 @@ int run_measure(std::vector<std::string> const& args) {
   intensity.edges = !options.flag("no-edges");
   intensity.legacy = options.flag("legacy");
   intensity.schedule = parse_schedule(options.value_or("schedule", ""));
+  GranularityOptions granularity;
+  granularity.subsample_size = sampling_factor(options, "subsample-size", 0.25);
+  granularity.image_sample_size = sampling_factor(options, "image-sample-size", 0.25);
+  granularity.element_size = options.integer("element-size", 10, 0);
+  granularity.granular_spectrum_length = options.integer("granular-spectrum-length", 16, 1);
+  granularity.schedule = intensity.schedule;
+  bool const with_intensity = wants(features, "intensity");
+  bool const with_granularity = wants(features, "granularity");
   int const threads = backend_concurrency(backend);
 
   Stopwatch watch;
@@ -278,8 +318,19 @@ int run_measure(std::vector<std::string> const& args) {
   for (int r = 0; r < repeats; ++r) {
     watch.restart();
     tables.clear();
-    for (auto const& images : resident)
-      for (auto& table : images->measure_intensity(intensity)) tables.push_back(std::move(table));
+    for (auto const& images : resident) {
+      std::vector<FeatureTable> parts;
+      if (with_intensity) parts = images->measure_intensity(intensity);
+      if (with_granularity) {
+        auto spectra = images->measure_granularity(granularity);
+        if (parts.empty())
+          parts = std::move(spectra);
+        else
+          for (std::size_t i = 0; i < parts.size(); ++i)
+            parts[i] = join_columns(std::move(parts[i]), spectra[i]);
+      }
+      for (auto& table : parts) tables.push_back(std::move(table));
+    }
     Kokkos::fence();
     compute_ms.push_back(watch.elapsed_ms());
   }
@@ -291,16 +342,23 @@ int run_measure(std::vector<std::string> const& args) {
   for (auto const& in : inputs)
     inputs_attribute +=
         (inputs_attribute.empty() ? "" : ";") + in.pixels_spec.str() + " " + in.labels_spec.str();
-  io::Attributes const attributes{{"bik_version", BIK_VERSION_STRING},
-                                  {"kokkos_version", kokkos_version_string()},
-                                  {"backend", backend},
-                                  {"threads", std::to_string(threads)},
-                                  {"features", fmt::format("{}", fmt::join(features, ","))},
-                                  {"edges", intensity.edges ? "true" : "false"},
-                                  {"legacy", intensity.legacy ? "true" : "false"},
-                                  {"pixels", inputs.front().pixels_spec.str()},
-                                  {"labels", inputs.front().labels_spec.str()},
-                                  {"inputs", inputs_attribute}};
+  io::Attributes attributes{{"bik_version", BIK_VERSION_STRING},
+                            {"kokkos_version", kokkos_version_string()},
+                            {"backend", backend},
+                            {"threads", std::to_string(threads)},
+                            {"features", fmt::format("{}", fmt::join(features, ","))},
+                            {"edges", intensity.edges ? "true" : "false"},
+                            {"legacy", intensity.legacy ? "true" : "false"},
+                            {"pixels", inputs.front().pixels_spec.str()},
+                            {"labels", inputs.front().labels_spec.str()},
+                            {"inputs", inputs_attribute}};
+  if (with_granularity) {
+    attributes.emplace_back("subsample_size", fmt::format("{}", granularity.subsample_size));
+    attributes.emplace_back("image_sample_size", fmt::format("{}", granularity.image_sample_size));
+    attributes.emplace_back("element_size", std::to_string(granularity.element_size));
+    attributes.emplace_back("granular_spectrum_length",
+                            std::to_string(granularity.granular_spectrum_length));
+  }
   watch.restart();
   io::write_table(out, table, attributes, existing);
   double const write_ms = watch.elapsed_ms();

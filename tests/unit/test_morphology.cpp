@@ -73,11 +73,21 @@ Img make_image(int kind, int nz, int ny, int nx, unsigned seed) {
       for (int x = 0; x < nx; ++x) {
         double& v = img.at(z, y, x);
         switch (kind) {
-          case 0: v = uniform(rng); break;
-          case 1: v = static_cast<double>(rng() % 5); break;
-          case 2: v = z + y + x; break;
-          case 3: v = (z == 0 || y == 0 || x == 0 || y == ny - 1 || x == nx - 1) ? 7.0 : uniform(rng); break;
-          default: v = (z == nz / 2 && y == ny / 2 && x == nx / 2) ? 9.0 : 1.0; break;
+          case 0:
+            v = uniform(rng);
+            break;
+          case 1:
+            v = static_cast<double>(rng() % 5);
+            break;
+          case 2:
+            v = z + y + x;
+            break;
+          case 3:
+            v = (z == 0 || y == 0 || x == 0 || y == ny - 1 || x == nx - 1) ? 7.0 : uniform(rng);
+            break;
+          default:
+            v = (z == nz / 2 && y == ny / 2 && x == nx / 2) ? 9.0 : 1.0;
+            break;
         }
       }
   return img;
@@ -87,7 +97,7 @@ template <class Space>
 Img run_morphology(Img const& in, int r, bool volumetric, bool max) {
   auto const dev = bik_test::volume<Space>(in.v, in.nz, in.ny, in.nx);
   Kokkos::View<double***, Kokkos::LayoutRight, typename Space::memory_space> out("out", in.nz,
-                                                                                  in.ny, in.nx);
+                                                                                 in.ny, in.nx);
   bik::Workspace<typename Space::memory_space> ws;
   auto const src = bik::as_volume(dev);
   bik::Volume<double, typename Space::memory_space> dst(
@@ -105,8 +115,8 @@ template <class Space>
 Img run_reconstruct(Img const& seed, Img const& mask, std::int64_t planes) {
   auto const s = bik_test::volume<Space>(seed.v, seed.nz, seed.ny, seed.nx);
   auto const m = bik_test::volume<Space>(mask.v, mask.nz, mask.ny, mask.nx);
-  Kokkos::View<double***, Kokkos::LayoutRight, typename Space::memory_space> out(
-      "out", seed.nz, seed.ny, seed.nx);
+  Kokkos::View<double***, Kokkos::LayoutRight, typename Space::memory_space> out("out", seed.nz,
+                                                                                 seed.ny, seed.nx);
   bik::Workspace<typename Space::memory_space> ws;
   bik::reconstruct_by_dilation(Space(), bik::as_volume(s), bik::as_volume(m),
                                bik::Volume<double, typename Space::memory_space>(
@@ -114,7 +124,8 @@ Img run_reconstruct(Img const& seed, Img const& mask, std::int64_t planes) {
                                                                     seed.ny, seed.nx, seed.nx, 1)),
                                planes, &ws);
   auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
-  return Img{seed.nz, seed.ny, seed.nx, std::vector<double>(host.data(), host.data() + host.size())};
+  return Img{seed.nz, seed.ny, seed.nx,
+             std::vector<double>(host.data(), host.data() + host.size())};
 }
 
 }  // namespace
@@ -150,9 +161,9 @@ TEST_CASE("disk erosion and dilation equal the brute-force footprint min and max
             Img const in = make_image(kind, 1, shape[0], shape[1], 7u * kind + r);
             Img const got = run_morphology<Space>(in, r, false, max);
             Img const want = brute_morphology(in, r, false, max);
-            CHECK_MESSAGE(got.v == want.v, Space::name() << " shape " << shape[0] << "x"
-                                                         << shape[1] << " kind " << kind << " r "
-                                                         << r << (max ? " dilate" : " erode"));
+            CHECK_MESSAGE(got.v == want.v, Space::name() << " shape " << shape[0] << "x" << shape[1]
+                                                         << " kind " << kind << " r " << r
+                                                         << (max ? " dilate" : " erode"));
           }
   });
 }
@@ -208,8 +219,8 @@ TEST_CASE("reconstruction by dilation equals the iterated definition") {
         for (Img const* seed : {&eroded, &random}) {
           Img const got = run_reconstruct<Space>(*seed, mask, 1);
           CHECK_MESSAGE(got.v == brute_reconstruct(*seed, mask, false).v,
-                        Space::name() << " kind " << kind << " shape " << shape[0] << "x"
-                                      << shape[1]);
+                        Space::name()
+                            << " kind " << kind << " shape " << shape[0] << "x" << shape[1]);
         }
       }
   });

@@ -34,9 +34,9 @@ namespace bik {
 
 // Parameters and defaults of CellProfiler's MeasureGranularity (cp_measure uses the same).
 struct GranularityOptions {
-  double subsample_size = 0.25;     // subsampling factor for the spectrum, in (0, 1]
-  double image_sample_size = 0.25;  // subsampling factor for the background, in (0, 1]
-  int element_size = 10;            // radius of the background opening's disk (ball), >= 0
+  double subsample_size = 0.25;       // subsampling factor for the spectrum, in (0, 1]
+  double image_sample_size = 0.25;    // subsampling factor for the background, in (0, 1]
+  int element_size = 10;              // radius of the background opening's disk (ball), >= 0
   int granular_spectrum_length = 16;  // spectrum steps N, >= 1: features Granularity_1..N
   // 3D only: sample the background on cp_measure numpy's grid (N points at k / subsample_size,
   // spec §4.4) instead of CellProfiler's (ceil(N * f) points at k / image_sample_size).
@@ -61,9 +61,9 @@ inline void check_granularity_options(GranularityOptions const& o, std::string c
   factor(o.image_sample_size, "image_sample_size");
   require(o.element_size >= 0, where,
           "element_size must be >= 0, got " + std::to_string(o.element_size));
-  require(o.granular_spectrum_length >= 1, where,
-          "granular_spectrum_length must be >= 1, got " +
-              std::to_string(o.granular_spectrum_length));
+  require(
+      o.granular_spectrum_length >= 1, where,
+      "granular_spectrum_length must be >= 1, got " + std::to_string(o.granular_spectrum_length));
 }
 
 namespace detail {
@@ -98,7 +98,8 @@ GranularityOutput<MemorySpace> measure_granularity_volume(ExecSpace const& space
 
   // Objects: the present (image, label) pairs, their voxels in raster order. The labels stand in
   // for the pixels so that every voxel of an object is kept (granularity counts NaN pixels).
-  LabelLut<MemorySpace> const lut = make_label_lut(space, labels, workspace, images, options.schedule);
+  LabelLut<MemorySpace> const lut =
+      make_label_lut(space, labels, workspace, images, options.schedule);
   FlattenOptions flatten_options;
   flatten_options.schedule = options.schedule;
   Segments<MemorySpace> const seg =
@@ -110,8 +111,8 @@ GranularityOutput<MemorySpace> measure_granularity_volume(ExecSpace const& space
   int const steps = options.granular_spectrum_length;
   auto const feature_buffer = Buffers::template get<double>(
       workspace, "bik::granularity::features", static_cast<std::size_t>(lut.count * steps));
-  output.features = Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace>(
-      feature_buffer.data(), lut.count, steps);
+  output.features = Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace>(feature_buffer.data(),
+                                                                            lut.count, steps);
   if (lut.count == 0) return output;
 
   Shape3 const image_shape{planes, pairing.shape.y, pairing.shape.x};
@@ -127,14 +128,14 @@ GranularityOutput<MemorySpace> measure_granularity_volume(ExecSpace const& space
   Shape3 const sub = geo.sub(), back = geo.back();
   std::int64_t const sub_voxels = images * sub.size();
   auto volume = [&](char const* name, std::int64_t voxels_per_image, Shape3 s) {
-    auto buffer = Buffers::template get<double>(workspace, name,
-                                                static_cast<std::size_t>(images * voxels_per_image));
+    auto buffer = Buffers::template get<double>(
+        workspace, name, static_cast<std::size_t>(images * voxels_per_image));
     return dense_volume(buffer, images * s.z, s.y, s.x);
   };
   auto const sampler = [&](std::vector<double> GranularityAxis::*member, Shape3 in,
                            char const* name) {
-    return make_grid_sampler(space, geo.axes[0].*member, geo.axes[1].*member,
-                             geo.axes[2].*member, in, workspace, name);
+    return make_grid_sampler(space, geo.axes[0].*member, geo.axes[1].*member, geo.axes[2].*member,
+                             in, workspace, name);
   };
 
   // 1. Subsample (or copy), as double.
@@ -164,8 +165,8 @@ GranularityOutput<MemorySpace> measure_granularity_volume(ExecSpace const& space
              Volume<double const, MemorySpace>(pix), back_a);
   else
     Kokkos::deep_copy(space, back_a, pix);
-  erode(space, Volume<double const, MemorySpace>(back_a), back_b, options.element_size,
-        back_planes, workspace);
+  erode(space, Volume<double const, MemorySpace>(back_a), back_b, options.element_size, back_planes,
+        workspace);
   dilate(space, Volume<double const, MemorySpace>(back_b), back_a, options.element_size,
          back_planes, workspace);
   auto ero_a = volume("bik::granularity::ero_a", sub.size(), sub);
@@ -271,8 +272,8 @@ GranularityOutput<typename PixelView::memory_space> run_granularity(
   Shape3 const l = shape_of(label_volume), p = shape_of(pixel_volume);
   require(l.z == p.z && l.y == p.y && l.x == p.x, "bik::measure_granularity",
           "labels shape " + l.str() + " does not match pixels shape " + p.str());
-  return measure_granularity_volume<ExecSpace, L, P, MemorySpace>(
-      space, label_volume, pixel_volume, 1, rank, options, workspace);
+  return measure_granularity_volume<ExecSpace, L, P, MemorySpace>(space, label_volume, pixel_volume,
+                                                                  1, rank, options, workspace);
 }
 
 }  // namespace detail
@@ -293,9 +294,9 @@ template <class ExecSpace, class LabelView, class PixelView>
 FeatureTable measure_granularity(ExecSpace const& space, LabelView const& labels,
                                  PixelView const& pixels, GranularityOptions const& options = {},
                                  Workspace<typename PixelView::memory_space>* workspace = nullptr) {
-  return std::move(detail::granularity_tables(
-      detail::run_granularity(space, labels, pixels, options, workspace),
-      options.granular_spectrum_length, 1)[0]);
+  return std::move(
+      detail::granularity_tables(detail::run_granularity(space, labels, pixels, options, workspace),
+                                 options.granular_spectrum_length, 1)[0]);
 }
 
 }  // namespace bik

@@ -11,11 +11,11 @@
 #include <cstdint>
 
 // One instantiation of the pipeline for execution space SPACE, labels L and pixels P.
-#define BIK_GRANULARITY_INSTANTIATION(PREFIX, SPACE, L, P)                                      \
-  PREFIX template ::bik::detail::GranularityOutput<SPACE::memory_space>                         \
-  bik::detail::measure_granularity_volume<SPACE, L, P, SPACE::memory_space>(                    \
-      SPACE const&, ::bik::Volume<L const, SPACE::memory_space>,                                \
-      ::bik::Volume<P const, SPACE::memory_space>, std::int64_t, int,                           \
+#define BIK_GRANULARITY_INSTANTIATION(PREFIX, SPACE, L, P)                   \
+  PREFIX template ::bik::detail::GranularityOutput<SPACE::memory_space>      \
+  bik::detail::measure_granularity_volume<SPACE, L, P, SPACE::memory_space>( \
+      SPACE const&, ::bik::Volume<L const, SPACE::memory_space>,             \
+      ::bik::Volume<P const, SPACE::memory_space>, std::int64_t, int,        \
       ::bik::GranularityOptions const&, ::bik::Workspace<SPACE::memory_space>*);
 
 #define BIK_GRANULARITY_FOR_TYPES(PREFIX, SPACE) \

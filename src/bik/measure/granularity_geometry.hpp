@@ -50,8 +50,7 @@ inline GranularityGeometry granularity_geometry(Shape3 original, int ndim, doubl
   for (int a = ndim == 2 ? 1 : 0; a < 3; ++a) {
     GranularityAxis& axis = g.axes[a];
     std::int64_t const n = axis.sub;
-    for (std::int64_t k = 0; k < n; ++k)
-      axis.to_sub.push_back(static_cast<double>(k) / subsample);
+    for (std::int64_t k = 0; k < n; ++k) axis.to_sub.push_back(static_cast<double>(k) / subsample);
     if (g.background_sample) {
       double const s = static_cast<double>(n) * image_sample;  // a float size, e.g. 67.5
       bool const quirk = quirk_3d && ndim == 3;

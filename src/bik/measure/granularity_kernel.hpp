@@ -19,12 +19,12 @@ namespace bik::detail {
 template <class ExecSpace, class P, class MemorySpace>
 struct GranularityReadBack {
   using member_type = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
-  Kokkos::View<std::int64_t*, MemorySpace> offsets;  // [objects + 1] into the voxel lists
+  Kokkos::View<std::int64_t*, MemorySpace> offsets;     // [objects + 1] into the voxel lists
   Kokkos::View<std::int32_t*, MemorySpace> xs, ys, zs;  // zs within the object's image
   Kokkos::View<std::int64_t*, MemorySpace> object_images;
-  Volume<P const, MemorySpace> raw;       // the input, images of `planes` planes
-  Volume<double, MemorySpace> rec;        // the reconstruction, images of `sub_planes` planes
-  GridSampler<MemorySpace> sampler;       // original voxel -> subsampled grid
+  Volume<P const, MemorySpace> raw;  // the input, images of `planes` planes
+  Volume<double, MemorySpace> rec;   // the reconstruction, images of `sub_planes` planes
+  GridSampler<MemorySpace> sampler;  // original voxel -> subsampled grid
   Kokkos::View<double*, MemorySpace> current, start;
   Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace> features;
   std::int64_t planes = 1, sub_planes = 1;

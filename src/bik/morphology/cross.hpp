@@ -46,10 +46,10 @@ void cross_morphology(ExecSpace const& space, Volume<T const, MemorySpace> in,
                       Volume<T, MemorySpace> out, std::int64_t planes) {
   CrossMorphology<T, Max, MemorySpace> kernel{in, out, static_cast<std::int64_t>(in.extent(1)),
                                               static_cast<std::int64_t>(in.extent(2)), planes};
-  Kokkos::parallel_for(
-      Max ? "bik::dilate::cross" : "bik::erode::cross",
-      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, shape_of(in).size()),
-      kernel);
+  Kokkos::parallel_for(Max ? "bik::dilate::cross" : "bik::erode::cross",
+                       Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
+                           space, 0, shape_of(in).size()),
+                       kernel);
 }
 
 }  // namespace bik::detail

@@ -97,8 +97,8 @@ struct FoldRows {
       std::int64_t const dz = lines(3 * l), dy = lines(3 * l + 1), d = lines(3 * l + 2);
       std::int64_t const yy = y + dy, lz = local_z + dz;
       if (yy < 0 || yy >= ny || lz < 0 || lz >= planes) continue;
-      acc = RowWindows<T, Max, MemorySpace>::pick(acc,
-                                                  windows((d * rows + (z + dz) * ny + yy) * nx + x));
+      acc = RowWindows<T, Max, MemorySpace>::pick(
+          acc, windows((d * rows + (z + dz) * ny + yy) * nx + x));
     }
     out(z, y, x) = acc;
   }
@@ -113,7 +113,8 @@ void flat_morphology(char const* where, ExecSpace const& space, Volume<T const, 
   Shape3 const shape = shape_of(in);
   require(radius >= 0, where, "radius must be >= 0, got " + std::to_string(radius));
   require(shape.z == shape_of(out).z && shape.y == shape_of(out).y && shape.x == shape_of(out).x,
-          where, "output shape " + shape_of(out).str() + " differs from input shape " + shape.str());
+          where,
+          "output shape " + shape_of(out).str() + " differs from input shape " + shape.str());
   require(planes >= 1 && shape.z % planes == 0, where,
           "planes per image must be >= 1 and divide the depth " + std::to_string(shape.z) +
               ", got " + std::to_string(planes));
@@ -137,10 +138,10 @@ void flat_morphology(char const* where, ExecSpace const& space, Volume<T const, 
   }
   auto const device_table = scratch<std::int32_t>(workspace, "bik::morphology::footprint",
                                                   static_cast<std::size_t>(table.size()));
-  Kokkos::deep_copy(space, device_table,
-                    Kokkos::View<std::int32_t const*, Kokkos::HostSpace,
-                                 Kokkos::MemoryTraits<Kokkos::Unmanaged>>(table.data(),
-                                                                          table.size()));
+  Kokkos::deep_copy(
+      space, device_table,
+      Kokkos::View<std::int32_t const*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>(
+          table.data(), table.size()));
   RowWindows<T, Max, MemorySpace> windows;
   windows.in = in;
   windows.windows = scratch<T>(workspace, "bik::morphology::windows",
@@ -149,14 +150,13 @@ void flat_morphology(char const* where, ExecSpace const& space, Volume<T const, 
   windows.rows = rows;
   windows.ny = shape.y;
   windows.nx = shape.x;
-  Kokkos::parallel_for(where,
-                       Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
-                           space, 0, widths * rows),
-                       windows);
+  Kokkos::parallel_for(
+      where,
+      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, widths * rows),
+      windows);
   FoldRows<T, Max, MemorySpace> fold;
   fold.windows = windows.windows;
-  fold.lines =
-      Kokkos::subview(device_table, Kokkos::make_pair(widths, widths + 3 * lines));
+  fold.lines = Kokkos::subview(device_table, Kokkos::make_pair(widths, widths + 3 * lines));
   fold.out = out;
   fold.line_count = lines;
   fold.rows = rows;

@@ -41,8 +41,8 @@ inline FootprintLines footprint_lines(int radius, bool volumetric) {
           "radius must be >= 0, got " + std::to_string(radius));
   FootprintLines f;
   auto add = [&](int dz, int dy) {
-    std::int64_t const rest = std::int64_t(radius) * radius - std::int64_t(dz) * dz -
-                              std::int64_t(dy) * dy;
+    std::int64_t const rest =
+        std::int64_t(radius) * radius - std::int64_t(dz) * dz - std::int64_t(dy) * dy;
     if (rest < 0) return;
     int const w = integer_sqrt(rest);
     auto const at = std::find(f.widths.begin(), f.widths.end(), w);

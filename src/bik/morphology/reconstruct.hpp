@@ -38,7 +38,8 @@ template <class ExecSpace>
 struct ReconstructionTiles {
   static constexpr bool host = Kokkos::SpaceAccessibility<ExecSpace, Kokkos::HostSpace>::accessible;
   static constexpr int plane_y = host ? 64 : 16, plane_x = host ? 64 : 32;  // per-plane images
-  static constexpr int volume_z = host ? 16 : 4, volume_y = host ? 16 : 8, volume_x = host ? 32 : 16;
+  static constexpr int volume_z = host ? 16 : 4, volume_y = host ? 16 : 8,
+                       volume_x = host ? 32 : 16;
 };
 
 namespace detail {
@@ -172,8 +173,7 @@ struct ReconstructTiles {
 template <class ExecSpace, class T, class MemorySpace>
 void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace> seed,
                              Volume<T const, MemorySpace> mask, Volume<T, MemorySpace> out,
-                             std::int64_t planes = 1,
-                             Workspace<MemorySpace>* workspace = nullptr) {
+                             std::int64_t planes = 1, Workspace<MemorySpace>* workspace = nullptr) {
   static_assert(Kokkos::SpaceAccessibility<ExecSpace, MemorySpace>::accessible,
                 "bik::reconstruct_by_dilation: views must be accessible from the execution space");
   char const* const where = "bik::reconstruct_by_dilation";
@@ -217,18 +217,17 @@ void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace
       static_cast<std::size_t>(count * (tiles.tz * tiles.ty * tiles.tx + 1)));
   tiles.queued = detail::scratch<std::uint8_t>(workspace, "bik::reconstruct::queued",
                                                static_cast<std::size_t>(shape.size()));
-  tiles.active =
-      detail::scratch<std::int32_t>(workspace, "bik::reconstruct::active", static_cast<std::size_t>(count));
+  tiles.active = detail::scratch<std::int32_t>(workspace, "bik::reconstruct::active",
+                                               static_cast<std::size_t>(count));
   fill(space, "bik::reconstruct::clear", tiles.queued, std::uint8_t(0));
   fill(space, "bik::reconstruct::activate", tiles.active, std::int32_t(1));
   for (int colour = 0;; colour ^= 1) {
     tiles.colour = colour;
     std::int64_t processed = 0;
-    Kokkos::parallel_reduce(
-        "bik::reconstruct::tiles",
-        Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
-                            Kokkos::IndexType<std::int64_t>>(space, 0, count),
-        tiles, processed);
+    Kokkos::parallel_reduce("bik::reconstruct::tiles",
+                            Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
+                                                Kokkos::IndexType<std::int64_t>>(space, 0, count),
+                            tiles, processed);
     if (processed == 0) break;  // parallel_reduce into a host scalar has fenced
   }
 }

@@ -35,10 +35,10 @@ dense_volume(Kokkos::View<T*, MemorySpace> const& buffer, std::int64_t nz, std::
              std::int64_t nx) {
   using Result = Kokkos::View<T***, Kokkos::LayoutStride, MemorySpace,
                               Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-  return Result(buffer.data(),
-                Kokkos::LayoutStride(static_cast<std::size_t>(nz), static_cast<std::size_t>(ny * nx),
-                               static_cast<std::size_t>(ny), static_cast<std::size_t>(nx),
-                               static_cast<std::size_t>(nx), 1));
+  return Result(buffer.data(), Kokkos::LayoutStride(
+                                   static_cast<std::size_t>(nz), static_cast<std::size_t>(ny * nx),
+                                   static_cast<std::size_t>(ny), static_cast<std::size_t>(nx),
+                                   static_cast<std::size_t>(nx), 1));
 }
 
 }  // namespace bik::detail

@@ -82,17 +82,17 @@ GridSampler<MemorySpace> make_grid_sampler(ExecSpace const& space, std::vector<d
   add(cz, in.z);
   add(cy, in.y);
   add(cx, in.x);
-  s.index = Workspace<MemorySpace>::template get<std::int64_t>(workspace, name + "::index",
-                                                              index.size());
+  s.index =
+      Workspace<MemorySpace>::template get<std::int64_t>(workspace, name + "::index", index.size());
   s.weight =
       Workspace<MemorySpace>::template get<double>(workspace, name + "::weight", weight.size());
   using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
-  Kokkos::deep_copy(space, s.index,
-                    Kokkos::View<std::int64_t const*, Kokkos::HostSpace, Unmanaged>(index.data(),
-                                                                                    index.size()));
-  Kokkos::deep_copy(space, s.weight,
-                    Kokkos::View<double const*, Kokkos::HostSpace, Unmanaged>(weight.data(),
-                                                                              weight.size()));
+  Kokkos::deep_copy(
+      space, s.index,
+      Kokkos::View<std::int64_t const*, Kokkos::HostSpace, Unmanaged>(index.data(), index.size()));
+  Kokkos::deep_copy(
+      space, s.weight,
+      Kokkos::View<double const*, Kokkos::HostSpace, Unmanaged>(weight.data(), weight.size()));
   space.fence();  // the host vectors go out of scope
   return s;
 }
@@ -110,11 +110,11 @@ void resample(ExecSpace const& space, GridSampler<MemorySpace> const& sampler,
           "bik::resample",
           "output " + shape_of(out).str() + " and input " + shape_of(in).str() +
               " do not fit the sampler's extents");
-  std::int64_t const oz = sampler.out_z, oy = sampler.out_y, ox = sampler.out_x,
-                     iz = sampler.in_z;
+  std::int64_t const oz = sampler.out_z, oy = sampler.out_y, ox = sampler.out_x, iz = sampler.in_z;
   Kokkos::parallel_for(
       "bik::resample",
-      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, shape_of(out).size()),
+      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0,
+                                                                      shape_of(out).size()),
       KOKKOS_LAMBDA(std::int64_t n) {
         std::int64_t const r = n / ox, j = n - r * ox, z = r / oy, i = r - z * oy;
         std::int64_t const b = z / oz, k = z - b * oz;

@@ -23,7 +23,7 @@ struct AxisSample {
 KOKKOS_INLINE_FUNCTION AxisSample axis_sample(double c, std::int64_t n) {
   AxisSample s;
   if (!(c >= 0.0) || c > static_cast<double>(n - 1)) return s;  // NaN fails c >= 0 too
-  std::int64_t const start = static_cast<std::int64_t>(c);  // floor, as c >= 0
+  std::int64_t const start = static_cast<std::int64_t>(c);      // floor, as c >= 0
   double const t = c - static_cast<double>(start);
   s.i0 = start;
   s.i1 = start + 1 < n ? start + 1 : (n == 1 ? 0 : n - 2);
