@@ -75,6 +75,7 @@ struct GranularityOutput {
   Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace> features;
   Kokkos::View<std::int64_t*, MemorySpace> labels, images;
   std::int64_t objects = 0;
+  Kokkos::View<double*, MemorySpace> feature_storage;  // owns the memory of `features`
 };
 
 // The pipeline on `images` images stacked along Z (labels and pixels of one shape; ndim 2: one
@@ -111,6 +112,7 @@ GranularityOutput<MemorySpace> measure_granularity_volume(ExecSpace const& space
   int const steps = options.granular_spectrum_length;
   auto const feature_buffer = Buffers::template get<double>(
       workspace, "bik::granularity::features", static_cast<std::size_t>(lut.count * steps));
+  output.feature_storage = feature_buffer;
   output.features = Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace>(feature_buffer.data(),
                                                                             lut.count, steps);
   if (lut.count == 0) return output;
@@ -127,10 +129,12 @@ GranularityOutput<MemorySpace> measure_granularity_volume(ExecSpace const& space
 
   Shape3 const sub = geo.sub(), back = geo.back();
   std::int64_t const sub_voxels = images * sub.size();
+  // Owners of the volumes' memory for this call (the workspace's buffers, or fresh ones).
+  std::vector<Kokkos::View<double*, MemorySpace>> owners;
   auto volume = [&](char const* name, std::int64_t voxels_per_image, Shape3 s) {
-    auto buffer = Buffers::template get<double>(
-        workspace, name, static_cast<std::size_t>(images * voxels_per_image));
-    return dense_volume(buffer, images * s.z, s.y, s.x);
+    owners.push_back(Buffers::template get<double>(
+        workspace, name, static_cast<std::size_t>(images * voxels_per_image)));
+    return dense_volume(owners.back(), images * s.z, s.y, s.x);
   };
   auto const sampler = [&](std::vector<double> GranularityAxis::*member, Shape3 in,
                            char const* name) {
