@@ -8,7 +8,9 @@
 // of one colour at once, each by Vincent's hybrid algorithm restricted to the tile: a raster
 // sweep, an anti-raster sweep that seeds a FIFO, then the FIFO, reading the face neighbours
 // outside the tile (of the other colour, frozen during the phase) but writing only inside it.
-// A tile whose border voxels rose activates the tiles across those faces for the next phase.
+// A tile whose border voxels rose wakes the tiles across those faces for the next phase; a woken
+// tile (stable before, only its outside neighbours rose) seeds its queue from the border voxels
+// those neighbours raise instead of sweeping again.
 // The loop stops at the first phase with no active tile: every tile is then stable given its
 // neighbours, i.e. the whole image is the fixpoint; values only rise and never pass the
 // reconstruction, so that fixpoint is the reconstruction. One tile is plain Vincent.
@@ -56,6 +58,8 @@ struct ReconstructTiles {
   std::int64_t cz, cy, cx;  // tile counts per axis
   int colour;
   using value_type = std::int64_t;  // the reduction counts the tiles a phase ran
+  // active(t): 0 idle, 1 woken by a neighbour (border seeding), kFirstRun (full sweeps).
+  static constexpr std::int32_t kFirstRun = 2;
 
   // The face neighbours of (z, y, x) that exist (inside the image and the voxel's volume).
   KOKKOS_INLINE_FUNCTION bool has_z_below(std::int64_t z) const { return z % planes != 0; }
@@ -66,6 +70,7 @@ struct ReconstructTiles {
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t t, std::int64_t& processed) const {
     std::int64_t const bz = t / (cy * cx), by = (t / cx) % cy, bx = t % cx;
     if (((bz + by + bx) & 1) != colour || active(t) == 0) return;
+    bool const first = active(t) == kFirstRun;
     active(t) = 0;
     ++processed;
     std::int64_t const z0 = bz * tz, y0 = by * ty, x0 = bx * tx;
@@ -89,43 +94,76 @@ struct ReconstructTiles {
       ring[tail] = static_cast<std::int32_t>(((z - z0) * ey + (y - y0)) * ex + (x - x0));
       tail = tail + 1 == capacity ? 0 : tail + 1;
     };
-    // Raster sweep: take the max with the neighbours before (z-1, y-1, x-1), then clamp.
-    for (std::int64_t z = z0; z < z1; ++z) {
-      bool const below = has_z_below(z);
-      for (std::int64_t y = y0; y < y1; ++y)
-        for (std::int64_t x = x0; x < x1; ++x) {
-          T const v = out(z, y, x);
-          T m = v;
-          if (below && out(z - 1, y, x) > m) m = out(z - 1, y, x);
-          if (y > 0 && out(z, y - 1, x) > m) m = out(z, y - 1, x);
-          if (x > 0 && out(z, y, x - 1) > m) m = out(z, y, x - 1);
-          T const limit = mask(z, y, x);
-          if (limit < m) m = limit;
-          if (v < m) raise(z, y, x, m);
+    if (!first) {
+      // Woken: the tile was stable and only its outside neighbours rose, so seed the queue
+      // with the border voxels they raise, and propagate.
+      auto const from_outside = [&](std::int64_t z, std::int64_t y, std::int64_t x) {
+        T const v = out(z, y, x);
+        T m = v;
+        if (z == z0 && has_z_below(z) && out(z - 1, y, x) > m) m = out(z - 1, y, x);
+        if (z == z1 - 1 && has_z_above(z) && out(z + 1, y, x) > m) m = out(z + 1, y, x);
+        if (y == y0 && y > 0 && out(z, y - 1, x) > m) m = out(z, y - 1, x);
+        if (y == y1 - 1 && y + 1 < ny && out(z, y + 1, x) > m) m = out(z, y + 1, x);
+        if (x == x0 && x > 0 && out(z, y, x - 1) > m) m = out(z, y, x - 1);
+        if (x == x1 - 1 && x + 1 < nx && out(z, y, x + 1) > m) m = out(z, y, x + 1);
+        T const limit = mask(z, y, x);
+        if (limit < m) m = limit;
+        if (v < m) {
+          raise(z, y, x, m);
+          if (flag(z, y, x) == 0) push(z, y, x);
         }
+      };
+      for (std::int64_t z = z0; z < z1; ++z) {
+        bool const z_face = (z == z0 && has_z_below(z)) || (z == z1 - 1 && has_z_above(z));
+        for (std::int64_t y = y0; y < y1; ++y) {
+          if (z_face || y == y0 || y == y1 - 1) {
+            for (std::int64_t x = x0; x < x1; ++x) from_outside(z, y, x);
+          } else {
+            from_outside(z, y, x0);
+            if (x1 - 1 != x0) from_outside(z, y, x1 - 1);
+          }
+        }
+      }
     }
-    // Anti-raster sweep with the neighbours after; a voxel that could still raise one of them
-    // (inside the tile) seeds the queue.
-    for (std::int64_t z = z1 - 1; z >= z0; --z) {
-      bool const above = has_z_above(z);
-      for (std::int64_t y = y1 - 1; y >= y0; --y)
-        for (std::int64_t x = x1 - 1; x >= x0; --x) {
-          T const v = out(z, y, x);
-          T m = v;
-          if (above && out(z + 1, y, x) > m) m = out(z + 1, y, x);
-          if (y + 1 < ny && out(z, y + 1, x) > m) m = out(z, y + 1, x);
-          if (x + 1 < nx && out(z, y, x + 1) > m) m = out(z, y, x + 1);
-          T const limit = mask(z, y, x);
-          if (limit < m) m = limit;
-          if (v < m) raise(z, y, x, m);
-          auto const can_raise = [&](std::int64_t qz, std::int64_t qy, std::int64_t qx) {
-            T const q = out(qz, qy, qx);
-            return q < m && q < mask(qz, qy, qx);
-          };
-          if ((above && z + 1 < z1 && can_raise(z + 1, y, x)) ||
-              (y + 1 < y1 && can_raise(z, y + 1, x)) || (x + 1 < x1 && can_raise(z, y, x + 1)))
-            push(z, y, x);
-        }
+    if (first) {
+      // Raster sweep: take the max with the neighbours before (z-1, y-1, x-1), then clamp.
+      for (std::int64_t z = z0; z < z1; ++z) {
+        bool const below = has_z_below(z);
+        for (std::int64_t y = y0; y < y1; ++y)
+          for (std::int64_t x = x0; x < x1; ++x) {
+            T const v = out(z, y, x);
+            T m = v;
+            if (below && out(z - 1, y, x) > m) m = out(z - 1, y, x);
+            if (y > 0 && out(z, y - 1, x) > m) m = out(z, y - 1, x);
+            if (x > 0 && out(z, y, x - 1) > m) m = out(z, y, x - 1);
+            T const limit = mask(z, y, x);
+            if (limit < m) m = limit;
+            if (v < m) raise(z, y, x, m);
+          }
+      }
+      // Anti-raster sweep with the neighbours after; a voxel that could still raise one of them
+      // (inside the tile) seeds the queue.
+      for (std::int64_t z = z1 - 1; z >= z0; --z) {
+        bool const above = has_z_above(z);
+        for (std::int64_t y = y1 - 1; y >= y0; --y)
+          for (std::int64_t x = x1 - 1; x >= x0; --x) {
+            T const v = out(z, y, x);
+            T m = v;
+            if (above && out(z + 1, y, x) > m) m = out(z + 1, y, x);
+            if (y + 1 < ny && out(z, y + 1, x) > m) m = out(z, y + 1, x);
+            if (x + 1 < nx && out(z, y, x + 1) > m) m = out(z, y, x + 1);
+            T const limit = mask(z, y, x);
+            if (limit < m) m = limit;
+            if (v < m) raise(z, y, x, m);
+            auto const can_raise = [&](std::int64_t qz, std::int64_t qy, std::int64_t qx) {
+              T const q = out(qz, qy, qx);
+              return q < m && q < mask(qz, qy, qx);
+            };
+            if ((above && z + 1 < z1 && can_raise(z + 1, y, x)) ||
+                (y + 1 < y1 && can_raise(z, y + 1, x)) || (x + 1 < x1 && can_raise(z, y, x + 1)))
+              push(z, y, x);
+          }
+      }
     }
     // Propagation inside the tile.
     while (head != tail) {
@@ -152,7 +190,8 @@ struct ReconstructTiles {
     }
     // Wake the tiles across the faces that rose (they are of the other colour).
     auto const wake = [&](std::int64_t wz, std::int64_t wy, std::int64_t wx) {
-      Kokkos::atomic_exchange(&active((wz * cy + wy) * cx + wx), std::int32_t(1));
+      // A tile that has not had its first run keeps kFirstRun.
+      Kokkos::atomic_fetch_max(&active((wz * cy + wy) * cx + wx), std::int32_t(1));
     };
     if ((faces & 1u) && bz > 0) wake(bz - 1, by, bx);
     if ((faces & 2u) && bz + 1 < cz) wake(bz + 1, by, bx);
@@ -220,7 +259,7 @@ void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace
   tiles.active = detail::scratch<std::int32_t>(workspace, "bik::reconstruct::active",
                                                static_cast<std::size_t>(count));
   fill(space, "bik::reconstruct::clear", tiles.queued, std::uint8_t(0));
-  fill(space, "bik::reconstruct::activate", tiles.active, std::int32_t(1));
+  fill(space, "bik::reconstruct::activate", tiles.active, tiles.kFirstRun);
   for (int colour = 0;; colour ^= 1) {
     tiles.colour = colour;
     std::int64_t processed = 0;
