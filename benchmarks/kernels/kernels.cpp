@@ -13,6 +13,9 @@
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/measure.hpp"
+#include "bik/morphology/erode_dilate.hpp"
+#include "bik/morphology/reconstruct.hpp"
+#include "bik/resample/grid_sampler.hpp"
 
 #include <benchmark/benchmark.h>
 #include <Kokkos_Core.hpp>
@@ -20,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace bik_bench {
 
@@ -230,6 +234,99 @@ void bench_zernike(benchmark::State& state, SceneSpec const& spec, bool radial) 
   });
 }
 
+// A (Z,Y,X) double View of the scene's shape on Space, as a writable Volume.
+template <class Space>
+struct Plane {
+  Kokkos::View<double***, Kokkos::LayoutRight, typename Space::memory_space> data;
+  explicit Plane(Scene const& s, char const* name)
+      : data(Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string(name)), s.spec.nz,
+             s.spec.ny, s.spec.nx) {}
+  bik::Volume<double, typename Space::memory_space> volume() const {
+    auto const& d = data;
+    return bik::Volume<double, typename Space::memory_space>(
+        d.data(), Kokkos::LayoutStride(d.extent(0), d.extent(1) * d.extent(2), d.extent(1),
+                                       d.extent(2), d.extent(2), 1));
+  }
+};
+
+// Images of the scene are planes (2D) unless it has several planes (one volume).
+std::int64_t planes_of(Scene const& s) { return s.spec.nz > 1 ? s.spec.nz : 1; }
+
+// bik::erode by disk(10) (ball(10) for a volume) of the pixels: compare with `copy`.
+template <class Space>
+void bench_erode(benchmark::State& state, SceneSpec const& spec, int radius) {
+  Scene const& s = scene(spec);
+  Space space;
+  Inputs<Space> in(s);
+  Plane<Space> out(s, "bik_bench::eroded");
+  bik::Workspace<typename Space::memory_space> workspace;
+  timed(state, space, s, [&] {
+    bik::erode(space, bik::as_volume(in.pixels), out.volume(), radius, planes_of(s), &workspace);
+  });
+}
+
+// bik::reconstruct_by_dilation of the cross erosion of the pixels under the pixels: the first
+// step of the granular spectrum at full resolution.
+template <class Space>
+void bench_reconstruct(benchmark::State& state, SceneSpec const& spec) {
+  Scene const& s = scene(spec);
+  Space space;
+  Inputs<Space> in(s);
+  Plane<Space> seed(s, "bik_bench::seed"), out(s, "bik_bench::reconstructed");
+  bik::Workspace<typename Space::memory_space> workspace;
+  bik::erode(space, bik::as_volume(in.pixels), seed.volume(), 1, planes_of(s), &workspace);
+  timed(state, space, s, [&] {
+    bik::reconstruct_by_dilation(space, bik::as_volume(seed.data), bik::as_volume(in.pixels),
+                                 out.volume(), planes_of(s), &workspace);
+  });
+}
+
+// The bilinear gather of granularity's read-back: a quarter-size image sampled back onto the
+// full grid through precomputed per-axis tables (2D scenes).
+template <class Space>
+void bench_gather(benchmark::State& state, SceneSpec const& spec) {
+  Scene const& s = scene(spec);
+  Space space;
+  std::int64_t const ny = s.spec.ny / 4, nx = s.spec.nx / 4;
+  Kokkos::View<double***, Kokkos::LayoutRight, typename Space::memory_space> small("small", 1, ny,
+                                                                                   nx);
+  Kokkos::deep_copy(small, 0.5);
+  Plane<Space> out(s, "bik_bench::gathered");
+  auto axis = [](std::int64_t original, std::int64_t n) {
+    std::vector<double> c;
+    double const scale = static_cast<double>(n - 1) / static_cast<double>(original - 1);
+    for (std::int64_t i = 0; i < original; ++i) c.push_back(static_cast<double>(i) * scale);
+    return c;
+  };
+  bik::Workspace<typename Space::memory_space> workspace;
+  auto const sampler =
+      bik::make_grid_sampler(space, {0.0}, axis(s.spec.ny, ny), axis(s.spec.nx, nx),
+                             bik::Shape3{1, ny, nx}, &workspace, "bik_bench::gather");
+  timed(state, space, s,
+        [&] { bik::resample(space, sampler, bik::as_volume(small), out.volume()); });
+}
+
+// The whole bik::measure_granularity; `full` = subsample and background factors 1.
+template <class Space>
+void bench_granularity(benchmark::State& state, SceneSpec const& spec, bool full) {
+  Scene const& s = scene(spec);
+  Space space;
+  Inputs<Space> in(s);
+  bik::GranularityOptions options;
+  if (full) options.subsample_size = options.image_sample_size = 1.0;
+  bik::Workspace<typename Space::memory_space> workspace;
+  timed(state, space, s, [&] {
+    bik::FeatureTable const table =
+        s.spec.nz > 1
+            ? bik::measure_granularity(space, in.labels, in.pixels, options, &workspace)
+            : bik::measure_granularity(
+                  space, Kokkos::subview(in.labels, 0, Kokkos::ALL, Kokkos::ALL),
+                  Kokkos::subview(in.pixels, 0, Kokkos::ALL, Kokkos::ALL), options, &workspace);
+    std::size_t rows = table.rows();
+    benchmark::DoNotOptimize(rows);
+  });
+}
+
 template <class Space>
 void register_space(SceneSpec const& spec, bool extra_cases) {
   std::string const suffix = "/" + spec.name + "/" + SpaceName<Space>::value;
@@ -261,6 +358,20 @@ void register_space(SceneSpec const& spec, bool extra_cases) {
     finish(benchmark::RegisterBenchmark(("radial_zernike" + suffix).c_str(), bench_zernike<Space>,
                                         spec, true));
   }
+  // Granularity and its kernels: the 256 scene (smoke), the 1080 scene and the volume.
+  bool const volume = spec.nz > 1;
+  if (!extra_cases && !volume && spec.ny != 256) return;
+  finish(benchmark::RegisterBenchmark(("erode_r10" + suffix).c_str(), bench_erode<Space>, spec,
+                                      volume ? 3 : 10));
+  finish(benchmark::RegisterBenchmark(("reconstruct" + suffix).c_str(), bench_reconstruct<Space>,
+                                      spec));
+  if (!volume)
+    finish(benchmark::RegisterBenchmark(("gather" + suffix).c_str(), bench_gather<Space>, spec));
+  finish(benchmark::RegisterBenchmark(("granularity" + suffix).c_str(), bench_granularity<Space>,
+                                      spec, false));
+  if (extra_cases)
+    finish(benchmark::RegisterBenchmark(("granularity_fullres" + suffix).c_str(),
+                                        bench_granularity<Space>, spec, true));
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 #ifndef BIK_MEASURE_HPP
 #define BIK_MEASURE_HPP
 
+#include "bik/measure/granularity.hpp"
+#include "bik/measure/granularity_batch.hpp"
+#include "bik/measure/granularity_eti.hpp"
 #include "bik/measure/intensity.hpp"
 #include "bik/measure/intensity_batch.hpp"
 #include "bik/measure/intensity_eti.hpp"

@@ -69,6 +69,7 @@ struct ResidentImages::Impl {
   virtual std::vector<FeatureTable> measure_intensity(IntensityOptions const& options) = 0;
   virtual std::vector<FeatureTable> measure_zernike(ZernikeKind kind,
                                                     ZernikeOptions const& options) = 0;
+  virtual std::vector<FeatureTable> measure_granularity(GranularityOptions const& options) = 0;
 };
 
 namespace {
@@ -134,6 +135,29 @@ struct ResidentOn final : ResidentImages::Impl {
     if (kind == ZernikeKind::shape) return measure_zernike_batch(space, l4, options, &workspace);
     return measure_radial_zernike_batch(space, l4, p4, options, &workspace);
   }
+
+  std::vector<FeatureTable> measure_granularity(GranularityOptions const& options) override {
+    Space const space;
+    auto const plane = [](auto const& v) {
+      return Kokkos::subview(v, 0, Kokkos::ALL, Kokkos::ALL);
+    };
+    require(label_rank == pixel_rank, "bik::measure_granularity",
+            "labels must have the pixels' shape (a 2D label image over a 3D stack is not "
+            "supported for granularity)");
+    if (images > 1) {
+      using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
+      auto const z = static_cast<std::size_t>(pixels.extent(0) / images);
+      auto const b = static_cast<std::size_t>(images);
+      Kokkos::View<L const****, Kokkos::LayoutRight, Memory, Unmanaged> l4(
+          labels.data(), b, labels.extent(0) / b, labels.extent(1), labels.extent(2));
+      Kokkos::View<P const****, Kokkos::LayoutRight, Memory, Unmanaged> p4(
+          pixels.data(), b, z, pixels.extent(1), pixels.extent(2));
+      return measure_granularity_batch(space, l4, p4, options, &workspace);
+    }
+    if (pixel_rank == 2)
+      return {bik::measure_granularity(space, plane(labels), plane(pixels), options, &workspace)};
+    return {bik::measure_granularity(space, labels, pixels, options, &workspace)};
+  }
 };
 
 }  // namespace
@@ -159,6 +183,10 @@ std::vector<FeatureTable> ResidentImages::measure_intensity(IntensityOptions con
 std::vector<FeatureTable> ResidentImages::measure_zernike(ZernikeKind kind,
                                                           ZernikeOptions const& options) {
   return impl_->measure_zernike(kind, options);
+}
+
+std::vector<FeatureTable> ResidentImages::measure_granularity(GranularityOptions const& options) {
+  return impl_->measure_granularity(options);
 }
 
 }  // namespace bik::cli

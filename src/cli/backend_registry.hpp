@@ -8,6 +8,7 @@
 #include "bik/core/feature_table.hpp"
 #include "bik/core/host_image.hpp"
 #include "bik/io/read_image.hpp"
+#include "bik/measure/granularity.hpp"
 #include "bik/measure/intensity.hpp"
 #include "bik/measure/zernike.hpp"
 
@@ -42,6 +43,8 @@ class ResidentImages {
   // The intensity features, one table per image of the batch (one for a single image). Only
   // kernels and the copy of the results to the host run here.
   std::vector<FeatureTable> measure_intensity(IntensityOptions const& options);
+  // The granularity spectrum, likewise (labels must have the pixels' shape).
+  std::vector<FeatureTable> measure_granularity(GranularityOptions const& options);
 
   // The Zernike shape or radial features, one table per image; bik::Error for 3D images.
   std::vector<FeatureTable> measure_zernike(ZernikeKind kind, ZernikeOptions const& options);

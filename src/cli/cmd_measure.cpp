@@ -29,11 +29,13 @@ namespace bik::cli {
 namespace {
 
 std::vector<std::string> const& known_features() {
-  static std::vector<std::string> const names{"intensity", "zernike", "radial-zernike"};
+  static std::vector<std::string> const names{"intensity", "granularity", "zernike",
+                                              "radial-zernike", "all"};
   return names;
 }
 
-// Splits the --features list; bik::Error for an unknown or empty name. Duplicates collapse.
+// Splits the --features list; bik::Error for an unknown or empty name. Duplicates collapse;
+// `all` stays a name of its own until the inputs are read (see expand_all).
 std::vector<std::string> parse_features(std::string const& list) {
   std::vector<std::string> features;
   std::size_t start = 0;
@@ -50,6 +52,43 @@ std::vector<std::string> parse_features(std::string const& list) {
     start = end + 1;
   }
   return features;
+}
+
+// `all` replaced by every feature set, in the order of known_features(), except the 2D-only
+// Zernike sets when an input is 3D (as cp_measure's featurizer skips them); sets named
+// explicitly stay (and a 3D input then gets their "2D only" error).
+std::vector<std::string> expand_all(std::vector<std::string> const& features, bool three_d) {
+  std::vector<std::string> out;
+  auto add = [&out](std::string const& name) {
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  };
+  for (std::string const& name : features) {
+    if (name != "all") {
+      add(name);
+      continue;
+    }
+    for (std::string const& one : known_features()) {
+      bool const two_d_only = one == "zernike" || one == "radial-zernike";
+      if (one != "all" && !(three_d && two_d_only)) add(one);
+    }
+  }
+  return out;
+}
+
+bool wants(std::vector<std::string> const& features, char const* name) {
+  return std::find(features.begin(), features.end(), name) != features.end();
+}
+
+// A sampling factor option in (0, 1]; UsageError naming the option otherwise.
+double sampling_factor(Options const& options, std::string const& name, double fallback) {
+  auto const text = options.value(name);
+  if (!text) return fallback;
+  char* end = nullptr;
+  double const v = std::strtod(text->c_str(), &end);
+  if (text->empty() || *end != '\0' || !(v > 0.0 && v <= 1.0))
+    throw UsageError("option '--" + name + "' expects a number in (0, 1], got '" + *text + "'",
+                     "measure");
+  return v;
 }
 
 // The shape of a host image of any element type.
@@ -213,13 +252,15 @@ void join_columns(FeatureTable& table, FeatureTable const& more) {
 std::vector<FeatureTable> measure_features(ResidentImages& images,
                                            std::vector<std::string> const& features,
                                            IntensityOptions const& intensity,
+                                           GranularityOptions const& granularity,
                                            ZernikeOptions const& zernike) {
   std::vector<FeatureTable> tables;
   for (auto const& feature : features) {
-    std::vector<FeatureTable> part = feature == "intensity" ? images.measure_intensity(intensity)
-                                     : feature == "zernike"
-                                         ? images.measure_zernike(ZernikeKind::shape, zernike)
-                                         : images.measure_zernike(ZernikeKind::radial, zernike);
+    std::vector<FeatureTable> part =
+        feature == "intensity"     ? images.measure_intensity(intensity)
+        : feature == "granularity" ? images.measure_granularity(granularity)
+        : feature == "zernike"     ? images.measure_zernike(ZernikeKind::shape, zernike)
+                                   : images.measure_zernike(ZernikeKind::radial, zernike);
     if (tables.empty()) {
       tables = std::move(part);
       continue;
@@ -250,7 +291,11 @@ int run_measure(std::vector<std::string> const& args) {
                          {"schedule"},
                          {"repeat"},
                          {"zernike-degree"},
-                         {"overwrite", false}});
+                         {"overwrite", false},
+                         {"subsample-size"},
+                         {"image-sample-size"},
+                         {"element-size"},
+                         {"granular-spectrum-length"}});
   // Everything that can be checked without reading is checked first, so mistakes fail fast and
   // nothing is written.
   std::vector<std::pair<io::DatasetSpec, io::DatasetSpec>> specs;
@@ -263,7 +308,7 @@ int run_measure(std::vector<std::string> const& args) {
                        io::parse_dataset_spec(options.required("labels")));
   }
   std::string const out = options.required("out");
-  auto const features = parse_features(options.value_or("features", "intensity"));
+  auto const requested = parse_features(options.value_or("features", "intensity"));
   std::string const backend = options.value_or("backend", default_backend());
   require_backend(backend);
   int const repeats = options.integer("repeat", 1, 1);
@@ -281,6 +326,12 @@ int run_measure(std::vector<std::string> const& args) {
   zernike.degree = options.integer("zernike-degree", 9, 0);
   zernike.schedule = intensity.schedule;
   check_zernike_degree(zernike.degree, "--zernike-degree");
+  GranularityOptions granularity;
+  granularity.subsample_size = sampling_factor(options, "subsample-size", 0.25);
+  granularity.image_sample_size = sampling_factor(options, "image-sample-size", 0.25);
+  granularity.element_size = options.integer("element-size", 10, 0);
+  granularity.granular_spectrum_length = options.integer("granular-spectrum-length", 16, 1);
+  granularity.schedule = intensity.schedule;
   int const threads = backend_concurrency(backend);
 
   Stopwatch watch;
@@ -292,6 +343,9 @@ int run_measure(std::vector<std::string> const& args) {
     inputs.push_back(std::move(in));
   }
   double const read_ms = watch.elapsed_ms();
+  bool const three_d = std::any_of(inputs.begin(), inputs.end(),
+                                   [](Input const& in) { return layout_of(in.pixels).rank == 3; });
+  auto const features = expand_all(requested, three_d);
 
   // Inputs go to the backend once (a list of same-shape images as one batch); repeats time the
   // computation alone.
@@ -313,7 +367,7 @@ int run_measure(std::vector<std::string> const& args) {
     watch.restart();
     tables.clear();
     for (auto const& images : resident)
-      for (auto& table : measure_features(*images, features, intensity, zernike))
+      for (auto& table : measure_features(*images, features, intensity, granularity, zernike))
         tables.push_back(std::move(table));
     Kokkos::fence();
     compute_ms.push_back(watch.elapsed_ms());
@@ -326,16 +380,25 @@ int run_measure(std::vector<std::string> const& args) {
   for (auto const& in : inputs)
     inputs_attribute +=
         (inputs_attribute.empty() ? "" : ";") + in.pixels_spec.str() + " " + in.labels_spec.str();
-  io::Attributes const attributes{{"bik_version", BIK_VERSION_STRING},
-                                  {"kokkos_version", kokkos_version_string()},
-                                  {"backend", backend},
-                                  {"threads", std::to_string(threads)},
-                                  {"features", fmt::format("{}", fmt::join(features, ","))},
-                                  {"edges", intensity.edges ? "true" : "false"},
-                                  {"legacy", intensity.legacy ? "true" : "false"},
-                                  {"pixels", inputs.front().pixels_spec.str()},
-                                  {"labels", inputs.front().labels_spec.str()},
-                                  {"inputs", inputs_attribute}};
+  io::Attributes attributes{{"bik_version", BIK_VERSION_STRING},
+                            {"kokkos_version", kokkos_version_string()},
+                            {"backend", backend},
+                            {"threads", std::to_string(threads)},
+                            {"features", fmt::format("{}", fmt::join(features, ","))},
+                            {"edges", intensity.edges ? "true" : "false"},
+                            {"legacy", intensity.legacy ? "true" : "false"},
+                            {"pixels", inputs.front().pixels_spec.str()},
+                            {"labels", inputs.front().labels_spec.str()},
+                            {"inputs", inputs_attribute}};
+  if (wants(features, "zernike") || wants(features, "radial-zernike"))
+    attributes.emplace_back("zernike_degree", std::to_string(zernike.degree));
+  if (wants(features, "granularity")) {
+    attributes.emplace_back("subsample_size", fmt::format("{}", granularity.subsample_size));
+    attributes.emplace_back("image_sample_size", fmt::format("{}", granularity.image_sample_size));
+    attributes.emplace_back("element_size", std::to_string(granularity.element_size));
+    attributes.emplace_back("granular_spectrum_length",
+                            std::to_string(granularity.granular_spectrum_length));
+  }
   watch.restart();
   io::write_table(out, table, attributes, existing);
   double const write_ms = watch.elapsed_ms();

@@ -25,7 +25,8 @@ constexpr char const* kMeasure =
     R"(usage: bik measure (--pixels FILE.h5:/dataset --labels FILE.h5:/dataset | --list FILE)
                    --out OUT.h5|OUT.csv [--features intensity] [--no-edges] [--legacy]
                    [--backend NAME] [--schedule thread|team|team:N] [--repeat N] [--overwrite]
-                   [--zernike-degree N]
+                   [--subsample-size F] [--image-sample-size F] [--element-size R]
+                   [--granular-spectrum-length N] [--zernike-degree N]
 
 Measures every object (label > 0) of a 2D (Y,X) or 3D (Z,Y,X) label image over a pixel image
 of the same shape (a 2D label image is broadcast over the planes of a 3D pixel stack). Many
@@ -38,16 +39,23 @@ images in one run: a 4D (B,Z,Y,X) pair of datasets (Z = 1 for 2D images), or --l
   --out PATH          output table; .h5/.hdf5 (datasets 'label' and one per feature, with
                       provenance attributes) or .csv (header 'label,<features>'); for several
                       images also 'image' (0-based position in the batch or list), first
-  --features LIST     comma-separated feature groups; known: intensity (default: intensity),
-                      zernike (cp_measure's get_zernike, Zernike_n_m), radial-zernike
+  --features LIST     comma-separated feature groups (default: intensity): intensity;
+                      granularity (CellProfiler MeasureGranularity, Granularity_1..N);
+                      zernike (cp_measure's get_zernike, Zernike_n_m); radial-zernike
                       (get_radial_zernikes, RadialDistribution_Zernike{Magnitude,Phase}_n_m);
-                      the Zernike groups are 2D only. Columns join per label, in LIST order
+                      all (every group; the 2D-only Zernike groups are left out for 3D
+                      input). Columns join per label (one row per present label), in LIST order
   --no-edges          omit the five Intensity_*Edge features (16 instead of 21 columns)
   --legacy            CellProfiler's n*q quantile and 1/ndim MAD conventions
   --backend NAME      execution space to run on (see 'bik info'); default: the fastest
   --schedule S        'thread': one thread per object (the CPU default); 'team': a team of
                       threads per object (the GPU default), 'team:N' with N threads. Same results.
   --repeat N          run the computation N times (benchmarking); default 1
+  granularity (CellProfiler MeasureGranularity; labels must have the pixels' shape):
+  --subsample-size F  subsampling factor for the spectrum, in (0, 1]; default 0.25
+  --image-sample-size F  subsampling factor for the background, in (0, 1]; default 0.25
+  --element-size R    radius of the background opening's disk (ball in 3D), >= 0; default 10
+  --granular-spectrum-length N  spectrum steps, >= 1 (Granularity_1..N); default 16
   --overwrite         replace OUT if it exists (without it, an existing OUT is an error and is
                       left untouched)
   --zernike-degree N  highest radial order n of the Zernike features, 0..99 (default 9: 30 pairs)

@@ -287,7 +287,7 @@ def test_demo(tmp_path):
     r = run("demo", "--out", out, "--backend", "serial")
     assert r.returncode == 0, r.stderr
     names = {"scene2d.h5", "scene3d.h5", "intensity2d.h5", "intensity2d.csv", "intensity3d.h5",
-             "zernike2d.h5"}
+             "zernike2d.h5", "granularity2d.h5", "granularity2d.csv", "granularity3d.h5"}
     assert set(os.listdir(out)) == names
     assert "timings (ms): synthesis=" in r.stdout
     with h5py.File(out / "scene2d.h5") as f:
@@ -314,6 +314,12 @@ def test_demo(tmp_path):
     lines = (out / "intensity2d.csv").read_text().splitlines()
     assert len(lines) == 1 + len(present)
     assert len(lines[0].split(",")) == 22
+    # Granularity: the same objects, label + Granularity_1..16.
+    with h5py.File(out / "granularity2d.h5") as f:
+        np.testing.assert_array_equal(f["label"][:], present)
+        assert len(f.keys()) == 17 and f.attrs["element_size"] in ("10", b"10")
+    with h5py.File(out / "granularity3d.h5") as f:
+        np.testing.assert_array_equal(f["label"][:], np.unique(labels3d[labels3d > 0]))
     # Deterministic: a second run gives the same scene and the same table.
     r2 = run("demo", "--out", tmp_path / "again", "--backend", "openmp")
     assert r2.returncode == 0, r2.stderr

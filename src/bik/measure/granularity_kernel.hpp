@@ -1,0 +1,84 @@
+// The per-object read-back of granularity (spec §4.3): each object's mean of the raw pixels
+// (step -1, the start means) or of the reconstruction sampled at its original-resolution voxels
+// through the bilinear gather, turned into Granularity_{step+1} = (previous - new) * 100 / start.
+// A thread per object sums its voxels in raster order, as scipy.ndimage.mean (CellProfiler)
+// does; a team per object (the GPU shape) sums in a team reduction, within rounding of it.
+#ifndef BIK_MEASURE_GRANULARITY_KERNEL_HPP
+#define BIK_MEASURE_GRANULARITY_KERNEL_HPP
+
+#include "bik/core/object_schedule.hpp"
+#include "bik/core/volume.hpp"
+#include "bik/resample/grid_sampler.hpp"
+
+#include <Kokkos_Core.hpp>
+
+#include <cstdint>
+
+namespace bik::detail {
+
+template <class ExecSpace, class P, class MemorySpace>
+struct GranularityReadBack {
+  using member_type = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
+  Kokkos::View<std::int64_t*, MemorySpace> offsets;     // [objects + 1] into the voxel lists
+  Kokkos::View<std::int32_t*, MemorySpace> xs, ys, zs;  // zs within the object's image
+  Kokkos::View<std::int64_t*, MemorySpace> object_images;
+  Volume<P const, MemorySpace> raw;  // the input, images of `planes` planes
+  Volume<double, MemorySpace> rec;   // the reconstruction, images of `sub_planes` planes
+  GridSampler<MemorySpace> sampler;  // original voxel -> subsampled grid
+  Kokkos::View<double*, MemorySpace> current, start;
+  Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace> features;
+  std::int64_t planes = 1, sub_planes = 1;
+  int step = -1;
+
+  KOKKOS_INLINE_FUNCTION double value(std::int64_t v, std::int64_t image) const {
+    if (step < 0) return static_cast<double>(raw(image * planes + zs(v), ys(v), xs(v)));
+    return sampler(rec, image * sub_planes, zs(v), ys(v), xs(v));
+  }
+
+  KOKKOS_INLINE_FUNCTION void finish(std::int64_t k, double sum) const {
+    double const mean = sum / static_cast<double>(offsets(k + 1) - offsets(k));
+    if (step < 0) {  // numpy.maximum(mean, eps): NaN stays NaN
+      double const eps = 2.220446049250313e-16;
+      start(k) = (mean != mean || !(mean < eps)) ? mean : eps;
+    } else {
+      features(k, step) = (current(k) - mean) * 100.0 / start(k);
+    }
+    current(k) = mean;
+  }
+
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t k) const {
+    std::int64_t const image = object_images(k);
+    double sum = 0.0;
+    for (std::int64_t v = offsets(k); v < offsets(k + 1); ++v) sum += value(v, image);
+    finish(k, sum);
+  }
+
+  KOKKOS_INLINE_FUNCTION void operator()(member_type const& team) const {
+    std::int64_t const k = team.league_rank();
+    std::int64_t const image = object_images(k);
+    double sum = 0.0;
+    Kokkos::parallel_reduce(
+        Kokkos::TeamThreadRange(team, offsets(k), offsets(k + 1)),
+        [&](std::int64_t v, double& acc) { acc += value(v, image); }, sum);
+    Kokkos::single(Kokkos::PerTeam(team), [&]() { finish(k, sum); });
+  }
+
+  void run(ExecSpace const& space, std::int64_t objects, ObjectSchedule const& schedule) const {
+    if (uses_teams<ExecSpace>(schedule)) {
+      using Policy = Kokkos::TeamPolicy<ExecSpace>;
+      Policy policy = schedule.team_size > 0
+                          ? Policy(space, static_cast<int>(objects), schedule.team_size)
+                          : Policy(space, static_cast<int>(objects), Kokkos::AUTO);
+      Kokkos::parallel_for("bik::granularity::read_back", policy, *this);
+    } else {
+      Kokkos::parallel_for("bik::granularity::read_back",
+                           Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
+                                               Kokkos::IndexType<std::int64_t>>(space, 0, objects),
+                           *this);
+    }
+  }
+};
+
+}  // namespace bik::detail
+
+#endif

@@ -1,0 +1,365 @@
+"""Parity of bik's granularity and its building blocks with the Python references (spec §4-7).
+
+* Erosion and dilation by disk(r) and ball(r), and reconstruction by dilation with the cross,
+  against scikit-image: bit-exact (min and max select input values).
+* Order-1 sampling against scipy.ndimage.map_coordinates(order=1): exact on boundary and
+  overshoot points, <= 1e-15 relative elsewhere.
+* get_granularity through ``bik measure --features granularity`` against cp_measure's numpy
+  get_granularity: rtol=1e-6, atol=1e-9, equal_nan (spec §9.2).
+
+The building blocks run through bik_kernel_probe (built next to bik: build/<preset>/tests/parity/
+probe/bik_kernel_probe, or env BIK_KERNEL_PROBE) under --backend serial and openmp (2 threads).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+import scipy.ndimage as ndi
+import skimage.morphology as morph
+from cp_measure.core.measuregranularity import get_granularity
+
+import parity_util as pu
+
+_EXE, _SKIP_REASON = pu.bik_exe_from_env()
+if _EXE is None:
+    pu.skip_or_fail(_SKIP_REASON, module_level=True)
+_PROBE = os.environ.get("BIK_KERNEL_PROBE") or str(
+    Path(_EXE).resolve().parents[2] / "tests" / "parity" / "probe" / "bik_kernel_probe"
+)
+if not os.access(_PROBE, os.X_OK):
+    pu.skip_or_fail(f"bik_kernel_probe not found at {_PROBE}", module_level=True)
+
+BACKENDS = ["serial", "openmp"]
+_ENV = dict(os.environ, OMP_NUM_THREADS="2", KOKKOS_NUM_THREADS="2", OMP_PROC_BIND="false")
+
+
+def _probe(tmp_path: Path, args: list[str], inputs: list[np.ndarray], count: int) -> np.ndarray:
+    files = []
+    for i, a in enumerate(inputs):
+        f = tmp_path / f"in{i}.bin"
+        np.ascontiguousarray(a, dtype=np.float64).tofile(f)
+        files.append(str(f))
+    out = tmp_path / "out.bin"
+    proc = subprocess.run(
+        [_PROBE, *args, *files, str(out)], capture_output=True, text=True, env=_ENV
+    )
+    assert proc.returncode == 0, proc.stderr
+    got = np.fromfile(out, dtype=np.float64)
+    assert got.size == count
+    return got
+
+
+def _image(kind: str, shape: tuple[int, ...], seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    if kind == "random":
+        return rng.random(shape)
+    if kind == "ties":
+        return rng.integers(0, 5, shape).astype(np.float64)
+    if kind == "gradient":
+        return np.indices(shape).sum(axis=0).astype(np.float64)
+    if kind == "border_hot":
+        img = rng.random(shape)
+        edge = np.zeros(shape, bool)
+        for axis in range(len(shape)):
+            index = [slice(None)] * len(shape)
+            for end in (0, -1):
+                index[axis] = end
+                edge[tuple(index)] = True
+        img[edge] = 7.0
+        return img
+    img = np.ones(shape)  # single spike
+    img[tuple(s // 2 for s in shape)] = 9.0
+    return img
+
+
+KINDS = ["random", "ties", "gradient", "border_hot", "spike"]
+SHAPES_2D = [(23, 19), (1, 17), (17, 1), (30, 31)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("op", ["erode", "dilate"])
+@pytest.mark.parametrize("radius", [0, 1, 2, 3, 5, 7, 10])
+def test_disk_morphology_bit_exact(tmp_path, backend, op, radius):
+    reference = morph.erosion if op == "erode" else morph.dilation
+    for shape in SHAPES_2D:
+        for k, kind in enumerate(KINDS):
+            img = _image(kind, shape, 10 * radius + k)
+            want = reference(img, morph.disk(radius))
+            got = _probe(tmp_path, [op, backend, "1", *map(str, shape), "1", str(radius)], [img],
+                         img.size).reshape(shape)
+            np.testing.assert_array_equal(got, want, err_msg=f"{kind} {shape}")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("op", ["erode", "dilate"])
+@pytest.mark.parametrize("radius", [1, 2, 3])
+def test_ball_morphology_bit_exact(tmp_path, backend, op, radius):
+    reference = morph.erosion if op == "erode" else morph.dilation
+    shape = (9, 11, 10)
+    for k, kind in enumerate(KINDS):
+        img = _image(kind, shape, 100 * radius + k)
+        want = reference(img, morph.ball(radius))
+        got = _probe(tmp_path, [op, backend, *map(str, shape), str(shape[0]), str(radius)], [img],
+                     img.size).reshape(shape)
+        np.testing.assert_array_equal(got, want, err_msg=kind)
+
+
+def _maze(n: int = 41) -> tuple[np.ndarray, np.ndarray]:
+    """A serpentine corridor (long geodesic) and a seed at its start."""
+    mask = np.zeros((n, n))
+    mask[::2, :] = 5.0
+    for y in range(1, n, 2):
+        mask[y, n - 1 if (y // 2) % 2 == 0 else 0] = 5.0
+    seed = np.zeros_like(mask)
+    seed[0, 0] = 3.0
+    return seed, mask
+
+
+def _reconstruction_cases(ndim: int):
+    shape = (23, 19) if ndim == 2 else (9, 12, 11)
+    footprint = morph.disk(1) if ndim == 2 else morph.ball(1)
+    for k, kind in enumerate(KINDS):
+        mask = _image(kind, shape, 7 + k)
+        yield f"{kind}-eroded", morph.erosion(mask, footprint), mask
+        seed = np.minimum(_image("random", shape, 70 + k), mask)  # skimage needs seed <= mask
+        yield f"{kind}-random", seed, mask
+    if ndim == 2:
+        yield ("maze", *_maze())
+        big = _image("random", (200, 190), 5)
+        yield "large", morph.erosion(big, footprint), big
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("ndim", [2, 3])
+def test_reconstruction_bit_exact(tmp_path, backend, ndim):
+    footprint = morph.disk(1) if ndim == 2 else morph.ball(1)
+    for name, seed, mask in _reconstruction_cases(ndim):
+        want = morph.reconstruction(seed, mask, method="dilation", footprint=footprint)
+        shape3 = (1, *mask.shape) if ndim == 2 else mask.shape
+        planes = "1" if ndim == 2 else str(mask.shape[0])
+        got = _probe(tmp_path, ["reconstruct", backend, *map(str, shape3), planes], [seed, mask],
+                     mask.size).reshape(mask.shape)
+        np.testing.assert_array_equal(got, want, err_msg=name)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_reconstruction_cascade_bit_exact(tmp_path, backend):
+    """Five granularity steps: cumulative cross erosions, each reconstructed under the image."""
+    mask = _image("random", (37, 41), 3)
+    ero = mask
+    for step in range(5):
+        ero = morph.erosion(ero, morph.disk(1))
+        want = morph.reconstruction(ero, mask, method="dilation", footprint=morph.disk(1))
+        got = _probe(tmp_path, ["reconstruct", backend, "1", "37", "41", "1"], [ero, mask],
+                     mask.size).reshape(mask.shape)
+        np.testing.assert_array_equal(got, want, err_msg=f"step {step}")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_map_coordinates_points(tmp_path, backend):
+    rng = np.random.default_rng(1)
+    ny, nx = 13, 9
+    img = rng.random((ny, nx))
+    edge = [
+        (0, 0), (ny - 1, nx - 1), (ny - 1, 0), (0, nx - 1),  # corners: the mirrored weight-0 read
+        (np.nextafter(ny - 1, np.inf), 3.0), (3.0, np.nextafter(nx - 1, np.inf)),  # 1 ULP out: 0
+        (np.nextafter(0.0, -1.0), 2.0), (-0.5, 2.0), (ny - 0.5, 2.0), (2.0, nx),
+        (63 * (12 / 159) * 159 / 63, 4.0),  # a rounded scale product near the border
+    ]
+    inner = np.column_stack([rng.uniform(0, ny - 1, 500), rng.uniform(0, nx - 1, 500)])
+    points = np.vstack([np.array(edge, dtype=np.float64), inner])
+    want = ndi.map_coordinates(img, points.T, order=1, mode="constant", cval=0.0)
+    got = _probe(tmp_path, ["points", backend, str(ny), str(nx)], [img, points.ravel()],
+                 len(points))
+    n = len(edge)
+    np.testing.assert_array_equal(got[:n], want[:n])
+    np.testing.assert_allclose(got[n:], want[n:], rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_map_coordinates_grids(tmp_path, backend):
+    """The grids granularity samples: subsample by 1/s, background up-sample, read-back."""
+    rng = np.random.default_rng(2)
+    for (ny, nx), cy, cx in [
+        ((160, 160), np.arange(64) / 0.4, np.arange(64) / 0.4),
+        ((17, 17), np.arange(64) * (16.0 / 63), np.arange(64) * (16.0 / 63)),
+        ((64, 64), np.arange(160) * (63.0 / 159), np.arange(160) * (63.0 / 159)),  # overshoot
+        ((68, 68), np.arange(270) * (66.5 / 269), np.arange(270) * (66.5 / 269)),
+    ]:
+        img = rng.random((ny, nx))
+        yy, xx = np.meshgrid(cy, cx, indexing="ij")
+        want = ndi.map_coordinates(img, [yy, xx], order=1)
+        got = _probe(tmp_path, ["grid", backend, str(ny), str(nx)], [img, cy, cx],
+                     cy.size * cx.size).reshape(cy.size, cx.size)
+        np.testing.assert_allclose(got, want, rtol=1e-15, atol=0)
+        outside = want == 0
+        np.testing.assert_array_equal(got[outside], 0.0)
+
+
+# --- get_granularity through the bik program --------------------------------------------------
+
+
+def _disks_scene(size: int = 160, seed: int = 0):
+    """The main granularity test's scene: disks on smoothed noise; one touches the far corner."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[:size, :size]
+    labels = np.zeros((size, size), np.int32)
+    for k, (cy, cx, r) in enumerate([(40, 40, 25), (100, 60, 30), (60, 120, 20), (159, 159, 30)]):
+        labels[(yy - cy) ** 2 + (xx - cx) ** 2 < r * r] = k + 1
+    pixels = ndi.gaussian_filter(rng.random((size, size)), 3) + 0.3 * rng.random((size, size))
+    return labels, pixels
+
+
+def _run_bik(tmp_path: Path, labels, pixels, backend="openmp", extra=()):
+    inp, out = tmp_path / "in.h5", tmp_path / "out.h5"
+    pu.write_inputs(inp, labels, pixels)
+    proc = subprocess.run(
+        [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
+         "--features", "granularity", "--backend", backend, "--out", str(out), "--overwrite",
+         *extra],
+        capture_output=True, text=True, env=_ENV,
+    )
+    assert proc.returncode == 0, proc.stderr
+    with h5py.File(out) as f:
+        return {k: f[k][()] for k in f}
+
+
+def _check(got, ref, length, present):
+    np.testing.assert_array_equal(got["label"], present)
+    assert sorted(k for k in got if k != "label") == sorted(f"Granularity_{g}" for g in range(1, length + 1))
+    for g in range(1, length + 1):
+        want = np.asarray(ref[f"Granularity_{g}"])[present - 1]
+        np.testing.assert_allclose(got[f"Granularity_{g}"], want, rtol=1e-6, atol=1e-9,
+                                   equal_nan=True, err_msg=f"Granularity_{g}")
+
+
+SAMPLINGS = [(1.0, 1.0), (0.25, 0.25), (0.5, 0.25), (0.25, 1.0), (0.4, 0.25)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("element_size", [1, 5, 10])
+@pytest.mark.parametrize("sampling", SAMPLINGS, ids=lambda s: f"{s[0]}-{s[1]}")
+def test_granularity_matches_cp_measure(tmp_path, backend, element_size, sampling):
+    labels, pixels = _disks_scene()
+    sub, img = sampling
+    ref = get_granularity(labels, pixels, sub, img, element_size, 16)
+    got = _run_bik(tmp_path, labels, pixels, backend,
+                   ["--subsample-size", str(sub), "--image-sample-size", str(img),
+                    "--element-size", str(element_size)])
+    _check(got, ref, 16, np.arange(1, 5))
+
+
+def test_granularity_overshoot_object_reads_zero_past_the_grid(tmp_path):
+    """160 px at 0.4: 159 * (63/159) = 63.00000000000001 > 63, so the last row and column read
+    0 but count; the corner object differs from a clamped read-back by more than the tolerance."""
+    assert 159 * (63 / 159) > 63
+    labels, pixels = _disks_scene()
+    ref = get_granularity(labels, pixels, 0.4, 0.25, 10, 16)
+    got = _run_bik(tmp_path, labels, pixels, extra=["--subsample-size", "0.4"])
+    _check(got, ref, 16, np.arange(1, 5))
+
+
+def test_granularity_label_gaps_and_one_pixel_objects(tmp_path):
+    labels, pixels = _disks_scene(seed=3)
+    labels[labels == 2] = 0  # a gap: labels 1, 3, 4 remain
+    labels[5, 150] = 6  # one-pixel objects, 5 absent
+    labels[150, 5] = 7
+    ref = get_granularity(labels, pixels, 0.25, 0.25, 10, 8)
+    got = _run_bik(tmp_path, labels, pixels, extra=["--granular-spectrum-length", "8"])
+    _check(got, ref, 8, np.array([1, 3, 4, 6, 7]))
+
+
+def test_granularity_empty_mask(tmp_path):
+    labels = np.zeros((40, 40), np.int32)
+    pixels = np.random.default_rng(0).random((40, 40))
+    ref = get_granularity(labels, pixels)
+    assert all(len(v) == 0 for v in ref.values())
+    got = _run_bik(tmp_path, labels, pixels)
+    assert got["label"].size == 0 and len(got) == 17
+
+
+def test_granularity_collapse_gives_nan(tmp_path):
+    """7 x 17 at 0.25: trunc(7 * 0.25) = 1 < 2 samples, so every feature is NaN (cp_measure #91)."""
+    labels = np.zeros((7, 17), np.int32)
+    labels[1:5, 2:8] = 1
+    labels[2:6, 10:15] = 2
+    pixels = np.random.default_rng(0).random((7, 17))
+    ref = get_granularity(labels, pixels)
+    assert np.isnan(ref["Granularity_1"]).all()
+    _check(_run_bik(tmp_path, labels, pixels), ref, 16, np.array([1, 2]))
+
+
+@pytest.mark.parametrize("subsample", [1.0, 0.5])
+def test_granularity_3d_where_geometries_agree(tmp_path, subsample):
+    """Without background sampling cp_measure's 3D path and CellProfiler's geometry coincide."""
+    rng = np.random.default_rng(4)
+    zz, yy, xx = np.mgrid[:16, :32, :32]
+    labels = np.zeros((16, 32, 32), np.int32)
+    labels[(zz - 8) ** 2 + (yy - 12) ** 2 + (xx - 12) ** 2 < 36] = 1
+    labels[(zz - 7) ** 2 + (yy - 22) ** 2 + (xx - 22) ** 2 < 49] = 2
+    pixels = ndi.gaussian_filter(rng.random(labels.shape), 1.5) + 0.2 * rng.random(labels.shape)
+    ref = get_granularity(labels, pixels, subsample, 1.0, 3, 6)
+    got = _run_bik(tmp_path, labels, pixels,
+                   extra=["--subsample-size", str(subsample), "--image-sample-size", "1",
+                          "--element-size", "3", "--granular-spectrum-length", "6"])
+    _check(got, ref, 6, np.array([1, 2]))
+
+
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("--subsample-size", "0", "(0, 1]"),
+        ("--subsample-size", "1.5", "(0, 1]"),
+        ("--image-sample-size", "-0.25", "(0, 1]"),
+        ("--element-size", "-1", ">= 0"),
+        ("--granular-spectrum-length", "0", ">= 1"),
+    ],
+)
+def test_granularity_bad_parameters(tmp_path, option, value, message):
+    labels, pixels = _disks_scene(40)
+    inp = tmp_path / "in.h5"
+    pu.write_inputs(inp, labels, pixels)
+    proc = subprocess.run(
+        [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
+         "--features", "granularity", "--out", str(tmp_path / "o.h5"), option + "=" + value],
+        capture_output=True, text=True, env=_ENV,
+    )
+    assert proc.returncode == 2
+    assert option in proc.stderr and message in proc.stderr
+    assert not (tmp_path / "o.h5").exists()
+
+
+def test_granularity_mismatched_shapes(tmp_path):
+    inp = tmp_path / "in.h5"
+    with h5py.File(inp, "w") as f:
+        f["labels"] = np.ones((20, 30), np.int32)
+        f["pixels"] = np.zeros((4, 20, 30))
+    proc = subprocess.run(
+        [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
+         "--features", "granularity", "--out", str(tmp_path / "o.h5")],
+        capture_output=True, text=True, env=_ENV,
+    )
+    assert proc.returncode == 2 and "shape" in proc.stderr
+
+
+def test_all_features_join_intensity_and_granularity(tmp_path):
+    labels, pixels = _disks_scene(80)
+    inp, out = tmp_path / "in.h5", tmp_path / "out.h5"
+    pu.write_inputs(inp, labels, pixels)
+    proc = subprocess.run(
+        [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
+         "--features", "all", "--out", str(out)],
+        capture_output=True, text=True, env=_ENV,
+    )
+    assert proc.returncode == 0, proc.stderr
+    with h5py.File(out) as f:
+        assert "Intensity_MeanIntensity" in f and "Granularity_16" in f
+        ref = get_granularity(labels, pixels)
+        np.testing.assert_allclose(f["Granularity_3"][()], ref["Granularity_3"][f["label"][()] - 1],
+                                   rtol=1e-6, atol=1e-9, equal_nan=True)

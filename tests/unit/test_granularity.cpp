@@ -1,0 +1,157 @@
+// measure_granularity on scenes whose spectrum follows from the definition (spec §4), under
+// every space: a bright plateau survives as many cross erosions as its half-size and then
+// vanishes at once; the collapse guard; bad options; batches equal single calls; spaces agree.
+#include "bik/measure.hpp"
+#include "spaces.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace {
+
+bik::GranularityOptions full_resolution(int element_size, int length) {
+  bik::GranularityOptions o;
+  o.subsample_size = 1.0;
+  o.image_sample_size = 1.0;
+  o.element_size = element_size;
+  o.granular_spectrum_length = length;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("granularity feature names are cp_measure's keys") {
+  auto const names = bik::granularity_feature_names(16);
+  REQUIRE(names.size() == 16);
+  CHECK(names.front() == "Granularity_1");
+  CHECK(names.back() == "Granularity_16");
+}
+
+TEST_CASE("granularity of a 3x3 plateau: 0 at step 1, all of it at step 2") {
+  // 8x8 image, one object covering it, a 3x3 plateau of 4 in the middle, 0 elsewhere. The
+  // background opening by disk(2) (5 wide) removes the plateau, so the tophat is the plateau.
+  // Step 1: the cross erosion keeps the plateau's centre, whose reconstruction under the
+  // plateau is the whole plateau: mean unchanged, Granularity_1 = 0. Step 2: nothing is left,
+  // mean 0: Granularity_2 = (36/64 - 0) * 100 / (36/64) = 100 exactly (0.5625 * 100 = 56.25).
+  // Later steps lose nothing: 0.
+  std::vector<std::int32_t> labels(64, 1);
+  std::vector<double> pixels(64, 0.0);
+  for (int y = 3; y < 6; ++y)
+    for (int x = 3; x < 6; ++x) pixels[y * 8 + x] = 4.0;
+  bik_test::for_each_space([&](auto space) {
+    using Space = decltype(space);
+    auto const t =
+        bik::measure_granularity(Space(), bik_test::image<Space>(labels, 8, 8),
+                                 bik_test::image<Space>(pixels, 8, 8), full_resolution(2, 4));
+    REQUIRE(t.rows() == 1);
+    CHECK(t.column("Granularity_1")[0] == 0.0);
+    CHECK(t.column("Granularity_2")[0] == 100.0);
+    CHECK(t.column("Granularity_3")[0] == 0.0);
+    CHECK(t.column("Granularity_4")[0] == 0.0);
+  });
+}
+
+TEST_CASE("granularity of a 3x3x3 cube in a volume follows the same steps with ball(1)") {
+  // 7x7x7 volume, a 3x3x3 cube of 2 in the middle; ball(2) opening removes it. Step 1 keeps
+  // the centre voxel (all 6 neighbours inside), reconstructed to the cube: 0. Step 2: 100.
+  std::vector<std::int32_t> labels(343, 1);
+  std::vector<double> pixels(343, 0.0);
+  for (int z = 2; z < 5; ++z)
+    for (int y = 2; y < 5; ++y)
+      for (int x = 2; x < 5; ++x) pixels[(z * 7 + y) * 7 + x] = 2.0;
+  bik_test::for_each_space([&](auto space) {
+    using Space = decltype(space);
+    auto const t =
+        bik::measure_granularity(Space(), bik_test::volume<Space>(labels, 7, 7, 7),
+                                 bik_test::volume<Space>(pixels, 7, 7, 7), full_resolution(2, 3));
+    REQUIRE(t.rows() == 1);
+    CHECK(t.column("Granularity_1")[0] == 0.0);
+    CHECK(t.column("Granularity_2")[0] == doctest::Approx(100.0).epsilon(1e-14));
+    CHECK(t.column("Granularity_3")[0] == 0.0);
+  });
+}
+
+TEST_CASE("granularity: a collapsed axis gives NaN, absent labels get no row") {
+  // 7 rows at 0.25: trunc(1.75) = 1 < 2 samples (cp_measure #91).
+  std::vector<std::int32_t> labels(7 * 17, 0);
+  labels[2 * 17 + 3] = 1;
+  labels[4 * 17 + 9] = 3;  // label 2 absent
+  std::vector<double> pixels(7 * 17, 1.0);
+  bik_test::for_each_space([&](auto space) {
+    using Space = decltype(space);
+    auto const t = bik::measure_granularity(Space(), bik_test::image<Space>(labels, 7, 17),
+                                            bik_test::image<Space>(pixels, 7, 17));
+    CHECK(t.labels() == std::vector<std::int64_t>{1, 3});
+    CHECK(t.columns() == 16);
+    for (std::size_t c = 0; c < t.columns(); ++c)
+      for (double v : t.column(c)) CHECK(std::isnan(v));
+  });
+}
+
+TEST_CASE("granularity rejects bad options and shapes before running") {
+  using Space = Kokkos::DefaultHostExecutionSpace;
+  auto const labels = bik_test::image<Space>(std::vector<std::int32_t>(64, 1), 8, 8);
+  auto const pixels = bik_test::image<Space>(std::vector<double>(64, 1.0), 8, 8);
+  auto const other = bik_test::image<Space>(std::vector<double>(72, 1.0), 8, 9);
+  auto bad = [&](auto change, char const* text) {
+    bik::GranularityOptions o;
+    change(o);
+    CHECK_THROWS_WITH_AS(bik::measure_granularity(Space(), labels, pixels, o),
+                         doctest::Contains(text), bik::Error);
+  };
+  bad([](auto& o) { o.subsample_size = 0.0; }, "subsample_size");
+  bad([](auto& o) { o.subsample_size = 1.5; }, "subsample_size");
+  bad([](auto& o) { o.image_sample_size = -0.25; }, "image_sample_size");
+  bad([](auto& o) { o.element_size = -1; }, "element_size");
+  bad([](auto& o) { o.granular_spectrum_length = 0; }, "granular_spectrum_length");
+  CHECK_THROWS_WITH_AS(bik::measure_granularity(Space(), labels, other), doctest::Contains("shape"),
+                       bik::Error);
+}
+
+TEST_CASE("granularity: a batch equals one call per image, on every space, and spaces agree") {
+  int const ny = 48, nx = 40, images = 3;
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  std::vector<std::int32_t> labels(images * ny * nx);
+  std::vector<double> pixels(labels.size());
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    std::size_t const y = (i / nx) % ny, x = i % nx, b = i / (ny * nx);
+    labels[i] = static_cast<std::int32_t>(1 + (y / 16) * 3 + (x / 14) + b);
+    pixels[i] = uniform(rng) + 0.5 * std::sin(static_cast<double>(x) / 5.0);
+  }
+  std::vector<std::vector<double>> first;
+  bik_test::for_each_space([&](auto space) {
+    using Space = decltype(space);
+    using Memory = typename Space::memory_space;
+    Kokkos::View<std::int32_t****, Kokkos::LayoutRight, Kokkos::HostSpace> lh("l", images, 1, ny,
+                                                                              nx);
+    Kokkos::View<double****, Kokkos::LayoutRight, Kokkos::HostSpace> ph("p", images, 1, ny, nx);
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+      lh.data()[i] = labels[i];
+      ph.data()[i] = pixels[i];
+    }
+    auto const l4 = Kokkos::create_mirror_view_and_copy(Memory(), lh);
+    auto const p4 = Kokkos::create_mirror_view_and_copy(Memory(), ph);
+    bik::GranularityOptions options;
+    options.subsample_size = 0.5;
+    auto const batch = bik::measure_granularity_batch(Space(), l4, p4, options);
+    REQUIRE(batch.size() == images);
+    for (int b = 0; b < images; ++b) {
+      auto const single =
+          bik::measure_granularity(Space(), Kokkos::subview(l4, b, 0, Kokkos::ALL, Kokkos::ALL),
+                                   Kokkos::subview(p4, b, 0, Kokkos::ALL, Kokkos::ALL), options);
+      CHECK(batch[b].labels() == single.labels());
+      for (std::size_t c = 0; c < single.columns(); ++c) {
+        CHECK(batch[b].column(c) == single.column(c));
+        if (b == 0 && first.size() < single.columns())
+          first.push_back(single.column(c));
+        else if (b == 0)
+          CHECK(single.column(c) == first[c]);  // bit-identical across spaces
+      }
+    }
+  });
+}

@@ -1,0 +1,277 @@
+// Disk/ball erosion and dilation and reconstruction by dilation against brute-force versions of
+// their definitions (spec §5, §6), written out here independently: erosion takes the min over
+// the offsets with dz^2 + dy^2 + dx^2 <= r^2 that fall inside the image; reconstruction iterates
+// f <- min(max over the cross, mask) from min(seed, mask) until nothing changes. Min and max
+// select input values, so every comparison is exact. Every space; the tests run at 1-4 threads.
+#include "bik/morphology/erode_dilate.hpp"
+#include "bik/morphology/footprint.hpp"
+#include "bik/morphology/reconstruct.hpp"
+#include "spaces.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace {
+
+struct Img {
+  int nz, ny, nx;
+  std::vector<double> v;
+  double& at(int z, int y, int x) { return v[(std::size_t(z) * ny + y) * nx + x]; }
+  double at(int z, int y, int x) const { return v[(std::size_t(z) * ny + y) * nx + x]; }
+};
+
+// Brute force: min (max) over the footprint inside the image; planes = 1 means a disk per plane.
+Img brute_morphology(Img const& in, int r, bool volumetric, bool max) {
+  Img out = in;
+  for (int z = 0; z < in.nz; ++z)
+    for (int y = 0; y < in.ny; ++y)
+      for (int x = 0; x < in.nx; ++x) {
+        double acc = in.at(z, y, x);
+        int const rz = volumetric ? r : 0;
+        for (int dz = -rz; dz <= rz; ++dz)
+          for (int dy = -r; dy <= r; ++dy)
+            for (int dx = -r; dx <= r; ++dx) {
+              if (dz * dz + dy * dy + dx * dx > r * r) continue;
+              int const zz = z + dz, yy = y + dy, xx = x + dx;
+              if (zz < 0 || zz >= in.nz || yy < 0 || yy >= in.ny || xx < 0 || xx >= in.nx) continue;
+              double const v = in.at(zz, yy, xx);
+              acc = max ? std::max(acc, v) : std::min(acc, v);
+            }
+        out.at(z, y, x) = acc;
+      }
+  return out;
+}
+
+Img brute_reconstruct(Img const& seed, Img const& mask, bool volumetric) {
+  Img f = seed;
+  for (std::size_t i = 0; i < f.v.size(); ++i) f.v[i] = std::min(seed.v[i], mask.v[i]);
+  for (bool changed = true; changed;) {
+    changed = false;
+    Img const g = brute_morphology(f, 1, volumetric, true);
+    for (std::size_t i = 0; i < f.v.size(); ++i) {
+      double const nv = std::min(g.v[i], mask.v[i]);
+      if (nv != f.v[i]) {
+        f.v[i] = nv;
+        changed = true;
+      }
+    }
+  }
+  return f;
+}
+
+// Test images of the kinds the spec lists: random, integer ties, gradient, hot border, spike.
+Img make_image(int kind, int nz, int ny, int nx, unsigned seed) {
+  Img img{nz, ny, nx, std::vector<double>(std::size_t(nz) * ny * nx, 0.0)};
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  for (int z = 0; z < nz; ++z)
+    for (int y = 0; y < ny; ++y)
+      for (int x = 0; x < nx; ++x) {
+        double& v = img.at(z, y, x);
+        switch (kind) {
+          case 0:
+            v = uniform(rng);
+            break;
+          case 1:
+            v = static_cast<double>(rng() % 5);
+            break;
+          case 2:
+            v = z + y + x;
+            break;
+          case 3:
+            v = (z == 0 || y == 0 || x == 0 || y == ny - 1 || x == nx - 1) ? 7.0 : uniform(rng);
+            break;
+          default:
+            v = (z == nz / 2 && y == ny / 2 && x == nx / 2) ? 9.0 : 1.0;
+            break;
+        }
+      }
+  return img;
+}
+
+template <class Space>
+Img run_morphology(Img const& in, int r, bool volumetric, bool max) {
+  auto const dev = bik_test::volume<Space>(in.v, in.nz, in.ny, in.nx);
+  Kokkos::View<double***, Kokkos::LayoutRight, typename Space::memory_space> out("out", in.nz,
+                                                                                 in.ny, in.nx);
+  bik::Workspace<typename Space::memory_space> ws;
+  auto const src = bik::as_volume(dev);
+  bik::Volume<double, typename Space::memory_space> dst(
+      out.data(), Kokkos::LayoutStride(in.nz, in.ny * in.nx, in.ny, in.nx, in.nx, 1));
+  std::int64_t const planes = volumetric ? in.nz : 1;
+  if (max)
+    bik::dilate(Space(), src, dst, r, planes, &ws);
+  else
+    bik::erode(Space(), src, dst, r, planes, &ws);
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+  return Img{in.nz, in.ny, in.nx, std::vector<double>(host.data(), host.data() + host.size())};
+}
+
+template <class Space>
+Img run_reconstruct(Img const& seed, Img const& mask, std::int64_t planes) {
+  auto const s = bik_test::volume<Space>(seed.v, seed.nz, seed.ny, seed.nx);
+  auto const m = bik_test::volume<Space>(mask.v, mask.nz, mask.ny, mask.nx);
+  Kokkos::View<double***, Kokkos::LayoutRight, typename Space::memory_space> out("out", seed.nz,
+                                                                                 seed.ny, seed.nx);
+  bik::Workspace<typename Space::memory_space> ws;
+  bik::reconstruct_by_dilation(Space(), bik::as_volume(s), bik::as_volume(m),
+                               bik::Volume<double, typename Space::memory_space>(
+                                   out.data(), Kokkos::LayoutStride(seed.nz, seed.ny * seed.nx,
+                                                                    seed.ny, seed.nx, seed.nx, 1)),
+                               planes, &ws);
+  auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+  return Img{seed.nz, seed.ny, seed.nx,
+             std::vector<double>(host.data(), host.data() + host.size())};
+}
+
+}  // namespace
+
+TEST_CASE("footprint rows are skimage's disk and ball half-widths") {
+  // disk(3): rows dy = 0, +-1, +-2, +-3 with floor(sqrt(9 - dy^2)) = 3, 2, 2, 0 (spec §5).
+  auto const d3 = bik::footprint_lines(3, false);
+  CHECK(d3.lines.size() == 7);
+  std::vector<int> widths = d3.widths;
+  std::sort(widths.begin(), widths.end());
+  CHECK(widths == std::vector<int>{0, 2, 3});
+  CHECK(d3.widths.front() == 3);  // the centre row's width comes first
+  // disk(10): 21 rows over the half-widths 10, 9, 8, 7, 6, 4, 0; 317 pixels in all.
+  auto const d10 = bik::footprint_lines(10, false);
+  CHECK(d10.lines.size() == 21);
+  int pixels = 0;
+  for (auto const& l : d10.lines) pixels += 2 * d10.widths[l.width] + 1;
+  CHECK(pixels == 317);
+  // ball(1): 5 rows (centre, 4 with width 0) = the 7-voxel cross.
+  auto const b1 = bik::footprint_lines(1, true);
+  CHECK(b1.lines.size() == 5);
+  CHECK_THROWS_AS(bik::footprint_lines(-1, false), bik::Error);
+}
+
+TEST_CASE("disk erosion and dilation equal the brute-force footprint min and max") {
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    int const shapes[][2] = {{23, 19}, {1, 17}, {13, 1}, {8, 8}};
+    for (auto const& shape : shapes)
+      for (int kind = 0; kind < 5; ++kind)
+        for (int r : {0, 1, 2, 3, 5, 7, 10})
+          for (bool max : {false, true}) {
+            Img const in = make_image(kind, 1, shape[0], shape[1], 7u * kind + r);
+            Img const got = run_morphology<Space>(in, r, false, max);
+            Img const want = brute_morphology(in, r, false, max);
+            CHECK_MESSAGE(got.v == want.v, Space::name() << " shape " << shape[0] << "x" << shape[1]
+                                                         << " kind " << kind << " r " << r
+                                                         << (max ? " dilate" : " erode"));
+          }
+  });
+}
+
+TEST_CASE("disk morphology treats every plane of a stack as its own image") {
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    Img const in = make_image(0, 3, 11, 9, 5u);
+    Img const got = run_morphology<Space>(in, 2, false, false);
+    for (int z = 0; z < 3; ++z) {
+      Img plane{1, 11, 9, std::vector<double>(in.v.begin() + z * 99, in.v.begin() + (z + 1) * 99)};
+      Img const want = brute_morphology(plane, 2, false, false);
+      CHECK(std::vector<double>(got.v.begin() + z * 99, got.v.begin() + (z + 1) * 99) == want.v);
+    }
+  });
+}
+
+TEST_CASE("ball erosion and dilation equal the brute-force footprint min and max") {
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    for (int kind = 0; kind < 5; ++kind)
+      for (int r : {1, 2, 3})
+        for (bool max : {false, true}) {
+          Img const in = make_image(kind, 7, 9, 8, 11u * kind + r);
+          Img const got = run_morphology<Space>(in, r, true, max);
+          Img const want = brute_morphology(in, r, true, max);
+          CHECK_MESSAGE(got.v == want.v, Space::name() << " kind " << kind << " r " << r);
+        }
+  });
+}
+
+TEST_CASE("morphology rejects a negative radius and mismatched shapes") {
+  using Space = Kokkos::DefaultHostExecutionSpace;
+  Kokkos::View<double***, Kokkos::LayoutRight, Kokkos::HostSpace> a("a", 1, 4, 4), b("b", 1, 4, 5);
+  auto const in = bik::as_volume(a);
+  bik::Volume<double, Kokkos::HostSpace> same(a.data(), Kokkos::LayoutStride(1, 16, 4, 4, 4, 1));
+  bik::Volume<double, Kokkos::HostSpace> other(b.data(), Kokkos::LayoutStride(1, 20, 4, 5, 5, 1));
+  CHECK_THROWS_WITH_AS(bik::erode(Space(), in, same, -1), doctest::Contains("radius"), bik::Error);
+  CHECK_THROWS_WITH_AS(bik::dilate(Space(), in, other, 2), doctest::Contains("shape"), bik::Error);
+  CHECK_THROWS_AS(bik::reconstruct_by_dilation(Space(), in, bik::as_volume(b), same), bik::Error);
+}
+
+TEST_CASE("reconstruction by dilation equals the iterated definition") {
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    int const shapes[][2] = {{23, 19}, {1, 40}, {40, 1}, {150, 131}};
+    for (auto const& shape : shapes)
+      for (int kind = 0; kind < 5; ++kind) {
+        Img const mask = make_image(kind, 1, shape[0], shape[1], 3u * kind + 1);
+        // The granularity seed: the cross erosion of the mask, and a random seed (clamped).
+        Img const eroded = brute_morphology(mask, 1, false, false);
+        Img const random = make_image(0, 1, shape[0], shape[1], 99u + kind);
+        for (Img const* seed : {&eroded, &random}) {
+          Img const got = run_reconstruct<Space>(*seed, mask, 1);
+          CHECK_MESSAGE(got.v == brute_reconstruct(*seed, mask, false).v,
+                        Space::name()
+                            << " kind " << kind << " shape " << shape[0] << "x" << shape[1]);
+        }
+      }
+  });
+}
+
+TEST_CASE("reconstruction follows a serpentine maze across many tiles") {
+  // A 1-pixel corridor snaking through a 199 x 203 image: a value at its start must travel
+  // the whole (about 20000-pixel) geodesic, through every tile, back and forth.
+  int const ny = 199, nx = 203;
+  Img mask{1, ny, nx, std::vector<double>(std::size_t(ny) * nx, 0.0)};
+  for (int y = 0; y < ny; y += 2)
+    for (int x = 0; x < nx; ++x) mask.at(0, y, x) = 5.0;
+  for (int y = 1; y < ny; y += 2) mask.at(0, y, (y / 2) % 2 == 0 ? nx - 1 : 0) = 5.0;
+  Img seed{1, ny, nx, std::vector<double>(mask.v.size(), 0.0)};
+  seed.at(0, 0, 0) = 3.0;
+  // The corridor is connected, so all of it rises to min(3, 5) = 3; the walls stay 0.
+  Img want = mask;
+  for (double& v : want.v) v = v > 0 ? 3.0 : 0.0;
+  bik_test::for_each_space([&](auto space) {
+    using Space = decltype(space);
+    CHECK(run_reconstruct<Space>(seed, mask, 1).v == want.v);
+  });
+}
+
+TEST_CASE("reconstruction in volumes uses 6-connectivity and stays inside each volume") {
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    for (int kind = 0; kind < 5; ++kind) {
+      Img const mask = make_image(kind, 20, 21, 37, 5u * kind + 2);
+      Img const seed = brute_morphology(mask, 1, true, false);
+      CHECK(run_reconstruct<Space>(seed, mask, 20).v == brute_reconstruct(seed, mask, true).v);
+    }
+    // Two volumes of 10 planes stacked: nothing flows from one to the other.
+    Img mask{20, 6, 6, std::vector<double>(720, 4.0)};
+    Img seed{20, 6, 6, std::vector<double>(720, 0.0)};
+    seed.at(9, 3, 3) = 2.0;  // last plane of the first volume
+    Img const got = run_reconstruct<Space>(seed, mask, 10);
+    for (int z = 0; z < 20; ++z) CHECK(got.at(z, 0, 0) == (z < 10 ? 2.0 : 0.0));
+  });
+}
+
+TEST_CASE("cascaded granularity steps: erosion then reconstruction, 5 times") {
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    Img const mask = make_image(0, 1, 37, 41, 17u);
+    Img ero = mask;
+    for (int step = 0; step < 5; ++step) {
+      Img const next = run_morphology<Space>(ero, 1, false, false);
+      CHECK(next.v == brute_morphology(ero, 1, false, false).v);
+      ero = next;
+      CHECK(run_reconstruct<Space>(ero, mask, 1).v == brute_reconstruct(ero, mask, false).v);
+    }
+  });
+}
