@@ -208,7 +208,7 @@ TEST_CASE("n4 correct: recovers a known smooth bias on a two-class phantom") {
       o.iterations = {20, 20, 20};
       auto const r = run<Space>(sc, o);
       double const rho = pearson_in_mask(r.log_bias, sc.log_bias, sc.mask);
-      MESSAGE("log-bias correlation " << rho);
+      INFO("log-bias correlation " << rho);
       CHECK(rho > 0.95);
     }
   });
