@@ -363,3 +363,33 @@ def test_all_features_join_intensity_and_granularity(tmp_path):
         ref = get_granularity(labels, pixels)
         np.testing.assert_allclose(f["Granularity_3"][()], ref["Granularity_3"][f["label"][()] - 1],
                                    rtol=1e-6, atol=1e-9, equal_nan=True)
+
+
+@pytest.mark.parametrize("three_d", [False, True], ids=["2d", "3d"])
+def test_all_features_leave_out_zernike_for_3d_only(tmp_path, three_d):
+    # `all` is every feature set; cp_measure's featurizer skips the 2D-only Zernike sets for
+    # 3D input, and so does bik (naming `zernike` explicitly on 3D input is an error instead).
+    labels, pixels = _disks_scene(80)
+    if three_d:
+        labels, pixels = np.stack([labels, labels]), np.stack([pixels, pixels])
+    inp, out = tmp_path / "in.h5", tmp_path / "out.h5"
+    pu.write_inputs(inp, labels, pixels)
+    proc = subprocess.run(
+        [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
+         "--features", "all", "--out", str(out)],
+        capture_output=True, text=True, env=_ENV,
+    )
+    assert proc.returncode == 0, proc.stderr
+    with h5py.File(out) as f:
+        assert "Intensity_MeanIntensity" in f and "Granularity_16" in f
+        zernike = {"Zernike_0_0", "RadialDistribution_ZernikeMagnitude_0_0"}
+        assert zernike.isdisjoint(f) if three_d else zernike <= set(f)
+    explicit = subprocess.run(
+        [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
+         "--features", "all,zernike", "--out", str(tmp_path / "z.h5")],
+        capture_output=True, text=True, env=_ENV,
+    )
+    if three_d:
+        assert explicit.returncode == 2 and "2D only" in explicit.stderr
+    else:
+        assert explicit.returncode == 0, explicit.stderr
