@@ -11,20 +11,8 @@ import subprocess
 import numpy as np
 import pytest
 
-_IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-try:
-    import h5py
-except ImportError:
-    if _IN_CI:
-        raise
-    pytest.skip("h5py is not installed", allow_module_level=True)
-
-BIK_EXE = os.environ.get("BIK_EXE")
-if not BIK_EXE:
-    _reason = "set BIK_EXE to the path of the built `bik` executable to run the CLI tests"
-    if _IN_CI:
-        pytest.fail(_reason + " (CI=true: the CLI suite must run)", pytrace=False)
-    pytest.skip(_reason, allow_module_level=True)
+# The CLI suite's executable and h5py, with its rule: under CI a suite that cannot run fails.
+from test_cli import BIK_EXE, h5py
 
 TOP = 2**64 - 1
 HIGH = 2**63 - 1
