@@ -32,6 +32,10 @@ TEST_CASE("n4 exp_poly: within 1 ulp (double) and 2 ulp (float) of the C library
   CHECK(worst_float <= 2.0 * std::ldexp(1.0, -23));
   CHECK(bik::n4::math::exp_poly(0.0) == 1.0);
   CHECK(bik::n4::math::exp_poly(0.0f) == 1.0f);
+  // exp_clamped: exp_poly on the argument clamped to its domain.
+  CHECK(bik::n4::math::exp_clamped(1000.0) == bik::n4::math::exp_poly(708.0));
+  CHECK(bik::n4::math::exp_clamped(-1000.0f) == bik::n4::math::exp_poly(-87.0f));
+  CHECK(bik::n4::math::exp_clamped(0.5) == bik::n4::math::exp_poly(0.5));
 }
 
 namespace {

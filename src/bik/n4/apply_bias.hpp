@@ -9,6 +9,7 @@
 #ifndef BIK_N4_APPLY_BIAS_HPP
 #define BIK_N4_APPLY_BIAS_HPP
 
+#include "bik/core/compat.hpp"
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/n4/evaluate_lattice.hpp"
@@ -44,9 +45,12 @@ struct ApplyBiasRows {
   bool has_bias = false;
   bool unit_stride = false;  // every volume's X stride is 1
 
-  KOKKOS_INLINE_FUNCTION void voxel(T const& in, T& out, T* bias, double f) const {
-    out = static_cast<T>(static_cast<Compute>(in) / math::exp_poly(static_cast<Compute>(f)));
-    if (bias != nullptr) *bias = static_cast<T>(f);
+  // input / exp(f), exp clamped to its domain or (Clamp false) known to be inside it.
+  template <bool Clamp>
+  KOKKOS_INLINE_FUNCTION static T divide(T in, double f) {
+    Compute const e = Clamp ? math::exp_clamped(static_cast<Compute>(f))
+                            : math::exp_poly(static_cast<Compute>(f));
+    return static_cast<T>(static_cast<Compute>(in) / e);
   }
 
   // A thread per row (CPUs).
@@ -62,19 +66,29 @@ struct ApplyBiasRows {
     T const* in = &input(z, y, 0);
     T* out = &corrected(z, y, 0);
     T* bias = has_bias ? &log_bias(z, y, 0) : nullptr;
+    double const limit = static_cast<double>(math::exp_poly_limit(Compute()));
     for (int j = 0; j < bx.spans(); ++j) {
       double const r0 = r[j], r1 = r[j + 1], r2 = r[j + 2], r3 = r[j + 3];
       std::int64_t const begin = bx.span_begin(j), end = bx.span_begin(j + 1);
-      if (unit_stride && bias == nullptr) {
-        for (std::int64_t x = begin; x < end; ++x)  // the hot loop: vectorised
-          voxel(in[x], out[x], nullptr, r0 * w0[x] + r1 * w1[x] + r2 * w2[x] + r3 * w3[x]);
-      } else if (unit_stride) {
+      // The weights are >= 0 and sum to 1, so the field lies between the four coefficients:
+      // inside exp's domain if they are, and then the loops below vectorise.
+      bool const inside =
+          kx::max(kx::max(kx::abs(r0), kx::abs(r1)), kx::max(kx::abs(r2), kx::abs(r3))) <= limit;
+      if (unit_stride && inside && bias == nullptr) {
         for (std::int64_t x = begin; x < end; ++x)
-          voxel(in[x], out[x], bias + x, r0 * w0[x] + r1 * w1[x] + r2 * w2[x] + r3 * w3[x]);
+          out[x] = divide<false>(in[x], r0 * w0[x] + r1 * w1[x] + r2 * w2[x] + r3 * w3[x]);
+      } else if (unit_stride && inside) {
+        for (std::int64_t x = begin; x < end; ++x) {
+          double const f = r0 * w0[x] + r1 * w1[x] + r2 * w2[x] + r3 * w3[x];
+          out[x] = divide<false>(in[x], f);
+          bias[x] = static_cast<T>(f);
+        }
       } else {
-        for (std::int64_t x = begin; x < end; ++x)
-          voxel(input(z, y, x), corrected(z, y, x), has_bias ? &log_bias(z, y, x) : nullptr,
-                r0 * w0[x] + r1 * w1[x] + r2 * w2[x] + r3 * w3[x]);
+        for (std::int64_t x = begin; x < end; ++x) {
+          double const f = r0 * w0[x] + r1 * w1[x] + r2 * w2[x] + r3 * w3[x];
+          corrected(z, y, x) = divide<true>(input(z, y, x), f);
+          if (has_bias) log_bias(z, y, x) = static_cast<T>(f);
+        }
       }
     }
   }
@@ -84,8 +98,9 @@ struct ApplyBiasRows {
     std::int64_t const row = team.league_rank();
     std::int64_t const z = row / field.Y, y = row % field.Y;
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, field.X), [&](std::int64_t x) {
-      voxel(input(z, y, x), corrected(z, y, x), has_bias ? &log_bias(z, y, x) : nullptr,
-            field.value(z, y, x));
+      double const f = field.value(z, y, x);
+      corrected(z, y, x) = divide<true>(input(z, y, x), f);
+      if (has_bias) log_bias(z, y, x) = static_cast<T>(f);
     });
   }
 };

@@ -4,7 +4,9 @@
 // two so that k ln 2 is exact), exp(r) by its Taylor polynomial (degree 13 in double, 7 in
 // float: truncation below the type's rounding), 2^k added to the exponent bits. Relative error
 // measured against the C library: 2.3e-16 in double (1 ulp), 1e-7 in float (1-2 ulp).
-// Arguments are clamped to where the result is a normal number: log bias fields stay far inside.
+// exp_poly's domain is |x| <= exp_poly_limit (708 in double, 87 in float: the result is a normal
+// number); it has no branch, so that loops over it vectorise (a clamp inside would stop GCC's
+// vectoriser: comparisons may trap). exp_clamped clamps its argument to the domain first.
 #ifndef BIK_N4_EXP_POLY_HPP
 #define BIK_N4_EXP_POLY_HPP
 
@@ -15,8 +17,10 @@
 
 namespace bik::n4::math {
 
+KOKKOS_INLINE_FUNCTION double exp_poly_limit(double) { return 708.0; }
+KOKKOS_INLINE_FUNCTION float exp_poly_limit(float) { return 87.0f; }
+
 KOKKOS_INLINE_FUNCTION double exp_poly(double x) {
-  x = x < -708.0 ? -708.0 : (x > 709.0 ? 709.0 : x);
   double const shifter = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer
   double const t = x * 1.4426950408889634 + shifter;
   double const k = t - shifter;
@@ -44,7 +48,6 @@ KOKKOS_INLINE_FUNCTION double exp_poly(double x) {
 }
 
 KOKKOS_INLINE_FUNCTION float exp_poly(float x) {
-  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
   float const shifter = 12582912.0f;  // 1.5 * 2^23
   float const t = x * 1.44269504f + shifter;
   float const k = t - shifter;
@@ -63,6 +66,12 @@ KOKKOS_INLINE_FUNCTION float exp_poly(float x) {
   bits += kb << 23;
   std::memcpy(&p, &bits, sizeof p);
   return p;
+}
+
+template <class T>
+KOKKOS_INLINE_FUNCTION T exp_clamped(T x) {
+  T const limit = exp_poly_limit(x);
+  return exp_poly(x < -limit ? -limit : (x > limit ? limit : x));
 }
 
 }  // namespace bik::n4::math
