@@ -360,8 +360,9 @@ int run_n4(std::vector<std::string> const& args) {
           main.push_back(io::image_dataset(bias_spec->dataset, out_shape, result.log_bias.data()));
         io::write_images_hdf5(out_spec.file, main);
         if (bias_spec && bias_spec->file != out_spec.file)
-          io::write_images_hdf5(bias_spec->file, {io::image_dataset(bias_spec->dataset, out_shape,
-                                                                    result.log_bias.data())});
+          io::write_images_hdf5(bias_spec->file,
+                                std::vector<io::ImageDataset>{io::image_dataset(
+                                    bias_spec->dataset, out_shape, result.log_bias.data())});
         write_ms = watch.elapsed_ms();
         return result.report;
       },
