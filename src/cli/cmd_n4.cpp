@@ -1,15 +1,17 @@
 // `bik n4`: N4 bias-field correction of an HDF5 image (ITK semantics, bik/n4/correct.hpp), with
 // progress on stderr and a summary on stdout; writes the corrected image and, on request, the
-// log bias field, as float64 datasets.
+// log bias field, as float32 datasets for float32 input and float64 ones otherwise.
 #include "args.hpp"
 #include "backend_registry.hpp"
 #include "commands.hpp"
+#include "peak_memory.hpp"
 #include "stopwatch.hpp"
 
 #include "bik/config.hpp"
 #include "bik/core/error.hpp"
 #include "bik/io/io.hpp"
 #include "bik/n4/correct.hpp"
+#include "bik/n4/sections.hpp"
 
 #include <fmt/format.h>
 #include <Kokkos_Core.hpp>
@@ -19,6 +21,9 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -63,16 +68,18 @@ bool something_at(std::string const& path) {
   return !ec && type != std::filesystem::file_type::not_found;
 }
 
+// The outputs in host memory, in the input's element type (C order).
+template <class T>
 struct Result {
   n4::N4Report report;
-  std::vector<double> corrected, log_bias;  // C order, float64 for the writer
+  Kokkos::View<T***, Kokkos::LayoutRight, Kokkos::HostSpace> corrected, log_bias;
 };
 
 // Runs N4 on `space` with the image and mask in host memory.
 template <class Space, class T>
-Result run_on(Space const& space, HostImage<T> const& image,
-              std::optional<HostImage<std::int64_t>> const& mask, bool want_bias,
-              n4::N4Options const& options) {
+Result<T> run_on(Space const& space, HostImage<T> const& image,
+                 std::optional<HostImage<std::int64_t>> const& mask, bool want_bias,
+                 n4::N4Options const& options) {
   using MS = typename Space::memory_space;
   auto const& h = image.data;
   auto input = Kokkos::create_mirror_view_and_copy(MS(), h);
@@ -91,21 +98,18 @@ Result run_on(Space const& space, HostImage<T> const& image,
   images.corrected = n4::as_writable_volume(out);
   if (want_bias) images.log_bias = n4::as_writable_volume(bias);
   Workspace<MS> ws;
-  Result r;
+  Result<T> r;
   r.report = n4::correct(space, images, options, &ws);
-  auto copy_out = [](auto const& view, std::vector<double>& to) {
-    auto host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), view);
-    to.assign(host.data(), host.data() + host.size());
-  };
-  copy_out(out, r.corrected);
-  if (want_bias) copy_out(bias, r.log_bias);
+  // No copy on host spaces: the mirror is the View itself.
+  r.corrected = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+  if (want_bias) r.log_bias = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), bias);
   return r;
 }
 
 template <class T>
-Result run_backend(std::string const& backend, HostImage<T> const& image,
-                   std::optional<HostImage<std::int64_t>> const& mask, bool want_bias,
-                   n4::N4Options const& options) {
+Result<T> run_backend(std::string const& backend, HostImage<T> const& image,
+                      std::optional<HostImage<std::int64_t>> const& mask, bool want_bias,
+                      n4::N4Options const& options) {
 #if BIK_HAS_CUDA
   if (backend == "cuda") return run_on(Kokkos::Cuda(), image, mask, want_bias, options);
 #endif
@@ -127,6 +131,119 @@ N4Input read_input(io::DatasetSpec const& spec) {
   return io::read_pixels(spec);
 }
 
+// A section's planes as T (float32 as stored, any other type as float64).
+template <class T>
+HostImage<T> read_section(io::DatasetSpec const& spec, std::int64_t z0, std::int64_t z1) {
+  return std::visit(
+      [](auto const& image) {
+        using Stored = typename std::decay_t<decltype(image.data)>::non_const_value_type;
+        if constexpr (std::is_same<Stored, T>::value) {
+          return image;
+        } else {
+          Kokkos::View<T***, Kokkos::LayoutRight, Kokkos::HostSpace> converted(
+              Kokkos::view_alloc(Kokkos::WithoutInitializing, "bik::n4::section"),
+              image.data.extent(0), image.data.extent(1), image.data.extent(2));
+          for (std::size_t i = 0; i < converted.size(); ++i)
+            converted.data()[i] = static_cast<T>(image.data.data()[i]);
+          return HostImage<T>{converted, image.rank, image.images};
+        }
+      },
+      io::read_pixel_planes(spec, z0, z1));
+}
+
+struct SectionsRun {
+  io::DatasetSpec in, out;
+  std::optional<io::DatasetSpec> mask, bias;
+  std::vector<std::int64_t> shape;  // (Z, Y, X); Z = 1 for 2D
+  int rank = 3;
+  std::int64_t sections = 1;
+  std::string backend;
+  bool quiet = false;
+};
+
+// `bik n4 --sections N`: each section of planes is read, corrected independently and written
+// before the next is read (HDF5 hyperslabs), so memory holds one section's input, outputs and
+// working grid, never the whole volume.
+template <class T>
+int run_sections(SectionsRun const& run, n4::N4Options options) {
+  auto const bounds = n4::section_bounds(run.shape[0], run.sections);
+  std::int64_t const n = run.sections;
+  std::int64_t section = 0;
+  int const levels = static_cast<int>(options.iterations.size());
+  if (!run.quiet)
+    options.progress = [&](int level, int iteration, double convergence) {
+      std::cerr << fmt::format("n4: section {}/{} level {}/{} iteration {}/{} convergence {:.9g}\n",
+                               section + 1, n, level + 1, levels, iteration,
+                               options.iterations[level], convergence);
+    };
+  auto const type = std::is_same<T, float>::value ? io::ImageDataset::Type::float32
+                                                  : io::ImageDataset::Type::float64;
+  std::vector<std::int64_t> const out_shape =
+      run.rank == 2 ? std::vector<std::int64_t>{run.shape[1], run.shape[2]} : run.shape;
+  auto layout = [&](std::string const& name) {
+    return io::ImageDataset{name, out_shape, type, nullptr};
+  };
+  bool const bias_apart = run.bias && run.bias->file != run.out.file;
+  std::vector<io::ImageDataset> main{layout(run.out.dataset)};
+  if (run.bias && !bias_apart) main.push_back(layout(run.bias->dataset));
+  io::ImageFileWriter out(run.out.file, main);
+  std::optional<io::ImageFileWriter> bias_out;
+  if (bias_apart)
+    bias_out.emplace(run.bias->file, std::vector<io::ImageDataset>{layout(run.bias->dataset)});
+
+  double read_ms = 0.0, compute_ms = 0.0, write_ms = 0.0;
+  std::string per_section;
+  std::int64_t included = 0;
+  Stopwatch watch;
+  for (section = 0; section < n; ++section) {
+    std::int64_t const z0 = bounds[section], z1 = bounds[section + 1];
+    watch.restart();
+    HostImage<T> const image = read_section<T>(run.in, z0, z1);
+    std::optional<HostImage<std::int64_t>> mask;
+    if (run.mask) mask = io::read_label_planes(*run.mask, z0, z1);
+    read_ms += watch.elapsed_ms();
+    watch.restart();
+    auto const result = run_backend(run.backend, image, mask, run.bias.has_value(), options);
+    compute_ms += watch.elapsed_ms();
+    watch.restart();
+    out.write_planes(0, z0, z1, result.corrected.data());
+    if (run.bias)
+      (bias_apart ? *bias_out : out)
+          .write_planes(bias_apart ? 0 : 1, z0, z1, result.log_bias.data());
+    write_ms += watch.elapsed_ms();
+    std::string levels_run;
+    for (auto const& level : result.report.levels)
+      levels_run += fmt::format("{}{}", levels_run.empty() ? "" : "x", level.iterations);
+    per_section +=
+        fmt::format("{}[{}, {}) {}", per_section.empty() ? "" : ", ", z0, z1, levels_run);
+    included += result.report.included;
+  }
+  watch.restart();
+  out.commit();
+  if (bias_out) bias_out->commit();
+  write_ms += watch.elapsed_ms();
+  std::cout << fmt::format(
+      "n4: corrected a {}D image {} on {} ({} threads) in {} sections along Z, each "
+      "independently, with {} voxels of the working grids in the mask; planes and iterations "
+      "per level: {}\nwrote {}{}\n",
+      run.rank, run.in.str(), run.backend, backend_concurrency(run.backend), n, included,
+      per_section, run.out.str(), run.bias ? " and " + run.bias->str() : std::string());
+  std::cout.flush();
+  std::cerr << fmt::format(
+      "timing read_ms={:.3f} compute_ms={:.3f} write_ms={:.3f} backend={} peak_rss_mib={:.1f}\n",
+      read_ms, compute_ms, write_ms, run.backend, peak_rss_mib());
+  return 0;
+}
+
+// The shape (Z, Y, X) and rank of a 2D or 3D dataset, without reading it.
+std::pair<std::vector<std::int64_t>, int> image_shape(io::DatasetSpec const& spec) {
+  auto const info = io::inspect_dataset(spec);
+  if (info.shape.size() == 2) return {{1, info.shape[0], info.shape[1]}, 2};
+  if (info.shape.size() == 3) return {info.shape, 3};
+  throw Error(spec.str() + ": bik n4 corrects one 2D or 3D image, got a dataset of rank " +
+              std::to_string(info.shape.size()));
+}
+
 }  // namespace
 
 int run_n4(std::vector<std::string> const& args) {
@@ -145,6 +262,7 @@ int run_n4(std::vector<std::string> const& args) {
                         {"wiener-noise"},
                         {"bins"},
                         {"bias-out"},
+                        {"sections"},
                         {"out"},
                         {"backend"},
                         {"quiet", false},
@@ -189,6 +307,17 @@ int run_n4(std::vector<std::string> const& args) {
       throw Error(f + ": already exists; pass --overwrite to replace it");
   }
 
+  if (parsed.value("sections")) {
+    SectionsRun run{in_spec, out_spec, mask_spec, bias_spec, {}, 3, 0, backend, quiet};
+    std::tie(run.shape, run.rank) = image_shape(in_spec);
+    run.sections = parsed.integer("sections", 1, 1);
+    if (mask_spec && image_shape(*mask_spec) != std::make_pair(run.shape, run.rank))
+      throw Error(fmt::format("shape mismatch: mask {} does not have the shape of the image {}",
+                              mask_spec->str(), in_spec.str()));
+    if (io::inspect_dataset(in_spec).dtype == "float32") return run_sections<float>(run, o);
+    return run_sections<double>(run, o);
+  }
+
   Stopwatch watch;
   N4Input const input = read_input(in_spec);
   std::optional<HostImage<std::int64_t>> mask;
@@ -215,40 +344,44 @@ int run_n4(std::vector<std::string> const& args) {
                                levels, iteration, o.iterations[level], convergence);
     };
   }
-  watch.restart();
-  Result const result = std::visit(
-      [&](auto const& image) {
-        return run_backend(backend, image, mask, bias_spec.has_value(), o);
-      },
-      input);
-  double const compute_ms = watch.elapsed_ms();
-
   std::vector<std::int64_t> const out_shape =
       rank == 2 ? std::vector<std::int64_t>{shape[1], shape[2]} : shape;
-  watch.restart();
-  std::vector<io::ImageDataset> main{
-      io::image_dataset(out_spec.dataset, out_shape, result.corrected.data())};
-  if (bias_spec && bias_spec->file == out_spec.file)
-    main.push_back(io::image_dataset(bias_spec->dataset, out_shape, result.log_bias.data()));
-  io::write_images_hdf5(out_spec.file, main);
-  if (bias_spec && bias_spec->file != out_spec.file)
-    io::write_images_hdf5(bias_spec->file, {io::image_dataset(bias_spec->dataset, out_shape,
-                                                              result.log_bias.data())});
-  double const write_ms = watch.elapsed_ms();
+  double compute_ms = 0.0, write_ms = 0.0;
+  // Outputs in the input's element type: float32 stays float32 end to end.
+  n4::N4Report const report = std::visit(
+      [&](auto const& image) {
+        watch.restart();
+        auto const result = run_backend(backend, image, mask, bias_spec.has_value(), o);
+        compute_ms = watch.elapsed_ms();
+        watch.restart();
+        std::vector<io::ImageDataset> main{
+            io::image_dataset(out_spec.dataset, out_shape, result.corrected.data())};
+        if (bias_spec && bias_spec->file == out_spec.file)
+          main.push_back(io::image_dataset(bias_spec->dataset, out_shape, result.log_bias.data()));
+        io::write_images_hdf5(out_spec.file, main);
+        if (bias_spec && bias_spec->file != out_spec.file)
+          io::write_images_hdf5(bias_spec->file,
+                                std::vector<io::ImageDataset>{io::image_dataset(
+                                    bias_spec->dataset, out_shape, result.log_bias.data())});
+        write_ms = watch.elapsed_ms();
+        return result.report;
+      },
+      input);
 
-  auto const& w = result.report.working;
+  auto const& w = report.working;
   std::string per_level;
-  for (auto const& level : result.report.levels)
+  for (auto const& level : report.levels)
     per_level += fmt::format("{}{}", per_level.empty() ? "" : "x", level.iterations);
   std::cout << fmt::format(
       "n4: corrected a {}D image {} on {} ({} threads): working grid ({}, {}, {}) with {} "
       "voxels in the mask, iterations per level {}, final convergence {:.9g}\nwrote {}{}\n",
-      rank, in_spec.str(), backend, backend_concurrency(backend), w.z, w.y, w.x,
-      result.report.included, per_level, result.report.levels.back().convergence, out_spec.str(),
+      rank, in_spec.str(), backend, backend_concurrency(backend), w.z, w.y, w.x, report.included,
+      per_level, report.levels.back().convergence, out_spec.str(),
       bias_spec ? " and " + bias_spec->str() : std::string());
   std::cout.flush();
-  std::cerr << fmt::format("timing read_ms={:.3f} compute_ms={:.3f} write_ms={:.3f} backend={}\n",
-                           read_ms, compute_ms, write_ms, backend);
+  std::cerr << fmt::format(
+      "timing read_ms={:.3f} compute_ms={:.3f} write_ms={:.3f} backend={} peak_rss_mib={:.1f}\n",
+      read_ms, compute_ms, write_ms, backend, peak_rss_mib());
   return 0;
 }
 

@@ -86,7 +86,8 @@ constexpr char const* kN4 =
     R"(usage: bik n4 IN.h5:/dataset --out OUT.h5:/dataset [--mask FILE.h5:/dataset]
               [--mask-label N|nonzero] [--shrink S] [--iterations 50x50x50x50]
               [--convergence 0.001] [--control-points 4] [--fwhm 0.15] [--wiener-noise 0.01]
-              [--bins 200] [--bias-out FILE.h5:/dataset] [--backend NAME] [--quiet] [--overwrite]
+              [--bins 200] [--bias-out FILE.h5:/dataset] [--sections N] [--backend NAME]
+              [--quiet] [--overwrite]
 
 N4 bias-field correction with the semantics of ITK's N4BiasFieldCorrectionImageFilter (as
 SimpleITK runs it): the fit runs on the image subsampled by S (ITK ShrinkImageFilter
@@ -95,7 +96,7 @@ per iteration count with the control lattice doubled between levels; the log bia
 evaluated at full resolution and the output is IN / exp(log bias) at every voxel.
 
   IN.h5:/dataset      2D (Y,X) or 3D (Z,Y,X) image, strictly positive inside the mask
-  --out FILE:/DS      the corrected image (float64)
+  --out FILE:/DS      the corrected image: float32 for a float32 image, else float64
   --mask FILE:/DS     integer mask of the image's shape (default: every voxel)
   --mask-label N      the mask value to correct (default 1); 'nonzero': any non-zero value
   --shrink S          subsampling factor of the fit (default 1)
@@ -106,14 +107,19 @@ evaluated at full resolution and the output is IN / exp(log bias) at every voxel
   --fwhm F            FWHM of the bias distribution, log units (default 0.15)
   --wiener-noise Z    Wiener filter noise (default 0.01)
   --bins N            histogram bins (default 200)
-  --bias-out FILE:/DS also write the log bias field (float64); may name OUT's file
+  --bias-out FILE:/DS also write the log bias field (same type as --out); may name OUT's file
+  --sections N        cut the volume along Z into N sections, planes [round(i Z/N),
+                      round((i+1) Z/N)), and correct each independently; each is read,
+                      corrected and written before the next, so memory holds one section
   --backend NAME      execution space to run on (see 'bik info'); default: the fastest
   --quiet             no per-iteration progress
   --overwrite         replace existing output files
 
-Progress on stderr, one line per iteration: 'n4: level L/n iteration i/max convergence c'.
-A summary on stdout, and 'timing read_ms=<x> compute_ms=<x> write_ms=<x> backend=<name>' on
-stderr. Outputs are written to a temporary file and renamed when complete.
+Progress on stderr, one line per iteration: 'n4: level L/n iteration i/max convergence c'
+('n4: section s/N level ...' with --sections).
+A summary on stdout, and 'timing read_ms=<x> compute_ms=<x> write_ms=<x> backend=<name>
+peak_rss_mib=<x>' on stderr (the process's peak resident memory). Outputs are written to a
+temporary file and renamed when complete.
 )";
 
 constexpr char const* kInfo = R"(usage: bik info

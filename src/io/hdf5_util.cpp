@@ -68,6 +68,16 @@ Hid create_file(std::string const& path, std::string const& target) {
 
 void write_dataset(hid_t file, std::string const& name, hid_t file_type, hid_t memory_type,
                    std::vector<hsize_t> const& dims, void const* data, std::string const& target) {
+  create_dataset(file, name, file_type, dims, target);
+  bool empty = false;
+  for (auto d : dims) empty = empty || d == 0;
+  if (!empty)
+    write_hyperslab(file, name, memory_type, std::vector<hsize_t>(dims.size(), 0), dims, data,
+                    target);
+}
+
+void create_dataset(hid_t file, std::string const& name, hid_t file_type,
+                    std::vector<hsize_t> const& dims, std::string const& target) {
   Hid space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose);
   Hid link_props(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
   if (!space.valid() || !link_props.valid() ||
@@ -78,9 +88,23 @@ void write_dataset(hid_t file, std::string const& name, hid_t file_type, hid_t m
               H5Dclose);
   if (!dataset.valid())
     throw Error(target + ": cannot create dataset " + name + " (invalid or duplicate name?)");
-  bool empty = false;
-  for (auto d : dims) empty = empty || d == 0;
-  if (!empty && H5Dwrite(dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
+  if (!dataset.close()) throw Error(target + ": closing dataset " + name + " failed (disk full?)");
+}
+
+void write_hyperslab(hid_t file, std::string const& name, hid_t memory_type,
+                     std::vector<hsize_t> const& start, std::vector<hsize_t> const& count,
+                     void const* data, std::string const& target) {
+  Hid dataset(H5Dopen2(file, name.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!dataset.valid()) throw Error(target + ": cannot open dataset " + name);
+  Hid file_space(H5Dget_space(dataset.get()), H5Sclose);
+  Hid memory_space(H5Screate_simple(static_cast<int>(count.size()), count.data(), nullptr),
+                   H5Sclose);
+  if (!file_space.valid() || !memory_space.valid() ||
+      H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(),
+                          nullptr) < 0)
+    throw Error(target + ": cannot select part of dataset " + name);
+  if (H5Dwrite(dataset.get(), memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT,
+               data) < 0)
     throw Error(target + ": writing dataset " + name + " failed (disk full?)");
   if (!dataset.close()) throw Error(target + ": closing dataset " + name + " failed (disk full?)");
 }

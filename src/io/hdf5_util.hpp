@@ -71,6 +71,14 @@ Hid create_file(std::string const& path, std::string const& target);
 void write_dataset(hid_t file, std::string const& name, hid_t file_type, hid_t memory_type,
                    std::vector<hsize_t> const& dims, void const* data, std::string const& target);
 
+// The two halves of write_dataset, for writing a dataset in parts: create it (contiguous, no
+// compression, values unset), then write the hyperslab start + count of it from `data`.
+void create_dataset(hid_t file, std::string const& name, hid_t file_type,
+                    std::vector<hsize_t> const& dims, std::string const& target);
+void write_hyperslab(hid_t file, std::string const& name, hid_t memory_type,
+                     std::vector<hsize_t> const& start, std::vector<hsize_t> const& count,
+                     void const* data, std::string const& target);
+
 // Closes a file created with create_file, reporting a failed flush as bik::Error.
 void close_file(Hid& file, std::string const& target);
 

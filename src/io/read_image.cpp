@@ -144,17 +144,34 @@ void validate(OpenDataset const& d, DatasetSpec const& spec, bool labels) {
     if (e == 0) throw Error(where + ": the dataset is empty, shape " + shape_str(d.shape));
 }
 
+// Planes [z0, z1) of a 3D dataset (z1 < 0: every plane of every image).
+struct Planes {
+  std::int64_t z0 = 0, z1 = -1;
+};
+
 template <class T>
 HostImage<T> read_into(OpenDataset const& d, DatasetSpec const& spec, hid_t memory_type,
-                       std::string const& label) {
+                       std::string const& label, Planes planes = {}) {
   std::size_t const rank = d.shape.size();
   std::size_t nz = 1;  // planes of all images together
   for (std::size_t axis = 0; axis + 2 < rank; ++axis) nz *= static_cast<std::size_t>(d.shape[axis]);
   std::size_t const ny = static_cast<std::size_t>(d.shape[rank - 2]);
   std::size_t const nx = static_cast<std::size_t>(d.shape[rank - 1]);
+  Hid file_space(H5S_ALL, nullptr), memory_space(H5S_ALL, nullptr);
+  if (planes.z1 >= 0 && rank == 3) {
+    nz = static_cast<std::size_t>(planes.z1 - planes.z0);
+    hsize_t const start[3] = {static_cast<hsize_t>(planes.z0), 0, 0};
+    hsize_t const count[3] = {nz, ny, nx};
+    file_space = Hid(H5Dget_space(d.dataset.get()), H5Sclose);
+    memory_space = Hid(H5Screate_simple(3, count, nullptr), H5Sclose);
+    if (!file_space.valid() || !memory_space.valid() ||
+        H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr) < 0)
+      throw Error(spec.str() + ": cannot select planes of the dataset");
+  }
   Kokkos::View<T***, Kokkos::LayoutRight, Kokkos::HostSpace> view(
       Kokkos::view_alloc(Kokkos::WithoutInitializing, label), nz, ny, nx);
-  if (H5Dread(d.dataset.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, view.data()) < 0)
+  if (H5Dread(d.dataset.get(), memory_type, memory_space.get(), file_space.get(), H5P_DEFAULT,
+              view.data()) < 0)
     throw Error(spec.str() +
                 ": reading the values failed (truncated or corrupt file, or a "
                 "compression filter this HDF5 lacks?)");
@@ -247,17 +264,55 @@ LabelImage read_label_image(DatasetSpec const& spec) {
   return read_labels(spec);  // int64
 }
 
+namespace {
+PixelImage read_pixels_as_stored(OpenDataset const& d, DatasetSpec const& spec, Planes planes) {
+  char const* const name = "bik::io::pixels";
+  if (d.type.is_integer && !d.type.is_signed && d.type.size == 1)
+    return read_into<std::uint8_t>(d, spec, H5T_NATIVE_UINT8, name, planes);
+  if (d.type.is_integer && !d.type.is_signed && d.type.size == 2)
+    return read_into<std::uint16_t>(d, spec, H5T_NATIVE_UINT16, name, planes);
+  if (!d.type.is_integer && d.type.size == 4)
+    return read_into<float>(d, spec, H5T_NATIVE_FLOAT, name, planes);
+  return read_into<double>(d, spec, H5T_NATIVE_DOUBLE, name, planes);
+}
+
+// Checks a plane range against a 2D or 3D dataset.
+Planes checked_planes(OpenDataset const& d, DatasetSpec const& spec, std::int64_t z0,
+                      std::int64_t z1) {
+  if (d.shape.size() == 4)
+    throw Error(spec.str() + ": reading planes of a 4D (B,Z,Y,X) batch is not supported");
+  std::int64_t const nz = d.shape.size() == 3 ? d.shape[0] : 1;
+  if (z0 < 0 || z1 <= z0 || z1 > nz)
+    throw Error(
+        fmt::format("{}: planes [{}, {}) are not a non-empty range of the {} planes of "
+                    "shape {}",
+                    spec.str(), z0, z1, nz, shape_str(d.shape)));
+  return {z0, z1};
+}
+}  // namespace
+
 PixelImage read_pixel_image(DatasetSpec const& spec) {
   OpenDataset const d = open(spec);
   validate(d, spec, false);
-  char const* const name = "bik::io::pixels";
-  if (d.type.is_integer && !d.type.is_signed && d.type.size == 1)
-    return read_into<std::uint8_t>(d, spec, H5T_NATIVE_UINT8, name);
-  if (d.type.is_integer && !d.type.is_signed && d.type.size == 2)
-    return read_into<std::uint16_t>(d, spec, H5T_NATIVE_UINT16, name);
-  if (!d.type.is_integer && d.type.size == 4)
-    return read_into<float>(d, spec, H5T_NATIVE_FLOAT, name);
-  return read_into<double>(d, spec, H5T_NATIVE_DOUBLE, name);
+  return read_pixels_as_stored(d, spec, {});
+}
+
+PixelImage read_pixel_planes(DatasetSpec const& spec, std::int64_t z0, std::int64_t z1) {
+  OpenDataset const d = open(spec);
+  validate(d, spec, false);
+  return read_pixels_as_stored(d, spec, checked_planes(d, spec, z0, z1));
+}
+
+HostImage<std::int64_t> read_label_planes(DatasetSpec const& spec, std::int64_t z0,
+                                          std::int64_t z1) {
+  OpenDataset const d = open(spec);
+  validate(d, spec, true);
+  Planes const planes = checked_planes(d, spec, z0, z1);
+  bool const wide_unsigned = !d.type.is_signed && d.type.size == 8;
+  auto image = read_into<std::int64_t>(
+      d, spec, wide_unsigned ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64, "bik::io::labels", planes);
+  check_labels(image, spec, wide_unsigned);
+  return image;
 }
 
 }  // namespace bik::io

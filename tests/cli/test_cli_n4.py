@@ -121,3 +121,92 @@ def test_existing_output_is_kept_without_overwrite(image):
     assert run(*args, "--overwrite").returncode == 0
     with h5py.File(out, "r") as f:
         assert f["c"].shape == (40, 50)
+
+
+def test_float32_output_follows_the_input(image):
+    """float32 in, float32 out (corrected and bias); the values are input / exp(bias) up to
+    float32 rounding: the bias rounded to float32 (|bias| < 0.5: a quarter ulp of exp), exp in
+    float32 (2 ulp), the division and the output (an ulp together)."""
+    out = image["dir"] / "f32.h5"
+    proc = run("n4", f"{image['file']}:/pixels32", "--iterations", "3", "--out",
+               f"{out}:/corrected", "--bias-out", f"{out}:/bias")
+    assert proc.returncode == 0, proc.stderr
+    with h5py.File(out, "r") as f:
+        corrected, bias = f["corrected"][...], f["bias"][...]
+    assert corrected.dtype == bias.dtype == np.float32
+    pixels32 = image["pixels"].astype(np.float32).astype(np.float64)
+    want = pixels32 / np.exp(bias.astype(np.float64))
+    assert np.abs(bias).max() < 0.5
+    np.testing.assert_allclose(corrected.astype(np.float64), want, rtol=4 * 2.0 ** -23, atol=0)
+
+
+@pytest.fixture
+def volume(tmp_path):
+    """A 3D two-class volume times a bias smooth within each half along Z, and its mask."""
+    z, y, x = np.indices((12, 20, 24)) / 20.0
+    truth = np.where((y - 0.5) ** 2 + (x - 0.6) ** 2 < 0.1, 1.0, 0.4)
+    pixels = (truth * np.exp(0.3 * x - 0.2 * y + 0.5 * z)).astype(np.float32)
+    mask = np.ones(pixels.shape, np.uint8)
+    mask[:, :2] = 0
+    path = tmp_path / "vol.h5"
+    with h5py.File(path, "w") as f:
+        f["pixels"] = pixels
+        f["pixels64"] = pixels.astype(np.float64)
+        f["mask"] = mask
+        f["half"] = pixels[:6]
+        f["half_mask"] = mask[:6]
+    return {"dir": tmp_path, "file": path, "pixels": pixels}
+
+
+N4_ARGS = ["--iterations", "3x2", "--convergence", "0", "--shrink", "2", "--quiet"]
+
+
+def read_outputs(path):
+    with h5py.File(path, "r") as f:
+        return f["corrected"][...], f["bias"][...]
+
+
+@pytest.mark.parametrize("dataset", ["pixels", "pixels64"])
+def test_one_section_is_the_unsectioned_run(volume, dataset):
+    outs = []
+    for extra in ([], ["--sections", "1"]):
+        out = volume["dir"] / f"one{len(extra)}.h5"
+        proc = run("n4", f"{volume['file']}:/{dataset}", "--mask", f"{volume['file']}:/mask",
+                   *N4_ARGS, *extra, "--out", f"{out}:/corrected", "--bias-out", f"{out}:/bias")
+        assert proc.returncode == 0, proc.stderr
+        assert re.search(r"peak_rss_mib=\d+(\.\d+)?", proc.stderr), proc.stderr
+        outs.append(read_outputs(out))
+    (c0, b0), (c1, b1) = outs
+    assert c0.dtype == c1.dtype == (np.float32 if dataset == "pixels" else np.float64)
+    np.testing.assert_array_equal(c0, c1)
+    np.testing.assert_array_equal(b0, b1)
+
+
+def test_sections_are_corrected_independently(volume):
+    """--sections 2 on 12 planes: planes [0, 6) are exactly the run on those planes alone, and
+    the bias and corrected outputs go to separate files."""
+    out, bias = volume["dir"] / "two.h5", volume["dir"] / "two_bias.h5"
+    proc = run("n4", f"{volume['file']}:/pixels", "--mask", f"{volume['file']}:/mask", *N4_ARGS,
+               "--sections", "2", "--out", f"{out}:/corrected", "--bias-out", f"{bias}:/bias")
+    assert proc.returncode == 0, proc.stderr
+    assert "in 2 sections along Z" in proc.stdout and "[0, 6) 3x2, [6, 12) 3x2" in proc.stdout
+    half = volume["dir"] / "half.h5"
+    proc = run("n4", f"{volume['file']}:/half", "--mask", f"{volume['file']}:/half_mask",
+               *N4_ARGS, "--out", f"{half}:/corrected", "--bias-out", f"{half}:/bias")
+    assert proc.returncode == 0, proc.stderr
+    with h5py.File(out, "r") as f, h5py.File(bias, "r") as g:
+        corrected, log_bias = f["corrected"][...], g["bias"][...]
+    half_corrected, half_bias = read_outputs(half)
+    np.testing.assert_array_equal(corrected[:6], half_corrected)
+    np.testing.assert_array_equal(log_bias[:6], half_bias)
+    # The two sections' fields are independent: each has its own (near-zero-mean) fit.
+    assert not np.array_equal(log_bias[6:], log_bias[:6])
+
+
+@pytest.mark.parametrize("sections,message", [("0", "expects an integer >= 1, got '0'"),
+                                              ("13", "between 1 and the 12 planes along Z")])
+def test_bad_section_counts(volume, sections, message):
+    out = volume["dir"] / "bad_sections.h5"
+    proc = run("n4", f"{volume['file']}:/pixels", "--sections", sections, "--out", f"{out}:/c")
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert not out.exists()

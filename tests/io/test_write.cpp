@@ -18,6 +18,7 @@
 #include <limits>
 #include <sstream>
 #include <string>
+#include <variant>
 #include <vector>
 
 using namespace bik_io_test;
@@ -310,4 +311,48 @@ TEST_CASE("with Existing::keep the final rename refuses a file that appeared mea
   std::getline(in, content);
   CHECK(content == "someone else's");
   CHECK(dir.entries() == std::vector<std::string>{"out.csv"});  // our temporary is gone
+}
+
+TEST_CASE("float32 images, and images written and read a section of planes at a time") {
+  ScratchDir dir;
+  std::string const file = dir.file("planes.h5");
+  std::vector<float> values(4 * 2 * 3);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = 0.1f * static_cast<float>(i);
+  {
+    bik::io::ImageFileWriter writer(file,
+                                    {bik::io::image_dataset("/volume", {4, 2, 3}, values.data()),
+                                     bik::io::image_dataset("/flat", {2, 3}, values.data())});
+    // Planes out of order; the temporary file only becomes `file` at commit().
+    writer.write_planes(0, 1, 4, values.data() + 6);
+    writer.write_planes(0, 0, 1, values.data());
+    writer.write_planes(1, 0, 1, values.data() + 6);
+    BIK_CHECK_ERROR(writer.write_planes(0, 3, 5, values.data()), "planes [3, 5)",
+                    "4 planes of /volume");
+    CHECK(dir.entries().size() == 1);
+    CHECK(dir.entries()[0] != "planes.h5");
+    writer.commit();
+  }
+  CHECK(dir.entries() == std::vector<std::string>{"planes.h5"});
+  CHECK(bik::io::inspect_dataset({file, "/volume"}).dtype == "float32");
+  auto const whole = std::get<bik::HostImage<float>>(bik::io::read_pixel_image({file, "/volume"}));
+  for (std::size_t i = 0; i < values.size(); ++i) CHECK(whole.data.data()[i] == values[i]);
+  // Planes [1, 3): values 6..17; a 2D image's single plane; ranges outside are errors.
+  auto const middle =
+      std::get<bik::HostImage<float>>(bik::io::read_pixel_planes({file, "/volume"}, 1, 3));
+  REQUIRE(middle.data.extent(0) == 2);
+  for (std::size_t i = 0; i < 12; ++i) CHECK(middle.data.data()[i] == values[6 + i]);
+  auto const flat =
+      std::get<bik::HostImage<float>>(bik::io::read_pixel_planes({file, "/flat"}, 0, 1));
+  CHECK(flat.rank == 2);
+  CHECK(flat.data(0, 1, 2) == values[11]);
+  BIK_CHECK_ERROR(bik::io::read_pixel_planes({file, "/volume"}, 2, 5), "planes [2, 5)",
+                  "the 4 planes");
+  BIK_CHECK_ERROR(bik::io::read_label_planes({file, "/volume"}, 0, 1), "labels must be integers");
+
+  // A writer destroyed without commit() leaves nothing.
+  {
+    bik::io::ImageFileWriter abandoned(dir.file("abandoned.h5"),
+                                       {bik::io::image_dataset("/v", {2, 3}, values.data())});
+  }
+  CHECK(dir.entries() == std::vector<std::string>{"planes.h5"});
 }

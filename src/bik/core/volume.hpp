@@ -33,26 +33,37 @@ Shape3 shape_of(V const& v) {
           static_cast<std::int64_t>(v.extent(2))};
 }
 
-// Views a rank-2 (Y,X) or rank-3 (Z,Y,X) View as a Volume of const elements, without copying.
+namespace detail {
+// The (Z,Y,X) strided layout of a rank-2 (Y,X) or rank-3 (Z,Y,X) View (Z = 1 for rank 2).
 template <class ViewType>
-auto as_volume(ViewType const& v) {
+Kokkos::LayoutStride volume_layout(ViewType const& v) {
   static_assert(Kokkos::is_view<ViewType>::value,
                 "bik::as_volume: argument must be a Kokkos::View");
-  using value_type = typename ViewType::const_value_type;
-  using memory_space = typename ViewType::memory_space;
   constexpr int rank = static_cast<int>(ViewType::rank);
   static_assert(rank == 2 || rank == 3, "bik::as_volume: expected a 2D (Y,X) or 3D (Z,Y,X) View");
   std::size_t stride[8] = {};
   v.stride(stride);
-  Kokkos::LayoutStride layout;
-  if constexpr (rank == 2) {
-    layout = Kokkos::LayoutStride(1, stride[0] * v.extent(0), v.extent(0), stride[0], v.extent(1),
-                                  stride[1]);
-  } else {
-    layout = Kokkos::LayoutStride(v.extent(0), stride[0], v.extent(1), stride[1], v.extent(2),
-                                  stride[2]);
-  }
-  return Volume<value_type, memory_space>(v.data(), layout);
+  if constexpr (rank == 2)
+    return Kokkos::LayoutStride(1, stride[0] * v.extent(0), v.extent(0), stride[0], v.extent(1),
+                                stride[1]);
+  else
+    return Kokkos::LayoutStride(v.extent(0), stride[0], v.extent(1), stride[1], v.extent(2),
+                                stride[2]);
+}
+}  // namespace detail
+
+// Views a rank-2 (Y,X) or rank-3 (Z,Y,X) View as a Volume of const elements, without copying.
+template <class ViewType>
+auto as_volume(ViewType const& v) {
+  return Volume<typename ViewType::const_value_type, typename ViewType::memory_space>(
+      v.data(), detail::volume_layout(v));
+}
+
+// The same with the View's own (writable) elements: for outputs.
+template <class ViewType>
+auto as_writable_volume(ViewType const& v) {
+  return Volume<typename ViewType::value_type, typename ViewType::memory_space>(
+      v.data(), detail::volume_layout(v));
 }
 
 // How a label volume pairs with a pixel volume. Shapes must be equal, except that a 2D mask

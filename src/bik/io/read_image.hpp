@@ -58,6 +58,13 @@ using PixelImage = std::variant<HostImage<std::uint8_t>, HostImage<std::uint16_t
 LabelImage read_label_image(DatasetSpec const& spec);
 PixelImage read_pixel_image(DatasetSpec const& spec);
 
+// Planes [z0, z1) of a 2D or 3D dataset (a 2D one has the single plane 0), with the checks and
+// errors of read_labels / read_pixel_image plus bik::Error for a range outside the dataset or a
+// 4D batch: for processing a volume larger than memory a section at a time.
+HostImage<std::int64_t> read_label_planes(DatasetSpec const& spec, std::int64_t z0,
+                                          std::int64_t z1);
+PixelImage read_pixel_planes(DatasetSpec const& spec, std::int64_t z0, std::int64_t z1);
+
 }  // namespace bik::io
 
 #endif

@@ -5,15 +5,16 @@
 #include "bik/core/host_image.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace bik::io {
 
 // One image to store: a dataset path, a C-order shape of rank 2 (Y,X) or 3 (Z,Y,X), and a
-// pointer to that many contiguous int64 or float64 values owned by the caller.
+// pointer to that many contiguous int64, float64 or float32 values owned by the caller.
 struct ImageDataset {
-  enum class Type { int64, float64 };
+  enum class Type { int64, float64, float32 };
   std::string name;                 // dataset path inside the file, e.g. "/pixels"
   std::vector<std::int64_t> shape;  // extents, slowest first
   Type type = Type::float64;
@@ -28,12 +29,33 @@ ImageDataset image_dataset(std::string name, HostImage<double> const& image);
 ImageDataset image_dataset(std::string name, std::vector<std::int64_t> shape,
                            std::int64_t const* data);
 ImageDataset image_dataset(std::string name, std::vector<std::int64_t> shape, double const* data);
+ImageDataset image_dataset(std::string name, std::vector<std::int64_t> shape, float const* data);
 
-// Writes the images as uncompressed, contiguous int64 / float64 datasets of a new HDF5 file at
-// `path` (intermediate groups are created), replacing any existing file. The file is written
-// under a temporary name in the same directory and renamed when complete; on any error the
+// Writes the images as uncompressed, contiguous int64 / float64 / float32 datasets of a new HDF5
+// file at `path` (intermediate groups are created), replacing any existing file. The file is
+// written under a temporary name in the same directory and renamed when complete; on any error the
 // temporary file is removed, `path` is left untouched and bik::Error names the problem.
 void write_images_hdf5(std::string const& path, std::vector<ImageDataset> const& images);
+
+// write_images_hdf5 a section of planes at a time, for outputs larger than memory: the
+// constructor creates the datasets (names, shapes and types of `images`; their data pointers
+// are not read) in a temporary file, write_planes fills planes [z0, z1) of one of them (a 2D
+// image has the single plane 0) from C-order values of its type, and commit() renames the file
+// into place. Destroyed without commit(), it removes the temporary file. bik::Error as
+// write_images_hdf5, and for a plane range outside the dataset.
+class ImageFileWriter {
+ public:
+  ImageFileWriter(std::string const& path, std::vector<ImageDataset> const& images);
+  ImageFileWriter(ImageFileWriter const&) = delete;
+  ImageFileWriter& operator=(ImageFileWriter const&) = delete;
+  ~ImageFileWriter();
+  void write_planes(std::size_t image, std::int64_t z0, std::int64_t z1, void const* data);
+  void commit();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace bik::io
 

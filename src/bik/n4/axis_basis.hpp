@@ -1,7 +1,10 @@
 // One axis of the tensor-product B-spline sampled on a grid: for each of the n samples the
 // first of its four control points (its span j, columns j..j+3 as in ITK, spec n4.md §12) and
 // the four weights; and, per control point, the contiguous range of samples that touch it,
-// so that contractions gather (one output per thread, no atomics). A degenerate axis (n = 1,
+// so that contractions gather (one output per thread, no atomics); and, per span, its
+// contiguous range of samples, so that evaluations loop over a span with the four control
+// points fixed (vectorisable on CPUs). Weights are stored per k (4 rows of n), so that
+// consecutive samples' weights are contiguous. A degenerate axis (n = 1,
 // the Z axis of a 2D image) has one control point with weight 1.
 #ifndef BIK_N4_AXIS_BASIS_HPP
 #define BIK_N4_AXIS_BASIS_HPP
@@ -21,13 +24,17 @@ namespace bik::n4 {
 template <class MemorySpace>
 struct AxisBasis {
   std::int64_t samples = 0;
-  int controls = 0;                                      // spans + 3, or 1 on a degenerate axis
-  Kokkos::View<std::int32_t*, MemorySpace> span;         // per sample: its first control point
-  Kokkos::View<double*, MemorySpace> weight;             // per sample: 4 weights, span + 0..3
+  int controls = 0;                               // spans + 3, or 1 on a degenerate axis
+  Kokkos::View<std::int32_t*, MemorySpace> span;  // per sample: its first control point
+  Kokkos::View<double*, MemorySpace> weight;      // (4, n): weight k of sample i, for span(i) + k
   Kokkos::View<std::int64_t*, MemorySpace> first, last;  // per control point: samples [first, last)
+  // Per span j: its samples [span_begin(j), span_begin(j + 1)).
+  Kokkos::View<std::int64_t*, MemorySpace> span_begin;
 
   // Weight of sample i for control point span(i) + k.
-  KOKKOS_INLINE_FUNCTION double w(std::int64_t i, int k) const { return weight(4 * i + k); }
+  KOKKOS_INLINE_FUNCTION double w(std::int64_t i, int k) const { return weight(k * samples + i); }
+  // Spans (1 on a degenerate axis).
+  KOKKOS_INLINE_FUNCTION int spans() const { return controls == 1 ? 1 : controls - 3; }
 };
 
 // The basis of an n-sample axis on `spans` spans (degenerate: n == 1 and spans == 0). Its tables
@@ -48,7 +55,9 @@ AxisBasis<MemorySpace> make_axis_basis(std::int64_t n, int spans,
   b.weight = Buffers::template get<double>(ws, name + ".weight", 4 * n);
   b.first = Buffers::template get<std::int64_t>(ws, name + ".first", b.controls);
   b.last = Buffers::template get<std::int64_t>(ws, name + ".last", b.controls);
+  b.span_begin = Buffers::template get<std::int64_t>(ws, name + ".span_begin", b.spans() + 1);
   auto span = Kokkos::create_mirror_view(b.span);
+  auto span_begin = Kokkos::create_mirror_view(b.span_begin);
   auto weight = Kokkos::create_mirror_view(b.weight);
   auto first = Kokkos::create_mirror_view(b.first);
   auto last = Kokkos::create_mirror_view(b.last);
@@ -65,7 +74,7 @@ AxisBasis<MemorySpace> make_axis_basis(std::int64_t n, int spans,
       cubic_bspline_weights(u - j, w);
     }
     span(i) = j;
-    for (int k = 0; k < 4; ++k) weight(4 * i + k) = w[k];
+    for (int k = 0; k < 4; ++k) weight(k * n + i) = w[k];
     // Samples are in span order, so each control point's samples are contiguous.
     for (int k = 0; k < (degenerate ? 1 : 4); ++k) {
       if (first(j + k) == n) first(j + k) = i;
@@ -74,10 +83,16 @@ AxisBasis<MemorySpace> make_axis_basis(std::int64_t n, int spans,
   }
   for (int c = 0; c < b.controls; ++c)
     if (first(c) == n) first(c) = last(c) = 0;  // no sample touches it (coarse grids)
+  std::int64_t i = 0;
+  for (int j = 0; j <= b.spans(); ++j) {  // spans without samples get empty ranges
+    while (i < n && span(i) < j) ++i;
+    span_begin(j) = i;
+  }
   Kokkos::deep_copy(b.span, span);
   Kokkos::deep_copy(b.weight, weight);
   Kokkos::deep_copy(b.first, first);
   Kokkos::deep_copy(b.last, last);
+  Kokkos::deep_copy(b.span_begin, span_begin);
   return b;
 }
 

@@ -19,24 +19,8 @@ struct N4Images {
   Volume<T, MemorySpace> log_bias;               // optional output: the log bias field
 };
 
-// Views a writable rank-2 (Y,X) or rank-3 (Z,Y,X) View as a Volume, without copying.
-template <class ViewType>
-auto as_writable_volume(ViewType const& v) {
-  using value_type = typename ViewType::value_type;
-  constexpr int rank = static_cast<int>(ViewType::rank);
-  static_assert(rank == 2 || rank == 3, "bik::n4::as_writable_volume: expected a 2D or 3D View");
-  std::size_t stride[8] = {};
-  v.stride(stride);
-  Kokkos::LayoutStride layout;
-  if constexpr (rank == 2) {
-    layout = Kokkos::LayoutStride(1, stride[0] * v.extent(0), v.extent(0), stride[0], v.extent(1),
-                                  stride[1]);
-  } else {
-    layout = Kokkos::LayoutStride(v.extent(0), stride[0], v.extent(1), stride[1], v.extent(2),
-                                  stride[2]);
-  }
-  return Volume<value_type, typename ViewType::memory_space>(v.data(), layout);
-}
+// Outputs are Volumes of writable elements (bik/core/volume.hpp).
+using bik::as_writable_volume;
 
 }  // namespace bik::n4
 
