@@ -13,8 +13,8 @@ bik runs through its command-line program (env BIK_EXE) with ``--backend serial`
 
 Magnitudes also get atol 1e-12 for the same cancellation noise (odd moments of symmetric
 objects). The enclosing circles and basis values are bit-exact (test_zernike_golden.cpp); the
-sums differ from cp_measure's by summation order and by cp_measure's z^m (repeated products)
-against centrosome's (repeated squares), hence the tolerances.
+sums differ from cp_measure's by summation order (and bik's fused sums, like cp_measure, build
+z^m by repeated products where centrosome squares), hence the tolerances.
 
 cp_measure's functions expect labels 1..N (its entry points sanitize them first), so the
 reference runs on the sanitized labels and its rows are mapped back to the present labels.

@@ -5,8 +5,8 @@
 // Work is cut into chunks of kZernikeChunk pixels of one object (an object of n pixels has
 // ceil(n / kZernikeChunk) chunks), parallel over all chunks of all objects, so one large
 // object spreads over every thread as well as many small ones do. A chunk sums its pixels in
-// kZernikeLanes interleaved lanes, added in a fixed tree; a second pass adds each object's
-// chunk sums in chunk order and forms the features. The result is therefore the same for any thread
+// a fixed tree; a second pass adds each object's chunk sums in chunk order and forms the
+// features. The result is therefore the same for any thread
 // count, team size or backend schedule; it differs from cp_measure's single raster-order sum by
 // round-off only.
 #ifndef BIK_MEASURE_ZERNIKE_KERNEL_HPP
@@ -24,10 +24,6 @@
 namespace bik {
 
 constexpr std::int64_t kZernikeChunk = 128;
-// Independent partial sums per chunk and pair (see ZernikeChunkSums).
-constexpr int kZernikeLanes = 8;
-// z^(2^b) for b < 7 covers every m <= kMaxZernikeDegree.
-constexpr int kZernikeSquares = 7;
 
 enum class ZernikeKind {
   shape,   // cp_measure's get_zernike: weight 1, magnitude / (pi r^2)
@@ -56,11 +52,12 @@ void zernike_chunk_starts(ExecSpace const& space, Kokkos::View<std::int64_t*, Me
 // of Re and Im of w * V_q. Indices past the last chunk do nothing (the launch is sized by a
 // bound known on the host, so no synchronisation is needed).
 //
-// A chunk is processed as a small structure of arrays: the pixels' coordinates and the
-// repeated squares of z first, then, for each m, z^m of every pixel and, for each pair (n, m),
-// Horner over all pixels at once.
-// Pixel i adds into lane i mod kZernikeLanes, and the lanes are added in a fixed tree: a fixed
-// order (so the same result everywhere) that the compiler can keep in vector registers.
+// A chunk is a small structure of arrays of kZernikeChunk entries, padded after the object's
+// last pixel with weight 0: r^2 and the weights first (the cutoff r^2 > 1 folded into the
+// weight), then, for each m, u = w z^m (z^m by repeated multiplication, as cp_measure's numpy
+// code builds it) and, for each pair (n, m), Horner in registers and the products s u, summed
+// in a fixed halving tree (so the same result everywhere). Every loop runs over contiguous
+// arrays of a fixed length, which the compiler vectorises.
 template <class ExecSpace, class P, class MemorySpace>
 struct ZernikeChunkSums {
   Kokkos::View<std::int64_t*, MemorySpace> offsets, chunk_begin;
@@ -73,8 +70,46 @@ struct ZernikeChunkSums {
   std::int64_t objects = 0;
   bool weighted = false;
 
-  KOKKOS_INLINE_FUNCTION static double lane_sum(double const* a) {
-    return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+  static constexpr int kSize = static_cast<int>(kZernikeChunk);
+  static constexpr int kQuarter = kSize / 4;
+
+  // The products s u of the pair with `terms` Horner coefficients, summed over the chunk in the
+  // halving tree (a[i] += a[i + h] for h = N/2, N/4, ..., 1). Its first two levels are folded
+  // into the Horner loop: entry i holds (p(i) + p(i + 2Q)) + (p(i + Q) + p(i + 3Q)), Q = N/4.
+  // Terms > 0 fixes the term count at compile time (unrolled Horner); Terms = 0 reads `terms`.
+  template <int Terms>
+  KOKKOS_INLINE_FUNCTION static void pair_sums(int terms, double const* coefficient,
+                                               double const* r2v, double const* ur,
+                                               double const* ui, bool real, double* sre,
+                                               double* sim, double& re, double& im) {
+    int const count = Terms > 0 ? Terms : terms;
+    double const c0 = coefficient[0];
+    for (int i = 0; i < kQuarter; ++i) {
+      // Horner from 0, so that a NaN r^2 stays NaN.
+      double s0 = 0.0 * r2v[i] + c0, s1 = 0.0 * r2v[i + kQuarter] + c0;
+      double s2 = 0.0 * r2v[i + 2 * kQuarter] + c0, s3 = 0.0 * r2v[i + 3 * kQuarter] + c0;
+      for (int t = 1; t < count; ++t) {
+        double const ct = coefficient[t];
+        s0 = s0 * r2v[i] + ct;
+        s1 = s1 * r2v[i + kQuarter] + ct;
+        s2 = s2 * r2v[i + 2 * kQuarter] + ct;
+        s3 = s3 * r2v[i + 3 * kQuarter] + ct;
+      }
+      sre[i] = (s0 * ur[i] + s2 * ur[i + 2 * kQuarter]) +
+               (s1 * ur[i + kQuarter] + s3 * ur[i + 3 * kQuarter]);
+      sim[i] = (s0 * ui[i] + s2 * ui[i + 2 * kQuarter]) +
+               (s1 * ui[i + kQuarter] + s3 * ui[i + 3 * kQuarter]);
+    }
+    for (int h = kQuarter / 2; h > 0; h /= 2)
+      for (int i = 0; i < h; ++i) sre[i] += sre[i + h];
+    re = sre[0];
+    if (real) {  // m = 0: the sum is real
+      im = 0.0;
+      return;
+    }
+    for (int h = kQuarter / 2; h > 0; h /= 2)
+      for (int i = 0; i < h; ++i) sim[i] += sim[i + h];
+    im = sim[0];
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t c) const {
@@ -91,76 +126,72 @@ struct ZernikeChunkSums {
     std::int64_t const k = lo;
     std::int64_t const begin = offsets(k) + (c - chunk_begin(k)) * kZernikeChunk;
     int const n = static_cast<int>(kx::min(begin + kZernikeChunk, offsets(k + 1)) - begin);
-    int const padded = (n + kZernikeLanes - 1) / kZernikeLanes * kZernikeLanes;
     double const cy = center_y(k), cx = center_x(k), r = radius(k);
     std::int64_t const plane = images(k);
-    // zr[b], zi[b]: z^(2^b) of every pixel (b = 0: z = y + i x), the squares z^m is built from.
-    double zr[kZernikeSquares][kZernikeChunk], zi[kZernikeSquares][kZernikeChunk];
-    double r2v[kZernikeChunk], wv[kZernikeChunk], pr[kZernikeChunk], pi[kZernikeChunk];
-    double sv[kZernikeChunk];
+    // z = y + i x, z^m, u = w z^m, and the tree sums of the products s u.
+    double zr[kSize], zi[kSize], pr[kSize], pi[kSize], ur[kSize], ui[kSize], r2v[kSize];
+    double wv[kSize], sre[kQuarter], sim[kQuarter];
     for (int i = 0; i < n; ++i) {
       std::int64_t const p = begin + i;
       double const y = (static_cast<double>(ys(p)) - cy) / r;
       double const x = (static_cast<double>(xs(p)) - cx) / r;
-      zr[0][i] = y;
-      zi[0][i] = x;
-      r2v[i] = x * x + y * y;
-      // w = 1 for the shape features: s * 1 is s exactly.
-      wv[i] = weighted ? static_cast<double>(pixels(plane, ys(p), xs(p))) : 1.0;
+      double const r2 = x * x + y * y;
+      double const w = weighted ? static_cast<double>(pixels(plane, ys(p), xs(p))) : 1.0;
+      zr[i] = y;
+      zi[i] = x;
+      r2v[i] = r2;
+      // 0 * w rather than 0: a non-finite pixel keeps its object NaN, as in cp_measure (a NaN
+      // r^2, a one-pixel object's, is not > 1 and is kept).
+      wv[i] = r2 > 1.0 ? 0.0 * w : w;
     }
-    for (int i = n; i < padded; ++i) {  // padding: weight 0, cut off, z = 0: adds exact zeros
-      zr[0][i] = zi[0][i] = wv[i] = 0.0;
-      r2v[i] = 2.0;
-    }
-    int squares = 1;
-    while ((tables.degree >> squares) != 0) ++squares;
-    for (int b = 1; b < squares; ++b)
-      for (int i = 0; i < padded; ++i) {
-        Complex const sq =
-            complex_mul(Complex{zr[b - 1][i], zi[b - 1][i]}, Complex{zr[b - 1][i], zi[b - 1][i]});
-        zr[b][i] = sq.re;
-        zi[b][i] = sq.im;
-      }
+    for (int i = n; i < kSize; ++i)  // padding: weight 0 and z = 0 add exact zeros
+      zr[i] = zi[i] = r2v[i] = wv[i] = 0.0;
     double* const row = partial.data() + c * 2 * tables.pairs;
     for (int m = 0; m <= tables.degree; ++m) {
-      // z^m as zernike_power gives it: the squares of m's set bits multiplied in from the
-      // lowest (NumPy's product starts from 1; 1 * p is p, up to the sign of a zero).
-      int b = 0;
-      while (m > 0 && ((m >> b) & 1) == 0) ++b;
-      if (m > 0) {
-        for (int i = 0; i < padded; ++i) {
-          pr[i] = zr[b][i];
-          pi[i] = zi[b][i];
+      for (int i = 0; i < kSize; ++i) {
+        if (m == 1) {
+          pr[i] = zr[i];
+          pi[i] = zi[i];
+        } else if (m > 1) {
+          Complex const v = complex_mul(Complex{pr[i], pi[i]}, Complex{zr[i], zi[i]});
+          pr[i] = v.re;
+          pi[i] = v.im;
         }
-        for (++b; (m >> b) != 0; ++b)
-          if ((m >> b) & 1)
-            for (int i = 0; i < padded; ++i) {
-              Complex const v = complex_mul(Complex{pr[i], pi[i]}, Complex{zr[b][i], zi[b][i]});
-              pr[i] = v.re;
-              pi[i] = v.im;
-            }
+        ur[i] = m == 0 ? wv[i] : wv[i] * pr[i];
+        ui[i] = m == 0 ? 0.0 : wv[i] * pi[i];
       }
       for (int nn = m; nn <= tables.degree; nn += 2) {
         int const q = (nn + 1) * (nn + 1) / 4 + (m - nn % 2) / 2;  // the index of (nn, m)
         double const* const coefficient = tables.coefficients(q);
         int const terms = (nn - m) / 2 + 1;
-        for (int i = 0; i < padded; ++i) sv[i] = 0.0;
-        for (int t = 0; t < terms; ++t)
-          for (int i = 0; i < padded; ++i) sv[i] = sv[i] * r2v[i] + coefficient[t];
-        double re[kZernikeLanes] = {}, im[kZernikeLanes] = {};
-        for (int i0 = 0; i0 < padded; i0 += kZernikeLanes)
-          for (int j = 0; j < kZernikeLanes; ++j) {
-            int const i = i0 + j;
-            double const s = (r2v[i] > 1.0 ? 0.0 : sv[i]) * wv[i];
-            if (m == 0) {
-              re[j] += s;
-            } else {
-              re[j] += s * pr[i];
-              im[j] += s * pi[i];
-            }
-          }
-        row[2 * q] = lane_sum(re);
-        row[2 * q + 1] = m == 0 ? 0.0 : lane_sum(im);
+        double re = 0.0, im = 0.0;
+        switch (terms) {  // unrolled Horner up to degree 13
+          case 1:
+            pair_sums<1>(terms, coefficient, r2v, ur, ui, m == 0, sre, sim, re, im);
+            break;
+          case 2:
+            pair_sums<2>(terms, coefficient, r2v, ur, ui, m == 0, sre, sim, re, im);
+            break;
+          case 3:
+            pair_sums<3>(terms, coefficient, r2v, ur, ui, m == 0, sre, sim, re, im);
+            break;
+          case 4:
+            pair_sums<4>(terms, coefficient, r2v, ur, ui, m == 0, sre, sim, re, im);
+            break;
+          case 5:
+            pair_sums<5>(terms, coefficient, r2v, ur, ui, m == 0, sre, sim, re, im);
+            break;
+          case 6:
+            pair_sums<6>(terms, coefficient, r2v, ur, ui, m == 0, sre, sim, re, im);
+            break;
+          case 7:
+            pair_sums<7>(terms, coefficient, r2v, ur, ui, m == 0, sre, sim, re, im);
+            break;
+          default:
+            pair_sums<0>(terms, coefficient, r2v, ur, ui, m == 0, sre, sim, re, im);
+        }
+        row[2 * q] = re;
+        row[2 * q + 1] = im;
       }
     }
   }
