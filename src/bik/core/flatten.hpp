@@ -258,8 +258,8 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
       "bik::flatten::fill", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {
         std::int64_t const row_end = kx::min(rows, (c + 1) * rows_per_chunk);
         std::int64_t const lsx = labels.stride(2), psx = pixels.stride(2);
-        detail::SegmentWriter const writer{values.data(), xs.data(), ys.data(), zs.data(),
-                                           edge.data(), want_edges};
+        detail::SegmentWriter const writer{values.data(), xs.data(),   ys.data(),
+                                           zs.data(),     edge.data(), want_edges};
         for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
           std::int64_t const z = r / ny, y = r - z * ny, lz = z * z_step;
           std::int64_t const image = z / planes, local_z = z - image * planes;
@@ -283,10 +283,10 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
               std::int64_t const object =
                   row_table ? static_cast<std::int64_t>(row_table[key]) : lookup(image, key);
               std::int64_t const cell = object * chunks + c;
-              cursor(cell) = contiguous ? detail::write_run<1>(writer, lrow, around, prow, 1, 1,
-                                                               x, end, place, cursor(cell))
-                                        : detail::write_run<0>(writer, lrow, around, prow, lsx,
-                                                               psx, x, end, place, cursor(cell));
+              cursor(cell) = contiguous ? detail::write_run<1>(writer, lrow, around, prow, 1, 1, x,
+                                                               end, place, cursor(cell))
+                                        : detail::write_run<0>(writer, lrow, around, prow, lsx, psx,
+                                                               x, end, place, cursor(cell));
             }
             x = end;
           }

@@ -159,7 +159,8 @@ void build_dense_lut(ExecSpace const& space, Volume<L const, MemorySpace> labels
             std::int64_t const end = label_run_end(row, sx, x, nx);
             std::uint64_t const v = label_key(row[x * sx]);
             // Runs of one label are marked once, atomically: other rows may mark it too.
-            if (v > 0) Kokkos::atomic_exchange(part + static_cast<std::int64_t>(v), std::int32_t(1));
+            if (v > 0)
+              Kokkos::atomic_exchange(part + static_cast<std::int64_t>(v), std::int32_t(1));
             x = end;
           }
         });

@@ -15,8 +15,8 @@ namespace bik::detail {
 // nx labels `stride` elements apart. Contiguous rows are compared in blocks of 8, a loop
 // without early exit that compilers turn into a few vector compares.
 template <class L>
-KOKKOS_INLINE_FUNCTION std::int64_t label_run_end(L const* row, std::int64_t stride,
-                                                  std::int64_t x, std::int64_t nx) {
+KOKKOS_INLINE_FUNCTION std::int64_t label_run_end(L const* row, std::int64_t stride, std::int64_t x,
+                                                  std::int64_t nx) {
   L const label = row[x * stride];
   ++x;
   if (stride == 1) {

@@ -86,8 +86,7 @@ KOKKOS_INLINE_FUNCTION auto choose_pivot(A const& a, std::int64_t begin, std::in
   std::int64_t const n = end - begin;
   if (n < 128) return median_of_three(a(begin), a(begin + n / 2), a(end - 1));
   auto const at = [&](int j) { return a(begin + (n * (2 * j + 1)) / 18); };
-  return median_of_three(median_of_three(at(0), at(1), at(2)),
-                         median_of_three(at(3), at(4), at(5)),
+  return median_of_three(median_of_three(at(0), at(1), at(2)), median_of_three(at(3), at(4), at(5)),
                          median_of_three(at(6), at(7), at(8)));
 }
 }  // namespace detail
