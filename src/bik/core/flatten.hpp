@@ -93,15 +93,19 @@ KOKKOS_INLINE_FUNCTION std::int64_t write_run(SegmentWriter const& out, L const*
   if (!out.want_edges) return d;
   // An in-bounds face neighbour with another label makes an edge voxel: along the row only the
   // run's ends can have one.
-  bool const all_kept = d - start == x1 - x0;
-  std::int64_t j = start;
-  for (std::int64_t x = x0; x < x1; ++x) {
-    if (!all_kept && !kx::is_finite(prow[x * psx])) continue;
+  auto const on_edge = [&](std::int64_t x) {
     std::int64_t const o = x * lsx;
     int const across = (around.above[o] != label ? 1 : 0) | (around.below[o] != label ? 1 : 0) |
                        (around.front[o] != label ? 1 : 0) | (around.back[o] != label ? 1 : 0);
     int const along = (x == x0 && x0 > 0 ? 1 : 0) | (x + 1 == x1 && x1 < place.nx ? 1 : 0);
-    out.edge[j++] = static_cast<std::uint8_t>(across | along);
+    return static_cast<std::uint8_t>(across | along);
+  };
+  if (d - start == x1 - x0) {  // every voxel kept: a loop without branches
+    for (std::int64_t x = x0; x < x1; ++x) out.edge[start + (x - x0)] = on_edge(x);
+  } else {
+    std::int64_t j = start;
+    for (std::int64_t x = x0; x < x1; ++x)
+      if (kx::is_finite(prow[x * psx])) out.edge[j++] = on_edge(x);
   }
   return d;
 }
