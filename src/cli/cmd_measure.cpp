@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -209,6 +210,77 @@ std::unique_ptr<Input> as_batch(std::vector<Input> const& inputs) {
       Input{first.pixels_spec, first.labels_spec, stack_any(labels), stack_any(pixels)});
 }
 
+// A ragged list of single images, measured for intensity only, as one batch: the images padded
+// to their largest extents and stacked, as bik::measure_intensity_batch does with a list of
+// Views (padding repeats the nearest label and has NaN pixels, so every image keeps its own
+// objects, values and edge voxels); pixels become float64, as the kernels read them anyway.
+// nullptr when that does not apply: other features, mixed ranks or label types, 2D labels over
+// 3D pixels, or 3D images all one plane deep (a (B,1,Y,X) batch is measured as 2D).
+std::unique_ptr<Input> as_padded_batch(std::vector<Input> const& inputs,
+                                       std::vector<std::string> const& features) {
+  if (inputs.size() < 2 || features != std::vector<std::string>{"intensity"}) return nullptr;
+  Input const& first = inputs.front();
+  int const rank = layout_of(first.pixels).rank;
+  std::int64_t nz = 0, ny = 0, nx = 0;
+  for (auto const& in : inputs) {
+    Layout const l = layout_of(in.labels), p = layout_of(in.pixels);
+    if (p.images != 1 || l.images != 1 || l.rank != p.rank || p.rank != rank ||
+        l.planes_total != p.planes_total || in.labels.index() != first.labels.index())
+      return nullptr;
+    nz = std::max(nz, p.planes_total);
+    ny = std::max(ny, p.y);
+    nx = std::max(nx, p.x);
+  }
+  if (rank == 3 && nz == 1) return nullptr;
+  auto const images = static_cast<std::int64_t>(inputs.size());
+  Kokkos::View<double***, Kokkos::LayoutRight, Kokkos::HostSpace> pixels(
+      Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("bik::cli::ragged_pixels")),
+      images * nz, ny, nx);
+  auto const near = [](std::int64_t i, std::size_t extent) {
+    return std::min(i, static_cast<std::int64_t>(extent) - 1);
+  };
+  io::LabelImage labels = std::visit(
+      [&](auto const& first_labels) -> io::LabelImage {
+        using T = typename std::decay_t<decltype(first_labels.data)>::non_const_value_type;
+        Kokkos::View<T***, Kokkos::LayoutRight, Kokkos::HostSpace> stacked(
+            Kokkos::view_alloc(Kokkos::WithoutInitializing, std::string("bik::cli::ragged_labels")),
+            images * nz, ny, nx);
+        for (std::int64_t b = 0; b < images; ++b) {
+          auto const& d = std::get<HostImage<T>>(inputs[b].labels).data;
+          for (std::int64_t z = 0; z < nz; ++z)
+            for (std::int64_t y = 0; y < ny; ++y)
+              for (std::int64_t x = 0; x < nx; ++x)
+                stacked(b * nz + z, y, x) =
+                    d(near(z, d.extent(0)), near(y, d.extent(1)), near(x, d.extent(2)));
+        }
+        HostImage<T> batch;
+        batch.data = stacked;
+        batch.rank = rank;
+        batch.images = images;
+        return batch;
+      },
+      first.labels);
+  for (std::int64_t b = 0; b < images; ++b)
+    std::visit(
+        [&](auto const& image) {
+          auto const& d = image.data;
+          std::int64_t const dz = d.extent(0), dy = d.extent(1), dx = d.extent(2);
+          for (std::int64_t z = 0; z < nz; ++z)
+            for (std::int64_t y = 0; y < ny; ++y)
+              for (std::int64_t x = 0; x < nx; ++x)
+                pixels(b * nz + z, y, x) = z < dz && y < dy && x < dx
+                                               ? static_cast<double>(d(z, y, x))
+                                               : std::numeric_limits<double>::quiet_NaN();
+        },
+        inputs[b].pixels);
+  HostImage<double> pixel_batch;
+  pixel_batch.data = pixels;
+  pixel_batch.rank = rank;
+  pixel_batch.images = images;
+  return std::make_unique<Input>(
+      Input{first.pixels_spec, first.labels_spec, std::move(labels), std::move(pixel_batch)});
+}
+
 // --schedule thread | team | team:N (a team of N threads per object); empty: the default.
 ObjectSchedule parse_schedule(std::string const& text) {
   ObjectSchedule schedule;
@@ -347,10 +419,11 @@ int run_measure(std::vector<std::string> const& args) {
                                    [](Input const& in) { return layout_of(in.pixels).rank == 3; });
   auto const features = expand_all(requested, three_d);
 
-  // Inputs go to the backend once (a list of same-shape images as one batch); repeats time the
-  // computation alone.
+  // Inputs go to the backend once (a list of same-shape images as one batch, a ragged list for
+  // intensity padded into one); repeats time the computation alone.
   watch.restart();
-  std::unique_ptr<Input> const batch = as_batch(inputs);
+  std::unique_ptr<Input> batch = as_batch(inputs);
+  if (!batch) batch = as_padded_batch(inputs, features);
   std::vector<std::unique_ptr<ResidentImages>> resident;
   if (batch) {
     resident.push_back(std::make_unique<ResidentImages>(backend, batch->labels, batch->pixels));

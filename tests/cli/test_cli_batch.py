@@ -94,7 +94,7 @@ def test_rank4_dataset_is_a_batch(tmp_path, shape):
             np.testing.assert_array_equal(table[name][images == b], values, err_msg=name)
 
 
-@pytest.mark.parametrize("same_shape", [True, False], ids=["batched", "one-by-one"])
+@pytest.mark.parametrize("same_shape", [True, False], ids=["batched", "ragged"])
 def test_list_file(tmp_path, same_shape):
     labels, pixels = make_images(5, (30, 26), seed=4)
     lines = ["# pixels labels", ""]
@@ -121,6 +121,45 @@ def test_list_file(tmp_path, same_shape):
     assert run("measure", "--list", listing, "--out", csv).returncode == 0
     header = csv.read_text().splitlines()[0]
     assert header.startswith("image,label,Intensity_IntegratedIntensity")
+
+
+@pytest.mark.parametrize("shapes", [[(9, 13), (17, 6), (4, 21)],
+                                    [(2, 9, 13), (5, 4, 7), (3, 11, 5)]], ids=["2d", "3d"])
+def test_ragged_list_equals_single_runs(tmp_path, shapes):
+    """A ragged --list (measured as one batch padded to the largest extents): labels in blocks
+    that reach every border (the padding must not add edge voxels), pixels of three types with
+    a NaN (left out, like the padding); each image's rows equal its single run, --legacy too."""
+    rng = np.random.default_rng(len(shapes[0]))
+    lines, label_list, pixel_list = [], [], []
+    for b, shape in enumerate(shapes):
+        index = np.indices(shape)
+        block = index[-1] // 4 + 5 * (index[-2] // 3) + (3 * index[0] if len(shape) == 3 else 0)
+        labels = np.where(block % 5 == 4, 0, block % 6 + 1).astype(np.int32)
+        dtype = [np.uint16, np.float32, np.float64][b]
+        pixels = rng.integers(0, 4000, size=shape).astype(dtype)
+        if b > 0:
+            pixels.flat[7] = np.nan
+        path = tmp_path / f"in{b}.h5"
+        with h5py.File(path, "w") as f:
+            f["l"] = labels
+            f["p"] = pixels
+        lines.append(f"{path}:/p {path}:/l")
+        label_list.append(labels)
+        pixel_list.append(pixels)
+    listing = tmp_path / "list.txt"
+    listing.write_text("\n".join(lines) + "\n")
+    for extra in [(), ("--legacy",)]:
+        out = tmp_path / "out.h5"
+        r = run("measure", "--list", listing, "--out", out, "--overwrite", *extra)
+        assert r.returncode == 0, r.stderr
+        table = read_table(out)
+        for b in range(len(shapes)):
+            one = single_run(tmp_path, f"one{b}_{len(extra)}", label_list[b], pixel_list[b],
+                             *extra)
+            rows = table["image"] == b
+            assert rows.sum() == len(one["label"]) > 0
+            for name, values in one.items():
+                np.testing.assert_array_equal(table[name][rows], values, err_msg=f"{name} {b}")
 
 
 def test_list_file_errors(tmp_path):

@@ -74,11 +74,24 @@ TEST_CASE_TEMPLATE_DEFINE("a reused workspace allocates nothing after the first 
     auto const batch = [&] {
       bik::measure_intensity_batch(Space(), labels4, pixels4, options, &workspace);
     };
+    // A ragged list: two images of other shapes, measured as one padded batch.
+    using Image = Kokkos::View<std::int32_t const**, Kokkos::LayoutStride, Mem>;
+    using Pixels = Kokkos::View<double const**, Kokkos::LayoutStride, Mem>;
+    auto const part = [](auto const& v, int y1, int x1) {
+      return Kokkos::subview(v, 0, Kokkos::make_pair(0, y1), Kokkos::make_pair(0, x1));
+    };
+    std::vector<Image> const ragged_labels = {part(labels, 20, 32), part(labels, 32, 12)};
+    std::vector<Pixels> const ragged_pixels = {part(pixels, 20, 32), part(pixels, 32, 12)};
+    auto const ragged = [&] {
+      bik::measure_intensity_batch(Space(), ragged_labels, ragged_pixels, options, &workspace);
+    };
     // The first calls may allocate (and did: the workspace starts empty).
     CHECK(allocations_of(batch) > 0);
     table();
     into();
+    ragged();
     for (int repeat = 0; repeat < 3; ++repeat) {
+      CHECK_MESSAGE(allocations_of(ragged) == 0, names());
       CHECK_MESSAGE(allocations_of(table) == 0, names());
       CHECK_MESSAGE(allocations_of(into) == 0, names());
       CHECK_MESSAGE(allocations_of(batch) == 0, names());

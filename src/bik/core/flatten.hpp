@@ -11,6 +11,7 @@
 #include "bik/core/error.hpp"
 #include "bik/core/flatten_teams.hpp"
 #include "bik/core/label_lut.hpp"
+#include "bik/core/label_runs.hpp"
 #include "bik/core/object_schedule.hpp"
 #include "bik/core/segments.hpp"
 #include "bik/core/volume.hpp"
@@ -20,6 +21,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 namespace bik {
 
@@ -31,6 +33,83 @@ struct FlattenOptions {
 };
 
 namespace detail {
+// Kept voxels (finite pixels) of the run [x0, x1) of a row of pixels `stride` apart.
+template <class P>
+KOKKOS_INLINE_FUNCTION std::int64_t kept_in_run(P const* row, std::int64_t stride, std::int64_t x0,
+                                                std::int64_t x1) {
+  if constexpr (std::is_floating_point<P>::value) {
+    std::int64_t kept = 0;
+    for (std::int64_t x = x0; x < x1; ++x) kept += kx::is_finite(row[x * stride]) ? 1 : 0;
+    return kept;
+  } else {
+    return x1 - x0;  // integers are always finite
+  }
+}
+
+// The segment arrays the fill pass writes (raw pointers: one object's voxels are contiguous).
+struct SegmentWriter {
+  double* values;
+  std::int32_t *x, *y, *z;
+  std::uint8_t* edge;
+  bool want_edges;
+};
+
+// The label rows around a row (see the fill pass).
+template <class L>
+struct RowNeighbours {
+  L const *above, *below, *front, *back;
+};
+
+// Where a row lies: its y, its z within its image, and its length.
+struct RunPlace {
+  std::int32_t y, z;
+  std::int64_t nx;
+};
+
+// Writes the kept voxels of the run [x0, x1) of one label (a maximal run: its neighbours along
+// the row, where in bounds, have other labels) to the segments from position d on, and returns
+// the next position. Stride1 says that labels and pixels are contiguous along x (then lsx and
+// psx are 1 and the loops vectorise).
+template <int Stride1, class L, class P>
+KOKKOS_INLINE_FUNCTION std::int64_t write_run(SegmentWriter const& out, L const* lrow,
+                                              RowNeighbours<L> const& around, P const* prow,
+                                              std::int64_t lsx, std::int64_t psx, std::int64_t x0,
+                                              std::int64_t x1, RunPlace const& place,
+                                              std::int64_t d) {
+  if (Stride1) lsx = psx = 1;
+  L const label = lrow[x0 * lsx];
+  std::int64_t const start = d;
+  for (std::int64_t x = x0; x < x1; ++x) {
+    P const p = prow[x * psx];
+    if (!kx::is_finite(p)) continue;
+    out.values[d] = static_cast<double>(p);
+    out.x[d] = static_cast<std::int32_t>(x);
+    ++d;
+  }
+  for (std::int64_t j = start; j < d; ++j) {
+    out.y[j] = place.y;
+    out.z[j] = place.z;
+  }
+  if (!out.want_edges) return d;
+  // An in-bounds face neighbour with another label makes an edge voxel: along the row only the
+  // run's ends can have one.
+  auto const on_edge = [&](std::int64_t x) {
+    std::int64_t const o = x * lsx;
+    int const across = (around.above[o] != label ? 1 : 0) | (around.below[o] != label ? 1 : 0) |
+                       (around.front[o] != label ? 1 : 0) | (around.back[o] != label ? 1 : 0);
+    int const along = (x == x0 && x0 > 0 ? 1 : 0) | (x + 1 == x1 && x1 < place.nx ? 1 : 0);
+    return static_cast<std::uint8_t>(across | along);
+  };
+  if (d - start == x1 - x0) {  // every voxel kept: a loop without branches
+    for (std::int64_t x = x0; x < x1; ++x) out.edge[start + (x - x0)] = on_edge(x);
+  } else {
+    std::int64_t j = start;
+    for (std::int64_t x = x0; x < x1; ++x)
+      if (kx::is_finite(prow[x * psx])) out.edge[j++] = on_edge(x);
+  }
+  return d;
+}
+
 // Row chunks for the counting sort: enough to keep every thread busy, few enough that the
 // (objects x chunks) cursor table stays small (<= 2^24 entries unless there is one chunk).
 inline std::int64_t flatten_chunks(std::int64_t rows, std::int64_t objects, int concurrency) {
@@ -110,8 +189,8 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   if (teams) {
     Kokkos::parallel_for("bik::flatten::count", unit_policy, units);
   } else {
-    // Runs of one label along a row touch the cursor table once (counting), or keep its write
-    // position in a register (filling), instead of once per voxel.
+    // A row is walked run by run (label_runs.hpp): a run of one label touches the cursor
+    // table once, and background runs cost one comparison loop.
     Kokkos::parallel_for(
         "bik::flatten::count", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {
           std::int64_t const row_end = kx::min(rows, (c + 1) * rows_per_chunk);
@@ -119,23 +198,19 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
           for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
             std::int64_t const z = r / ny, y = r - z * ny, image = z / planes;
             std::int32_t const* const row_table = lookup.dense_row(image);  // null if sparse
-            auto const object = [&](std::uint64_t key) {
-              return row_table ? static_cast<std::int64_t>(row_table[key]) : lookup(image, key);
-            };
             L const* const lrow = &labels(z * z_step, y, 0);
             P const* const prow = &pixels(z, y, 0);
-            std::uint64_t run = 0;
-            std::int64_t kept = 0;
-            for (std::int64_t x = 0; x < nx; ++x) {
-              std::uint64_t const l = label_key(lrow[x * lsx]);
-              if (l != run) {
-                if (kept > 0) cursor(object(run) * chunks + c) += kept;
-                run = l;
-                kept = 0;
+            for (std::int64_t x = 0; x < nx;) {
+              std::int64_t const end = detail::label_run_end(lrow, lsx, x, nx);
+              std::uint64_t const key = label_key(lrow[x * lsx]);
+              std::int64_t const kept = key > 0 ? detail::kept_in_run(prow, psx, x, end) : 0;
+              if (kept > 0) {
+                std::int64_t const object =
+                    row_table ? static_cast<std::int64_t>(row_table[key]) : lookup(image, key);
+                cursor(object * chunks + c) += kept;
               }
-              kept += (l > 0 && kx::is_finite(prow[x * psx])) ? 1 : 0;
+              x = end;
             }
-            if (kept > 0) cursor(object(run) * chunks + c) += kept;
           }
         });
   }
@@ -187,67 +262,38 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
       "bik::flatten::fill", Policy(space, 0, chunks), KOKKOS_LAMBDA(std::int64_t c) {
         std::int64_t const row_end = kx::min(rows, (c + 1) * rows_per_chunk);
         std::int64_t const lsx = labels.stride(2), psx = pixels.stride(2);
-        double* const value_out = values.data();
-        std::int32_t* const x_out = xs.data();
-        std::int32_t* const y_out = ys.data();
-        std::int32_t* const z_out = zs.data();
-        std::uint8_t* const edge_out = edge.data();
+        detail::SegmentWriter const writer{values.data(), xs.data(),   ys.data(),
+                                           zs.data(),     edge.data(), want_edges};
         for (std::int64_t r = c * rows_per_chunk; r < row_end; ++r) {
           std::int64_t const z = r / ny, y = r - z * ny, lz = z * z_step;
           std::int64_t const image = z / planes, local_z = z - image * planes;
           std::int32_t const* const row_table = lookup.dense_row(image);  // null if sparse
-          auto const object = [&](std::uint64_t key) {
-            return row_table ? static_cast<std::int64_t>(row_table[key]) : lookup(image, key);
-          };
           L const* const lrow = &labels(lz, y, 0);
           P const* const prow = &pixels(z, y, 0);
-          // Neighbouring label rows (null where out of bounds; no Z neighbours differ when one
-          // label plane is broadcast over Z).
-          L const* const above = y > 0 ? &labels(lz, y - 1, 0) : nullptr;
-          L const* const below = y + 1 < ny ? &labels(lz, y + 1, 0) : nullptr;
-          // Images of a batch are not neighbours of each other.
-          L const* const front = (z_step != 0 && local_z > 0) ? &labels(lz - 1, y, 0) : nullptr;
-          L const* const back =
-              (z_step != 0 && local_z + 1 < planes) ? &labels(lz + 1, y, 0) : nullptr;
-          // Sliding window over the row: left, here and right labels.
-          std::uint64_t left = 0;
-          std::uint64_t here = label_key(lrow[0]);
-          std::uint64_t run = 0;  // label of the current run
-          std::int64_t d = 0;     // its next write position
-          for (std::int64_t x = 0; x < nx; ++x) {
-            std::uint64_t const right = x + 1 < nx ? label_key(lrow[(x + 1) * lsx]) : here;
-            if (here != run) {
-              if (run > 0) cursor(object(run) * chunks + c) = d;
-              run = here;
-              if (run > 0) d = cursor(object(run) * chunks + c);
+          // Neighbouring label rows; the row itself where out of bounds (its run never differs
+          // from itself). No Z neighbours differ when one label plane is broadcast over Z, and
+          // images of a batch are not neighbours of each other.
+          detail::RowNeighbours<L> const around{
+              y > 0 ? &labels(lz, y - 1, 0) : lrow, y + 1 < ny ? &labels(lz, y + 1, 0) : lrow,
+              (z_step != 0 && local_z > 0) ? &labels(lz - 1, y, 0) : lrow,
+              (z_step != 0 && local_z + 1 < planes) ? &labels(lz + 1, y, 0) : lrow};
+          detail::RunPlace const place{static_cast<std::int32_t>(y),
+                                       static_cast<std::int32_t>(local_z), nx};
+          bool const contiguous = lsx == 1 && psx == 1;
+          for (std::int64_t x = 0; x < nx;) {
+            std::int64_t const end = detail::label_run_end(lrow, lsx, x, nx);
+            std::uint64_t const key = label_key(lrow[x * lsx]);
+            if (key > 0) {  // background runs: nothing to read or write
+              std::int64_t const object =
+                  row_table ? static_cast<std::int64_t>(row_table[key]) : lookup(image, key);
+              std::int64_t const cell = object * chunks + c;
+              cursor(cell) = contiguous ? detail::write_run<1>(writer, lrow, around, prow, 1, 1, x,
+                                                               end, place, cursor(cell))
+                                        : detail::write_run<0>(writer, lrow, around, prow, lsx, psx,
+                                                               x, end, place, cursor(cell));
             }
-            if (here == 0) {  // background: nothing to read or write
-              left = here;
-              here = right;
-              continue;
-            }
-            auto const p = prow[x * psx];
-            if (kx::is_finite(p)) {
-              value_out[d] = static_cast<double>(p);
-              x_out[d] = static_cast<std::int32_t>(x);
-              y_out[d] = static_cast<std::int32_t>(y);
-              z_out[d] = static_cast<std::int32_t>(local_z);
-              if (want_edges) {
-                // An in-bounds face neighbour with another label makes an edge voxel.
-                std::int64_t const o = x * lsx;
-                bool const on_edge = (x > 0 && left != here) || (x + 1 < nx && right != here) ||
-                                     (above && label_key(above[o]) != here) ||
-                                     (below && label_key(below[o]) != here) ||
-                                     (front && label_key(front[o]) != here) ||
-                                     (back && label_key(back[o]) != here);
-                edge_out[d] = on_edge ? 1 : 0;
-              }
-              ++d;
-            }
-            left = here;
-            here = right;
+            x = end;
           }
-          if (run > 0) cursor(object(run) * chunks + c) = d;
         }
       });
   return out;

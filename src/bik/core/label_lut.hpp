@@ -17,6 +17,7 @@
 
 #include "bik/core/compat.hpp"
 #include "bik/core/error.hpp"
+#include "bik/core/label_runs.hpp"
 #include "bik/core/object_schedule.hpp"
 #include "bik/core/radix_sort.hpp"
 #include "bik/core/volume.hpp"
@@ -154,13 +155,13 @@ void build_dense_lut(ExecSpace const& space, Volume<L const, MemorySpace> labels
           std::int64_t const z = r / ny, y = r - z * ny, sx = labels.stride(2);
           std::int32_t* const part = table.data() + (z / planes) * stride;  // this image's
           L const* const row = &labels(z, y, 0);
-          std::uint64_t previous = 0;
-          for (std::int64_t x = 0; x < nx; ++x) {
+          for (std::int64_t x = 0; x < nx;) {
+            std::int64_t const end = label_run_end(row, sx, x, nx);
             std::uint64_t const v = label_key(row[x * sx]);
             // Runs of one label are marked once, atomically: other rows may mark it too.
-            if (v != previous && v > 0)
+            if (v > 0)
               Kokkos::atomic_exchange(part + static_cast<std::int64_t>(v), std::int32_t(1));
-            previous = v;
+            x = end;
           }
         });
   }

@@ -1,6 +1,6 @@
 // In-place order statistics for device code: introselect built on a branch-free partition
 // (one pass, no data-dependent branches, so random data costs no mispredictions), with a
-// median-of-three pivot, a second split that peels off runs equal to the pivot (ties in
+// median-of-three or ninther pivot, a second split that peels off runs equal to the pivot (ties in
 // integer images), and heap sort as the fallback when partitions stop shrinking. The k-th
 // smallest of n values costs O(n) expected and O(n log n) at worst. Values must not be NaN.
 #ifndef BIK_CORE_SELECTION_HPP
@@ -70,6 +70,25 @@ KOKKOS_INLINE_FUNCTION std::int64_t partition(A const& a, std::int64_t begin, st
   }
   return first;
 }
+
+template <class T>
+KOKKOS_INLINE_FUNCTION T median_of_three(T lo, T mid, T hi) {
+  return (lo < mid) ? ((mid < hi) ? mid : (lo < hi ? hi : lo))
+                    : ((lo < hi) ? lo : (mid < hi ? hi : mid));
+}
+
+// The pivot of [begin, end): the median of three on small ranges, else Tukey's ninther of nine
+// values spread evenly over the range. Segments arrive in raster order, where the ends of an
+// object are its dim rim and its middle the bright centre: three samples there make a pivot
+// near the bottom (slow, lopsided splits); nine spread ones track the distribution.
+template <class A>
+KOKKOS_INLINE_FUNCTION auto choose_pivot(A const& a, std::int64_t begin, std::int64_t end) {
+  std::int64_t const n = end - begin;
+  if (n < 128) return median_of_three(a(begin), a(begin + n / 2), a(end - 1));
+  auto const at = [&](int j) { return a(begin + (n * (2 * j + 1)) / 18); };
+  return median_of_three(median_of_three(at(0), at(1), at(2)), median_of_three(at(3), at(4), at(5)),
+                         median_of_three(at(6), at(7), at(8)));
+}
 }  // namespace detail
 
 // Rearranges a(begin..end) so that a(k) is the value that would be there if the range were
@@ -84,9 +103,7 @@ KOKKOS_INLINE_FUNCTION void select_nth(A const& a, std::int64_t begin, std::int6
       detail::heap_sort(a, begin, end);
       return;
     }
-    auto const lo = a(begin), mid = a(begin + (end - begin) / 2), hi = a(end - 1);
-    auto const pivot = (lo < mid) ? ((mid < hi) ? mid : (lo < hi ? hi : lo))
-                                  : ((lo < hi) ? lo : (mid < hi ? hi : mid));
+    auto const pivot = detail::choose_pivot(a, begin, end);
     std::int64_t const split = detail::partition(a, begin, end, [&](auto x) { return x < pivot; });
     if (k < split) {
       end = split;
@@ -132,9 +149,7 @@ KOKKOS_INLINE_FUNCTION void select_ranks(A const& a, std::int64_t n, std::int64_
         detail::heap_sort(a, p.begin, p.end);
         break;
       }
-      auto const lo = a(p.begin), mid = a(p.begin + (p.end - p.begin) / 2), hi = a(p.end - 1);
-      auto const pivot = (lo < mid) ? ((mid < hi) ? mid : (lo < hi ? hi : lo))
-                                    : ((lo < hi) ? lo : (mid < hi ? hi : mid));
+      auto const pivot = detail::choose_pivot(a, p.begin, p.end);
       std::int64_t const split =
           detail::partition(a, p.begin, p.end, [&](auto x) { return x < pivot; });
       if (split == p.begin) {
