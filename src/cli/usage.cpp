@@ -79,7 +79,9 @@ scene's Zernike shape and radial features (degree 9).
 
 Writes DIR/scene2d.h5 and DIR/scene3d.h5 (/pixels float64, /labels int64), DIR/intensity2d.h5,
 DIR/intensity2d.csv, DIR/intensity3d.h5 and DIR/zernike2d.h5, and prints a summary with
-per-stage timings.
+per-stage timings. Then runs 'bik n4' (shrink 2) on N4's 32x64x64 bias phantom
+(DIR/n4phantom.h5: /image, /mask, the true /bias) into DIR/n4corrected.h5 (/corrected,
+/log_bias), and prints the error against the known bias in the mask.
 )";
 
 constexpr char const* kN4 =
