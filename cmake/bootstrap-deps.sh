@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what bik needs on a Debian 12 machine, idempotently; a second run only checks.
 #  - Debian packages: compiler, CMake, HDF5, fmt, doctest, Google Benchmark; clang, libFuzzer
-#    and clang-format for the fuzzing and style steps of the test command
+#    and clang-format for the fuzzing and style steps of the test command; ITK's example data
+#    (real MRI slices) for the N4 parity test
 #  - Kokkos 3.4.01 + Kokkos Kernels 3.4.01 (Serial + OpenMP, C++17), built from Debian's
 #    `trilinos` source package into a cache prefix outside the repository
 #  - with --cuda: a second prefix, Kokkos 3.4.01 (Cuda + Serial, AMPERE80, C++17) + Kokkos
@@ -30,6 +31,8 @@ sudo_if() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 debs=(g++ cmake make libhdf5-dev libfmt-dev doctest-dev libbenchmark-dev python3-venv xz-utils patch)
 # The test command's fuzzing (clang + libFuzzer + its OpenMP runtime) and style check.
 debs+=(clang libclang-rt-14-dev libomp-14-dev clang-format)
+# Real MRI slices (BrainT1Slice.png, ...) for the N4 parity test.
+debs+=(insighttoolkit5-examples)
 missing=()
 for p in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

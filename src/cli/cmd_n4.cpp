@@ -62,6 +62,21 @@ double parse_real(std::string const& name, std::string const& text) {
   return value;
 }
 
+// "1" -> {1, 1, 1}; "z,y,x" -> {z, y, x}; positive numbers.
+void parse_voxel_size(std::string const& text, double (&size)[3]) {
+  std::vector<double> values;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    values.push_back(parse_real("voxel-size-mm", text.substr(start, end - start)));
+    start = end + 1;
+  }
+  if (values.size() != 1 && values.size() != 3)
+    throw Error("--voxel-size-mm takes one size or three (z,y,x), got '" + text + "'");
+  for (int d = 0; d < 3; ++d) size[d] = values[values.size() == 1 ? 0 : d];
+}
+
 bool something_at(std::string const& path) {
   std::error_code ec;
   auto const type = std::filesystem::symlink_status(path, ec).type();
@@ -261,6 +276,9 @@ int run_n4(std::vector<std::string> const& args) {
                         {"fwhm"},
                         {"wiener-noise"},
                         {"bins"},
+                        {"semantics"},
+                        {"spline-distance-mm"},
+                        {"voxel-size-mm"},
                         {"bias-out"},
                         {"sections"},
                         {"out"},
@@ -274,9 +292,25 @@ int run_n4(std::vector<std::string> const& args) {
   std::optional<io::DatasetSpec> mask_spec;
   if (auto m = parsed.value("mask")) mask_spec = io::parse_dataset_spec(*m);
 
-  n4::N4Options o;
+  // --semantics linumpy starts from linumpy's defaults (25x25x25, shrink 4, any non-zero mask
+  // voxel) and takes its mesh from the spline distance and voxel size.
+  std::string const semantics = parsed.value_or("semantics", "itk");
+  if (semantics != "itk" && semantics != "linumpy")
+    throw Error("--semantics must be 'itk' or 'linumpy', got '" + semantics + "'");
+  bool const linumpy = semantics == "linumpy";
+  n4::N4Options o = linumpy ? n4::linumpy_options() : n4::N4Options{};
+  for (char const* name : {"spline-distance-mm", "voxel-size-mm"})
+    if (!linumpy && parsed.value(name))
+      throw Error(std::string("--") + name + " applies to --semantics linumpy only");
+  if (linumpy && parsed.value("control-points"))
+    throw Error(
+        "--control-points applies to --semantics itk; linumpy's mesh comes from "
+        "--spline-distance-mm and --voxel-size-mm");
+  if (auto d = parsed.value("spline-distance-mm"))
+    o.spline_distance_mm = parse_real("spline-distance-mm", *d);
+  if (auto v = parsed.value("voxel-size-mm")) parse_voxel_size(*v, o.voxel_size_mm);
   if (auto it = parsed.value("iterations")) o.iterations = parse_iterations(*it);
-  o.shrink = parsed.integer("shrink", 1, 1);
+  o.shrink = parsed.integer("shrink", o.shrink, 1);
   int const cp = parsed.integer("control-points", 4, 4);
   o.control_points[0] = o.control_points[1] = o.control_points[2] = cp;
   o.histogram_bins = parsed.integer("bins", 200, 2);
@@ -288,6 +322,7 @@ int run_n4(std::vector<std::string> const& args) {
     if (*label == "nonzero") {
       o.use_mask_label = false;
     } else {
+      o.use_mask_label = true;
       o.mask_label = parsed.integer("mask-label", 1, 0);
     }
   }
@@ -373,10 +408,11 @@ int run_n4(std::vector<std::string> const& args) {
   for (auto const& level : report.levels)
     per_level += fmt::format("{}{}", per_level.empty() ? "" : "x", level.iterations);
   std::cout << fmt::format(
-      "n4: corrected a {}D image {} on {} ({} threads): working grid ({}, {}, {}) with {} "
+      "n4: corrected a {}D image {} ({} semantics) on {} ({} threads): working grid ({}, {}, {}) "
+      "with {} "
       "voxels in the mask, iterations per level {}, final convergence {:.9g}\nwrote {}{}\n",
-      rank, in_spec.str(), backend, backend_concurrency(backend), w.z, w.y, w.x, report.included,
-      per_level, report.levels.back().convergence, out_spec.str(),
+      rank, in_spec.str(), semantics, backend, backend_concurrency(backend), w.z, w.y, w.x,
+      report.included, per_level, report.levels.back().convergence, out_spec.str(),
       bias_spec ? " and " + bias_spec->str() : std::string());
   std::cout.flush();
   std::cerr << fmt::format(

@@ -213,4 +213,37 @@ Scene make_ball_scene_3d(std::uint64_t seed) {
   return scene;
 }
 
+BiasPhantom make_bias_phantom_3d(std::int64_t nz, std::int64_t ny, std::int64_t nx,
+                                 double amplitude, std::uint64_t seed) {
+  BiasPhantom p;
+  p.shape = {nz, ny, nx};
+  std::int64_t const dims[3] = {nz, ny, nx};
+  std::uint64_t index = 0;
+  for (std::int64_t z = 0; z < nz; ++z)
+    for (std::int64_t y = 0; y < ny; ++y)
+      for (std::int64_t x = 0; x < nx; ++x, ++index) {
+        std::int64_t const g[3] = {z, y, x};
+        double r2 = 0.0, n[3];
+        for (int d = 0; d < 3; ++d) {
+          double const offset = g[d] - dims[d] / 2.0;
+          r2 += std::pow(offset / (dims[d] / 3.0), 2);
+          n[d] = offset / dims[d];
+        }
+        double const r = std::sqrt(r2);
+        // Box-Muller from two hashed uniforms; 1 - u keeps the log's argument in (0, 1].
+        double const u1 = 1.0 - hash_uniform(seed, 2 * index);
+        double const u2 = hash_uniform(seed, 2 * index + 1);
+        double const noise = 0.02 * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * kPi * u2);
+        double const truth = (r < 1.0 ? 1.0 : 0.3) + noise;
+        double const bias =
+            std::clamp(1.0 + amplitude * (n[0] + 0.5 * n[1] - 0.5 * n[2]) +
+                           0.5 * amplitude * std::cos(kPi * n[0]) * std::cos(kPi * n[1]),
+                       0.4, 2.5);
+        p.pixels.push_back(truth * bias);
+        p.mask.push_back(r < 1.2 ? 1 : 0);
+        p.bias.push_back(bias);
+      }
+  return p;
+}
+
 }  // namespace bik::cli

@@ -48,6 +48,19 @@ Scene make_cell_scene_2d(std::uint64_t seed = 20240611);
 // label number, textured pixels with noise and one NaN voxel.
 Scene make_ball_scene_3d(std::uint64_t seed = 7);
 
+// N4's synthetic phantom (spec n4.md §7.1): with r the distance from the centre in units of a
+// third of each extent, truth 1.0 where r < 1 else 0.3, plus Gaussian noise of sigma 0.02;
+// mask r < 1.2; bias 1 + a (n_z + n_y / 2 - n_x / 2) + a / 2 cos(pi n_z) cos(pi n_y) clipped to
+// [0.4, 2.5], n the offset from the centre over the extent; pixels truth x bias.
+struct BiasPhantom {
+  std::vector<std::int64_t> shape;  // (Z,Y,X)
+  std::vector<double> pixels;
+  std::vector<std::int64_t> mask;  // 1 inside, 0 outside
+  std::vector<double> bias;        // the true bias (not its log)
+};
+BiasPhantom make_bias_phantom_3d(std::int64_t nz = 32, std::int64_t ny = 64, std::int64_t nx = 64,
+                                 double amplitude = 0.5, std::uint64_t seed = 11);
+
 }  // namespace bik::cli
 
 #endif

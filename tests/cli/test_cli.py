@@ -282,12 +282,44 @@ def test_usage_errors(tmp_path, args, expected):
     assert os.listdir(tmp_path) == []
 
 
+def check_demo_n4(out, stdout):
+    """The demo's N4 part: spec n4.md §7.1's phantom (amplitude 0.5) as specified, and the
+    printed errors against its known bias recomputed here from the files."""
+    with h5py.File(out / "n4phantom.h5") as f:
+        image, mask, bias = f["image"][:], f["mask"][:].astype(bool), f["bias"][:]
+    with h5py.File(out / "n4corrected.h5") as f:
+        log_bias, corrected = f["log_bias"][:], f["corrected"][:]
+    shape = image.shape
+    assert shape == (32, 64, 64)
+    g = np.indices(shape).astype(np.float64)
+    c = [s / 2 for s in shape]
+    r = np.sqrt(sum(((g[i] - c[i]) / (shape[i] / 3)) ** 2 for i in range(3)))
+    nz, ny, nx = ((g[i] - c[i]) / shape[i] for i in range(3))
+    want = 1 + 0.5 * (nz + 0.5 * ny - 0.5 * nx) + 0.25 * np.cos(np.pi * nz) * np.cos(np.pi * ny)
+    np.testing.assert_allclose(bias, np.clip(want, 0.4, 2.5), rtol=1e-14)
+    np.testing.assert_array_equal(mask, r < 1.2)
+    noise = image / bias - np.where(r < 1, 1.0, 0.3)
+    assert abs(noise.std() - 0.02) < 0.001 and abs(noise.mean()) < 0.001
+    np.testing.assert_allclose(corrected, image / np.exp(log_bias), rtol=1e-14)
+    ratio = np.exp(log_bias[mask]) / bias[mask]
+    cv = ratio.std() / ratio.mean()
+    uncorrected = (1 / bias[mask]).std() / (1 / bias[mask]).mean()
+    rho = np.corrcoef(log_bias[mask], np.log(bias[mask]))[0, 1]
+    m = re.search(r"CV\(recovered / true\) = (\S+) \(uncorrected: (\S+)\), correlation of log "
+                  r"bias = (\S+);", stdout)
+    assert m, stdout
+    np.testing.assert_allclose([float(v) for v in m.groups()], [cv, uncorrected, rho], atol=1e-4)
+    # N4 recovers most of the bias: what is left is a fraction of what was there.
+    assert cv < 0.25 * uncorrected and rho > 0.95
+
+
 def test_demo(tmp_path):
     out = tmp_path / "demo"
     r = run("demo", "--out", out, "--backend", "serial")
     assert r.returncode == 0, r.stderr
     names = {"scene2d.h5", "scene3d.h5", "intensity2d.h5", "intensity2d.csv", "intensity3d.h5",
-             "zernike2d.h5", "granularity2d.h5", "granularity2d.csv", "granularity3d.h5"}
+             "zernike2d.h5", "granularity2d.h5", "granularity2d.csv", "granularity3d.h5",
+             "n4phantom.h5", "n4corrected.h5"}
     assert set(os.listdir(out)) == names
     assert "timings (ms): synthesis=" in r.stdout
     with h5py.File(out / "scene2d.h5") as f:
@@ -320,6 +352,7 @@ def test_demo(tmp_path):
         assert len(f.keys()) == 17 and f.attrs["element_size"] in ("10", b"10")
     with h5py.File(out / "granularity3d.h5") as f:
         np.testing.assert_array_equal(f["label"][:], np.unique(labels3d[labels3d > 0]))
+    check_demo_n4(out, r.stdout)
     # Deterministic: a second run gives the same scene and the same table.
     r2 = run("demo", "--out", tmp_path / "again", "--backend", "openmp")
     assert r2.returncode == 0, r2.stderr

@@ -209,4 +209,44 @@ def test_bad_section_counts(volume, sections, message):
     out = volume["dir"] / "bad_sections.h5"
     proc = run("n4", f"{volume['file']}:/pixels", "--sections", sections, "--out", f"{out}:/c")
     assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+
+
+def test_linumpy_semantics_defaults(image):
+    """--semantics linumpy starts from linumpy's defaults: shrink 4 by striding from 0
+    (ceil(40 / 4) x ceil(50 / 4) = 10 x 13 samples), 25x25x25 iterations, any non-zero mask
+    value; values <= 0 in the mask are floored at 1e-6, not refused."""
+    out = image["dir"] / "lin.h5"
+    proc = run("n4", f"{image['file']}:/negative", "--mask", f"{image['file']}:/mask2",
+               "--semantics", "linumpy", "--out", f"{out}:/corrected", "--bias-out",
+               f"{out}:/bias")
+    assert proc.returncode == 0, proc.stderr
+    assert "(linumpy semantics)" in proc.stdout
+    assert "working grid (1, 10, 13)" in proc.stdout
+    levels = [int(a) for a, _, _, m, _ in PROGRESS.findall(proc.stderr) if int(m) == 25]
+    assert set(levels) == {1, 2, 3}
+    with h5py.File(out, "r") as f:
+        corrected, bias = f["corrected"][...], f["bias"][...]
+    bad = image["pixels"].copy()
+    bad[10, 10] = -1.0
+    np.testing.assert_allclose(corrected, bad / np.exp(bias), rtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--semantics", "sitk"], "--semantics must be 'itk' or 'linumpy'"),
+        (["--spline-distance-mm", "5"], "--spline-distance-mm applies to --semantics linumpy"),
+        (["--voxel-size-mm", "2"], "--voxel-size-mm applies to --semantics linumpy"),
+        (["--semantics", "linumpy", "--control-points", "6"], "--control-points applies to"),
+        (["--semantics", "linumpy", "--voxel-size-mm", "1,2"], "one size or three (z,y,x)"),
+        (["--semantics", "linumpy", "--voxel-size-mm", "1,x,1"], "--voxel-size-mm must be a"),
+        (["--semantics", "linumpy", "--spline-distance-mm", "0"], "spline distance must be"),
+        (["--semantics", "linumpy", "--shrink", "50"], "shrink factor 50 leaves fewer than 2"),
+    ],
+)
+def test_linumpy_bad_arguments(image, extra, message):
+    out = image["dir"] / "bad.h5"
+    proc = run("n4", f"{image['file']}:/pixels", "--out", f"{out}:/c", *extra)
+    assert proc.returncode == 2
+    assert message in proc.stderr, proc.stderr
     assert not out.exists()

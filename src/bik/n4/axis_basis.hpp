@@ -12,6 +12,7 @@
 #include "bik/core/error.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/n4/cubic_bspline.hpp"
+#include "bik/n4/semantics.hpp"
 
 #include <Kokkos_Core.hpp>
 
@@ -38,11 +39,13 @@ struct AxisBasis {
 };
 
 // The basis of an n-sample axis on `spans` spans (degenerate: n == 1 and spans == 0). Its tables
-// come from `ws` (buffers named after `name`) when one is given.
+// come from `ws` (buffers named after `name`) when one is given. `semantics` places the samples
+// as ITK does or as linumpy does (cubic_bspline.hpp).
 template <class MemorySpace>
 AxisBasis<MemorySpace> make_axis_basis(std::int64_t n, int spans,
                                        Workspace<MemorySpace>* ws = nullptr,
-                                       std::string const& name = "bik::n4::axis") {
+                                       std::string const& name = "bik::n4::axis",
+                                       Semantics semantics = Semantics::itk) {
   bool const degenerate = spans == 0;
   require(degenerate ? n == 1 : n >= 2 && spans >= 1, "bik::n4::make_axis_basis",
           "an axis needs at least 2 samples and 1 span, got " + std::to_string(n) +
@@ -68,7 +71,9 @@ AxisBasis<MemorySpace> make_axis_basis(std::int64_t n, int spans,
   for (std::int64_t i = 0; i < n; ++i) {
     double w[4] = {1.0, 0.0, 0.0, 0.0};
     std::int32_t j = 0;
-    if (!degenerate) {
+    if (!degenerate && semantics == Semantics::linumpy) {
+      linumpy_span_weights(i, n, spans, j, w);
+    } else if (!degenerate) {
       double const u = parametric_position(i, n, spans);
       j = static_cast<std::int32_t>(std::floor(u));
       cubic_bspline_weights(u - j, w);

@@ -6,7 +6,8 @@
 // refinement between levels, and finally input / exp(log bias) at full resolution with the
 // field evaluated index-normalised (as GetLogBiasFieldAsImage(full image) does).
 // Working buffers are doubles on the (shrunk) working grid; the full-resolution pass reads the
-// input once and writes the outputs once.
+// input once and writes the outputs once. options.semantics == Semantics::linumpy runs
+// linumpy's variant instead (correct_linumpy.hpp).
 #ifndef BIK_N4_CORRECT_HPP
 #define BIK_N4_CORRECT_HPP
 
@@ -71,10 +72,16 @@ KOKKOS_INLINE_FUNCTION bool is_included(MaskVolume const& mask, ConfidenceVolume
 
 }  // namespace detail
 
+// linumpy's semantics (correct_linumpy.hpp, included at the end of this file).
+template <class ExecSpace, class T, class M, class MemorySpace>
+N4Report correct_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
+                         N4Options const& options, Workspace<MemorySpace>* ws = nullptr);
+
 template <class ExecSpace, class T, class M, class MemorySpace>
 N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
                  N4Options const& options, Workspace<MemorySpace>* ws = nullptr) {
   static_assert(std::is_floating_point<T>::value, "bik::n4::correct: float or double images");
+  if (options.semantics == Semantics::linumpy) return correct_linumpy(space, images, options, ws);
   char const* where = "bik::n4::correct";
   typename Workspace<MemorySpace>::Lease lease(ws, where);
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
@@ -304,5 +311,7 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
 }
 
 }  // namespace bik::n4
+
+#include "bik/n4/correct_linumpy.hpp"
 
 #endif

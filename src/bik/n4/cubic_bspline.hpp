@@ -1,6 +1,7 @@
 // The uniform cubic B-spline of ITK's N4 (spec n4.md §2.5): the four weights a sample at
 // fraction t of its span gives to control points j..j+3, and the index-normalised parametric
-// position of sample i of an n-sample grid on a lattice of `spans` spans (§2.5, §2.5.1).
+// position of sample i of an n-sample grid on a lattice of `spans` spans (§2.5, §2.5.1);
+// and linumpy's placement of the same basis (§4.1).
 #ifndef BIK_N4_CUBIC_BSPLINE_HPP
 #define BIK_N4_CUBIC_BSPLINE_HPP
 
@@ -32,6 +33,27 @@ inline double parametric_position(std::int64_t i, std::int64_t n, int spans) {
   double const eps = scale * 1e-3;
   if (std::abs(u - spans) <= eps) return spans - eps;
   return u;
+}
+
+// linumpy's placement of sample i of n (n >= 2) on `spans` spans (spec n4.md §4.1): at
+// u = spans * i / (n - 1), with no end clamp, the weights of floor(u) + t go to control points
+// floor(u) - 1 .. floor(u) + 2, clipped to the lattice, so in the first span the weight of
+// column -1 merges into column 0 (and the last column only ever gets t^3/6 at t = 0). Writes
+// the first control point `j` and the four weights of columns j .. j + 3.
+inline void linumpy_span_weights(std::int64_t i, std::int64_t n, int spans, std::int32_t& j,
+                                 double w[4]) {
+  double const u = static_cast<double>(spans) * static_cast<double>(i) / static_cast<double>(n - 1);
+  auto const iu = static_cast<std::int32_t>(std::floor(u));
+  cubic_bspline_weights(u - iu, w);
+  if (iu >= 1) {
+    j = iu - 1;
+    return;
+  }
+  j = 0;
+  w[0] += w[1];
+  w[1] = w[2];
+  w[2] = w[3];
+  w[3] = 0.0;
 }
 
 }  // namespace bik::n4

@@ -20,15 +20,18 @@ struct GridBasis {
 };
 
 // `lattice` gives the control points per axis (spans + 3; 1 on a degenerate axis). The tables
-// come from `ws` when one is given, under names starting with `name`.
+// come from `ws` when one is given, under names starting with `name`; `semantics` chooses ITK's
+// or linumpy's sample placement.
 template <class MemorySpace>
 GridBasis<MemorySpace> make_grid_basis(Shape3 grid, LatticeShape lattice,
                                        Workspace<MemorySpace>* ws = nullptr,
-                                       std::string const& name = "bik::n4::grid") {
+                                       std::string const& name = "bik::n4::grid",
+                                       Semantics semantics = Semantics::itk) {
   auto spans = [](int controls) { return controls == 1 ? 0 : controls - 3; };
-  return {grid, lattice, make_axis_basis<MemorySpace>(grid.z, spans(lattice.z), ws, name + ".z"),
-          make_axis_basis<MemorySpace>(grid.y, spans(lattice.y), ws, name + ".y"),
-          make_axis_basis<MemorySpace>(grid.x, spans(lattice.x), ws, name + ".x")};
+  return {grid, lattice,
+          make_axis_basis<MemorySpace>(grid.z, spans(lattice.z), ws, name + ".z", semantics),
+          make_axis_basis<MemorySpace>(grid.y, spans(lattice.y), ws, name + ".y", semantics),
+          make_axis_basis<MemorySpace>(grid.x, spans(lattice.x), ws, name + ".x", semantics)};
 }
 
 }  // namespace bik::n4

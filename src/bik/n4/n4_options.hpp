@@ -5,6 +5,7 @@
 
 #include "bik/core/volume.hpp"
 #include "bik/n4/lattice.hpp"
+#include "bik/n4/semantics.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -28,6 +29,12 @@ struct N4Options {
   // Mask semantics: voxels whose mask value equals mask_label, or any non-zero value.
   bool use_mask_label = true;
   std::int64_t mask_label = 1;
+  // ITK's filter (default) or linumpy's GPU port (correct_linumpy.hpp; defaults there in
+  // linumpy_options()). The linumpy mesh is fixed: per axis max(4, min(round(size * voxel size /
+  // spline distance), working size)) control points, and control_points is not used.
+  Semantics semantics = Semantics::itk;
+  double spline_distance_mm = 10.0;           // linumpy only
+  double voxel_size_mm[3] = {1.0, 1.0, 1.0};  // linumpy only: (z, y, x)
   // Called on the host after every iteration: level, iteration (1-based), convergence value.
   std::function<void(int, int, double)> progress;
 };
