@@ -41,6 +41,12 @@ struct GranularityOptions {
   // 3D only: sample the background on cp_measure numpy's grid (N points at k / subsample_size,
   // spec §4.4) instead of CellProfiler's (ceil(N * f) points at k / image_sample_size).
   bool cp_measure_3d_background = false;
+  // How each step reads the objects back at the original resolution (spec §4.3): by per-object
+  // weights of the subsampled cells, built once (automatic: while the objects' boxes of cells
+  // hold at most 4 cells per object voxel), or by the bilinear gather of every voxel. Both give
+  // the reference's means within rounding.
+  enum class ReadBack { automatic, gather, weights };
+  ReadBack read_back = ReadBack::automatic;
   ObjectSchedule schedule;  // read-back: a thread or a team per object; the space's default
 };
 
@@ -211,6 +217,15 @@ GranularityOutput<MemorySpace> measure_granularity_volume(ExecSpace const& space
   read.start = Buffers::template get<double>(workspace, "bik::granularity::start",
                                              static_cast<std::size_t>(lut.count));
   read.features = output.features;
+  if (options.read_back != GranularityOptions::ReadBack::gather) {
+    std::int64_t const budget = options.read_back == GranularityOptions::ReadBack::weights
+                                    ? std::numeric_limits<std::int64_t>::max()
+                                    : 4 * seg.size;
+    read.weights =
+        make_read_back_weights(space, seg, lut.count, read.sampler, geo.axes[0].read_back,
+                               geo.axes[1].read_back, sub, budget, options.schedule, workspace);
+    read.weighted = read.weights.weights.extent(0) > 0;
+  }
   read.step = -1;
   read.run(space, lut.count, options.schedule);
 

@@ -6,11 +6,11 @@
 #ifndef BIK_MEASURE_GRANULARITY_BATCH_HPP
 #define BIK_MEASURE_GRANULARITY_BATCH_HPP
 
+#include "bik/core/batch.hpp"
 #include "bik/core/error.hpp"
 #include "bik/core/feature_table.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/measure/granularity.hpp"
-#include "bik/measure/intensity_batch.hpp"
 
 #include <Kokkos_Core.hpp>
 
@@ -44,18 +44,10 @@ std::vector<FeatureTable> measure_granularity_batch(
   auto const label_stack = detail::stack_images(labels);
   auto const pixel_stack = detail::stack_images(pixels);
   if (label_stack.data() == nullptr || pixel_stack.data() == nullptr) {
-    std::vector<FeatureTable> tables;  // images at irregular steps: one after another
-    for (std::int64_t b = 0; b < images; ++b) {
-      auto l = Kokkos::subview(labels, b, Kokkos::ALL, Kokkos::ALL, Kokkos::ALL);
-      auto p = Kokkos::subview(pixels, b, Kokkos::ALL, Kokkos::ALL, Kokkos::ALL);
-      if (ndim == 2)
-        tables.push_back(measure_granularity(space, Kokkos::subview(l, 0, Kokkos::ALL, Kokkos::ALL),
-                                             Kokkos::subview(p, 0, Kokkos::ALL, Kokkos::ALL),
-                                             options, workspace));
-      else
-        tables.push_back(measure_granularity(space, l, p, options, workspace));
-    }
-    return tables;
+    // Images at irregular steps: one element after another.
+    return detail::measure_each_image(labels, pixels, [&](auto const& l, auto const& p) {
+      return measure_granularity(space, l, p, options, workspace);
+    });
   }
   return detail::granularity_tables(
       detail::measure_granularity_volume<ExecSpace, L, P, MemorySpace>(
@@ -69,15 +61,10 @@ std::vector<FeatureTable> measure_granularity_batch(
     ExecSpace const& space, std::vector<LabelView> const& labels,
     std::vector<PixelView> const& pixels, GranularityOptions const& options = {},
     Workspace<typename PixelView::memory_space>* workspace = nullptr) {
-  require(labels.size() == pixels.size(), "bik::measure_granularity_batch",
-          "batch size mismatch: " + std::to_string(labels.size()) + " label images, " +
-              std::to_string(pixels.size()) + " pixel images");
-  Workspace<typename PixelView::memory_space> own;
-  if (workspace == nullptr) workspace = &own;
-  std::vector<FeatureTable> tables;
-  for (std::size_t b = 0; b < labels.size(); ++b)
-    tables.push_back(measure_granularity(space, labels[b], pixels[b], options, workspace));
-  return tables;
+  return detail::measure_each_pair("bik::measure_granularity_batch", labels, pixels, workspace,
+                                   [&](auto const& l, auto const& p, auto* w) {
+                                     return measure_granularity(space, l, p, options, w);
+                                   });
 }
 
 }  // namespace bik

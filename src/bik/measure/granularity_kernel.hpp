@@ -1,6 +1,7 @@
 // The per-object read-back of granularity (spec §4.3): each object's mean of the raw pixels
 // (step -1, the start means) or of the reconstruction sampled at its original-resolution voxels
-// through the bilinear gather, turned into Granularity_{step+1} = (previous - new) * 100 / start.
+// through the bilinear gather or the equivalent per-object cell weights (granularity_weights.hpp),
+// turned into Granularity_{step+1} = (previous - new) * 100 / start.
 // A thread per object sums its voxels in raster order, as scipy.ndimage.mean (CellProfiler)
 // does; a team per object (the GPU shape) sums in a team reduction, within rounding of it.
 #ifndef BIK_MEASURE_GRANULARITY_KERNEL_HPP
@@ -8,6 +9,7 @@
 
 #include "bik/core/object_schedule.hpp"
 #include "bik/core/volume.hpp"
+#include "bik/measure/granularity_weights.hpp"
 #include "bik/resample/grid_sampler.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -25,6 +27,8 @@ struct GranularityReadBack {
   Volume<P const, MemorySpace> raw;  // the input, images of `planes` planes
   Volume<double, MemorySpace> rec;   // the reconstruction, images of `sub_planes` planes
   GridSampler<MemorySpace> sampler;  // original voxel -> subsampled grid
+  ReadBackWeights<MemorySpace> weights;
+  bool weighted = false;  // steps read back through `weights` instead of the gather
   Kokkos::View<double*, MemorySpace> current, start;
   Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace> features;
   std::int64_t planes = 1, sub_planes = 1;
@@ -49,7 +53,10 @@ struct GranularityReadBack {
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t k) const {
     std::int64_t const image = object_images(k);
     double sum = 0.0;
-    for (std::int64_t v = offsets(k); v < offsets(k + 1); ++v) sum += value(v, image);
+    if (step >= 0 && weighted)
+      sum = weights.dot(k, rec, image * sub_planes);
+    else
+      for (std::int64_t v = offsets(k); v < offsets(k + 1); ++v) sum += value(v, image);
     finish(k, sum);
   }
 
@@ -57,9 +64,12 @@ struct GranularityReadBack {
     std::int64_t const k = team.league_rank();
     std::int64_t const image = object_images(k);
     double sum = 0.0;
-    Kokkos::parallel_reduce(
-        Kokkos::TeamThreadRange(team, offsets(k), offsets(k + 1)),
-        [&](std::int64_t v, double& acc) { acc += value(v, image); }, sum);
+    if (step >= 0 && weighted)
+      sum = weights.dot(team, k, rec, image * sub_planes);
+    else
+      Kokkos::parallel_reduce(
+          Kokkos::TeamThreadRange(team, offsets(k), offsets(k + 1)),
+          [&](std::int64_t v, double& acc) { acc += value(v, image); }, sum);
     Kokkos::single(Kokkos::PerTeam(team), [&]() { finish(k, sum); });
   }
 

@@ -7,6 +7,7 @@
 #ifndef BIK_MEASURE_INTENSITY_BATCH_HPP
 #define BIK_MEASURE_INTENSITY_BATCH_HPP
 
+#include "bik/core/batch.hpp"
 #include "bik/core/compat.hpp"
 #include "bik/core/error.hpp"
 #include "bik/core/feature_table.hpp"
@@ -25,18 +26,6 @@
 namespace bik {
 
 namespace detail {
-// A (B,Z,Y,X) View as a (B*Z,Y,X) Volume, when its images follow each other at equal steps
-// (true of LayoutRight and of subviews over B); empty otherwise.
-template <class View4>
-auto stack_images(View4 const& v) {
-  using Result = Volume<typename View4::const_value_type, typename View4::memory_space>;
-  std::size_t stride[8] = {};
-  v.stride(stride);
-  if (v.extent(0) > 1 && stride[0] != v.extent(1) * stride[1]) return Result();
-  return Result(v.data(), Kokkos::LayoutStride(v.extent(0) * v.extent(1), stride[1], v.extent(2),
-                                               stride[2], v.extent(3), stride[3]));
-}
-
 // Copies element b of a ragged list into slab b of a (B*Z,Y,X) stack padded to the largest
 // extents. Padding voxels repeat the label of the nearest voxel of the element and get a NaN
 // pixel: a NaN voxel belongs to no object, and a border voxel's padded neighbour has its own
@@ -95,18 +84,9 @@ std::vector<FeatureTable> measure_intensity_batch(
   auto const pixel_stack = detail::stack_images(pixels);
   if (label_stack.data() == nullptr || pixel_stack.data() == nullptr) {
     // Images at irregular steps (LayoutLeft over B, say): one element after another.
-    std::vector<FeatureTable> tables;
-    for (std::int64_t b = 0; b < images; ++b) {
-      auto l = Kokkos::subview(labels, b, Kokkos::ALL, Kokkos::ALL, Kokkos::ALL);
-      auto p = Kokkos::subview(pixels, b, Kokkos::ALL, Kokkos::ALL, Kokkos::ALL);
-      if (source_ndim == 2)
-        tables.push_back(measure_intensity(space, Kokkos::subview(l, 0, Kokkos::ALL, Kokkos::ALL),
-                                           Kokkos::subview(p, 0, Kokkos::ALL, Kokkos::ALL), options,
-                                           workspace));
-      else
-        tables.push_back(measure_intensity(space, l, p, options, workspace));
-    }
-    return tables;
+    return detail::measure_each_image(labels, pixels, [&](auto const& l, auto const& p) {
+      return measure_intensity(space, l, p, options, workspace);
+    });
   }
   Pairing pairing =
       pair_labels_with_pixels(shape_of(label_stack), 3, shape_of(pixel_stack), 3, where);
@@ -130,19 +110,15 @@ std::vector<FeatureTable> measure_intensity_batch(
   using L = typename LabelView::non_const_value_type;
   using P = typename PixelView::non_const_value_type;
   char const* const where = "bik::measure_intensity_batch";
-  require(labels.size() == pixels.size(), where,
-          "batch size mismatch: " + std::to_string(labels.size()) + " label images, " +
-              std::to_string(pixels.size()) + " pixel images");
-  Workspace<MemorySpace> own;
-  if (workspace == nullptr) workspace = &own;
-  std::vector<FeatureTable> tables;
   constexpr int label_rank = static_cast<int>(LabelView::rank);
   constexpr int pixel_rank = static_cast<int>(PixelView::rank);
-  if (label_rank != pixel_rank || labels.empty()) {
-    for (std::size_t b = 0; b < labels.size(); ++b)
-      tables.push_back(measure_intensity(space, labels[b], pixels[b], options, workspace));
-    return tables;
-  }
+  if (label_rank != pixel_rank || labels.size() != pixels.size() || labels.empty())
+    return detail::measure_each_pair(where, labels, pixels, workspace,
+                                     [&](auto const& l, auto const& p, auto* w) {
+                                       return measure_intensity(space, l, p, options, w);
+                                     });
+  Workspace<MemorySpace> own;
+  if (workspace == nullptr) workspace = &own;
   static_assert(std::is_integral<L>::value,
                 "bik::measure_intensity_batch: labels must be integers");
   // Every pair is checked as a single call would check it; the stack has the largest extents.

@@ -4,6 +4,7 @@
 #ifndef BIK_MORPHOLOGY_CROSS_HPP
 #define BIK_MORPHOLOGY_CROSS_HPP
 
+#include "bik/core/column_block.hpp"
 #include "bik/core/volume.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -16,7 +17,7 @@ template <class T, bool Max, class MemorySpace>
 struct CrossMorphology {
   Volume<T const, MemorySpace> in;
   Volume<T, MemorySpace> out;
-  std::int64_t ny, nx, planes;
+  std::int64_t ny, nx, planes, block, blocks;
 
   KOKKOS_INLINE_FUNCTION static void fold(T& acc, T v) {
     if constexpr (Max) {
@@ -26,17 +27,23 @@ struct CrossMorphology {
     }
   }
 
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
-    std::int64_t const r = i / nx, x = i - r * nx, z = r / ny, y = r - z * ny;
-    std::int64_t const local_z = z % planes;
-    T acc = in(z, y, x);
-    if (local_z > 0) fold(acc, in(z - 1, y, x));
-    if (local_z + 1 < planes) fold(acc, in(z + 1, y, x));
-    if (y > 0) fold(acc, in(z, y - 1, x));
-    if (y + 1 < ny) fold(acc, in(z, y + 1, x));
-    if (x > 0) fold(acc, in(z, y, x - 1));
-    if (x + 1 < nx) fold(acc, in(z, y, x + 1));
-    out(z, y, x) = acc;
+  // Columns [x0, x1) of one row per call (ColumnBlock): the neighbours' presence is decided
+  // once per row, and the inner loop runs along contiguous memory.
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t unit) const {
+    std::int64_t const r = unit / blocks, x0 = (unit - r * blocks) * block;
+    std::int64_t const x1 = x0 + block < nx ? x0 + block : nx;
+    std::int64_t const z = r / ny, y = r - z * ny, local_z = z % planes;
+    bool const below = local_z > 0, above = local_z + 1 < planes, up = y > 0, down = y + 1 < ny;
+    for (std::int64_t x = x0; x < x1; ++x) {
+      T acc = in(z, y, x);
+      if (below) fold(acc, in(z - 1, y, x));
+      if (above) fold(acc, in(z + 1, y, x));
+      if (up) fold(acc, in(z, y - 1, x));
+      if (down) fold(acc, in(z, y + 1, x));
+      if (x > 0) fold(acc, in(z, y, x - 1));
+      if (x + 1 < nx) fold(acc, in(z, y, x + 1));
+      out(z, y, x) = acc;
+    }
   }
 };
 
@@ -44,11 +51,13 @@ struct CrossMorphology {
 template <bool Max, class ExecSpace, class T, class MemorySpace>
 void cross_morphology(ExecSpace const& space, Volume<T const, MemorySpace> in,
                       Volume<T, MemorySpace> out, std::int64_t planes) {
-  CrossMorphology<T, Max, MemorySpace> kernel{in, out, static_cast<std::int64_t>(in.extent(1)),
-                                              static_cast<std::int64_t>(in.extent(2)), planes};
+  std::int64_t const ny = static_cast<std::int64_t>(in.extent(1)),
+                     nx = static_cast<std::int64_t>(in.extent(2));
+  std::int64_t const block = ColumnBlock<ExecSpace>::columns, blocks = (nx + block - 1) / block;
+  CrossMorphology<T, Max, MemorySpace> kernel{in, out, ny, nx, planes, block, blocks};
   Kokkos::parallel_for(Max ? "bik::dilate::cross" : "bik::erode::cross",
                        Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
-                           space, 0, shape_of(in).size()),
+                           space, 0, static_cast<std::int64_t>(in.extent(0)) * ny * blocks),
                        kernel);
 }
 

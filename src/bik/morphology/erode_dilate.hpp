@@ -1,9 +1,10 @@
 // Greyscale erosion and dilation by a flat disk(r) (per plane) or ball(r) (per volume), with
 // out-of-image positions ignored: scikit-image's erosion/dilation on such footprints, bit for bit
-// (spec §5). Van Herk/Gil-Werman over the footprint's rows: one O(1)-per-pixel window min (max)
-// along X per distinct row half-width, then a fold over the rows (dz, dy) per voxel, so the
-// work is O((widths + rows) * voxels): O(r * N) for a disk, O(r^2 * N) for a ball. r = 1 takes
-// the 5-tap (2D) or 7-tap (3D) cross instead.
+// (spec §5). Over the footprint's rows: each input row becomes a sparse table of window mins
+// (maxes) of power-of-two lengths along X, any row window is the pick of two table entries, and
+// each output voxel picks over the footprint rows (dz, dy), so the work is
+// O((log r + rows) * voxels): O(r * N) for a disk, O(r^2 * N) for a ball, every pass along
+// contiguous rows. r = 1 takes the 5-tap (2D) or 7-tap (3D) cross instead.
 #ifndef BIK_MORPHOLOGY_ERODE_DILATE_HPP
 #define BIK_MORPHOLOGY_ERODE_DILATE_HPP
 
@@ -25,17 +26,33 @@ namespace bik {
 
 namespace detail {
 
-// Window min (Max: max) of half-width w along X for every row and distinct width: row r of
-// width index d goes to windows[(d * rows + r) * nx ...]. The row is conceptually edge-padded
-// by w on both sides (exact: a clipped window always holds the edge pixel), cut into blocks of
-// k = 2w + 1; a suffix pass within blocks, then a prefix pass folded in, give each window as
-// min(suffix at its start, prefix at its end). No scratch beyond the output row.
-template <class T, bool Max, class MemorySpace>
-struct RowWindows {
+// Rows of output per team of the disk (ball) morphology on a space: host spaces take tall strips
+// (a thread each, its ring of rows in cache), GPUs short ones for many teams. Specialise to tune.
+template <class ExecSpace>
+struct MorphologyStrips {
+  static constexpr bool host = Kokkos::SpaceAccessibility<ExecSpace, Kokkos::HostSpace>::accessible;
+  static constexpr int rows = host ? 32 : 8;
+  static constexpr bool serial_teams = host;  // one thread per team: plain (vectorised) loops
+};
+
+// A team per strip of output rows of one plane. Every input row a strip needs is edge-padded by
+// the radius R (exact: a clipped window always holds the edge pixel) and turned into a sparse
+// table, level j holding the min (Max: max) of 2^j consecutive padded values; a window of
+// half-width w is then the pick of two level-k values, 2^k <= 2w + 1 < 2^(k+1), since the two
+// runs of 2^k cover it. The tables live in a ring of 2R + 1 rows per plane offset dz, so each
+// input row is tabled once per strip; the output row (z, y) is the pick over the footprint
+// rows (dz, dy) inside the image and the volume of their windows. Every pass runs along X over
+// contiguous memory. O((levels + lines) * voxels) work, O(R) per voxel for a disk.
+template <class T, bool Max, class ExecSpace, class MemorySpace>
+struct DiskStrips {
+  using member_type = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
+  using Strips = MorphologyStrips<ExecSpace>;
   Volume<T const, MemorySpace> in;
-  Kokkos::View<T*, MemorySpace> windows;
-  Kokkos::View<std::int32_t*, MemorySpace> widths;
-  std::int64_t rows, ny, nx;
+  Volume<T, MemorySpace> out;
+  Kokkos::View<T*, MemorySpace> rings;             // per team: team_rows() rows of span
+  Kokkos::View<std::int32_t*, MemorySpace> lines;  // (dz, dy, w, level) per footprint row
+  std::int64_t line_count = 0, ny = 0, nx = 0, planes = 1, radius = 0, radius_z = 0, levels = 1,
+               span = 0, strips_per_plane = 1;
 
   KOKKOS_INLINE_FUNCTION static T pick(T a, T b) {
     if constexpr (Max) {
@@ -45,62 +62,81 @@ struct RowWindows {
     }
   }
 
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
-    std::int64_t const d = i / rows, r = i - d * rows, z = r / ny, y = r - z * ny;
-    std::int64_t const w = widths(d), sx = in.stride(2);
-    T const* const row = &in(z, y, 0);
-    T* const o = windows.data() + (d * rows + r) * nx;
-    if (w == 0) {
-      for (std::int64_t x = 0; x < nx; ++x) o[x] = row[x * sx];
-      return;
-    }
-    std::int64_t const k = 2 * w + 1, length = nx + 2 * w;
-    auto const padded = [&](std::int64_t p) {
-      std::int64_t const x = p < w ? 0 : (p - w >= nx ? nx - 1 : p - w);
-      return row[x * sx];
-    };
-    T acc = padded(length - 1);
-    std::int64_t to_block_end = (length - 1) % k;  // steps until p sits on a block's last index
-    for (std::int64_t p = length - 1; p >= 0; --p) {
-      T const v = padded(p);
-      if (to_block_end == k - 1 || p == length - 1)
-        acc = v;
-      else
-        acc = pick(acc, v);
-      if (p < nx) o[p] = acc;
-      to_block_end = to_block_end == 0 ? k - 1 : to_block_end - 1;
-    }
-    std::int64_t in_block = 0;
-    for (std::int64_t p = 0; p < length; ++p) {
-      T const v = padded(p);
-      acc = in_block == 0 ? v : pick(acc, v);
-      if (p >= 2 * w) o[p - 2 * w] = pick(o[p - 2 * w], acc);
-      in_block = in_block == k - 1 ? 0 : in_block + 1;
+  // Rows of one team's buffer: a ring of 2R + 1 tabled rows (all levels) per plane offset, and
+  // the output row being picked.
+  KOKKOS_INLINE_FUNCTION std::int64_t team_rows() const {
+    return (2 * radius_z + 1) * (2 * radius + 1) * levels + 1;
+  }
+
+  template <class F>
+  KOKKOS_INLINE_FUNCTION static void along(member_type const& team, std::int64_t n, F const& f) {
+    if constexpr (Strips::serial_teams) {
+      (void)team;
+      for (std::int64_t i = 0; i < n; ++i) f(i);
+    } else {
+      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), f);
     }
   }
-};
-
-// out(z, y, x) = min (max) over the footprint rows (dz, dy) inside the image (and inside the
-// voxel's own volume of `planes` planes) of their window at x.
-template <class T, bool Max, class MemorySpace>
-struct FoldRows {
-  Kokkos::View<T*, MemorySpace> windows;
-  Kokkos::View<std::int32_t*, MemorySpace> lines;  // (dz, dy, width index) per row
-  Volume<T, MemorySpace> out;
-  std::int64_t line_count, rows, nz, ny, nx, planes;
-
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t i) const {
-    std::int64_t const r = i / nx, x = i - r * nx, z = r / ny, y = r - z * ny;
-    std::int64_t const local_z = z % planes;
-    T acc = windows(r * nx + x);  // line 0 is the centre row, width index 0
-    for (std::int64_t l = 1; l < line_count; ++l) {
-      std::int64_t const dz = lines(3 * l), dy = lines(3 * l + 1), d = lines(3 * l + 2);
-      std::int64_t const yy = y + dy, lz = local_z + dz;
-      if (yy < 0 || yy >= ny || lz < 0 || lz >= planes) continue;
-      acc = RowWindows<T, Max, MemorySpace>::pick(
-          acc, windows((d * rows + (z + dz) * ny + yy) * nx + x));
+  KOKKOS_INLINE_FUNCTION static void barrier(member_type const& team) {
+    if constexpr (Strips::serial_teams) {
+      (void)team;
+    } else {
+      team.team_barrier();
     }
-    out(z, y, x) = acc;
+  }
+
+  KOKKOS_INLINE_FUNCTION void operator()(member_type const& team) const {
+    std::int64_t const t = team.league_rank();
+    std::int64_t const z = t / strips_per_plane, y0 = (t - z * strips_per_plane) * Strips::rows;
+    std::int64_t const y1 = kx::min<std::int64_t>(y0 + Strips::rows, ny);
+    std::int64_t const local_z = z % planes, period = 2 * radius + 1;
+    T* const base = rings.data() + t * team_rows() * span;
+    T* const acc = base + (team_rows() - 1) * span;
+    auto const level_row = [&](std::int64_t dz, std::int64_t y, std::int64_t level) {
+      return base + (((dz + radius_z) * period + y % period) * levels + level) * span;
+    };
+    auto const plane_ok = [&](std::int64_t dz) {
+      return local_z + dz >= 0 && local_z + dz < planes;
+    };
+    for (std::int64_t s = y0 - radius; s < y1 + radius; ++s) {
+      if (s >= 0 && s < ny) {  // table input row s of every plane in reach
+        for (std::int64_t dz = -radius_z; dz <= radius_z; ++dz) {
+          if (!plane_ok(dz)) continue;
+          T* const p0 = level_row(dz, s, 0);
+          std::int64_t const r = radius, last = nx - 1, zz = z + dz;
+          along(team, span, [&](std::int64_t p) {
+            std::int64_t const x = p < r ? 0 : (p - r > last ? last : p - r);
+            p0[p] = in(zz, s, x);
+          });
+          for (std::int64_t j = 1; j < levels; ++j) {
+            barrier(team);
+            T const* const from = level_row(dz, s, j - 1);
+            T* const to = level_row(dz, s, j);
+            std::int64_t const half = std::int64_t(1) << (j - 1);
+            along(team, span - 2 * half + 1,
+                  [&](std::int64_t p) { to[p] = pick(from[p], from[p + half]); });
+          }
+        }
+        barrier(team);
+      }
+      std::int64_t const y = s - radius;
+      if (y < y0) continue;
+      for (std::int64_t l = 0; l < line_count; ++l) {  // line 0 is the centre row
+        std::int64_t const dz = lines(4 * l), dy = lines(4 * l + 1), w = lines(4 * l + 2),
+                           level = lines(4 * l + 3);
+        if (y + dy < 0 || y + dy >= ny || !plane_ok(dz)) continue;
+        T const* const row = level_row(dz, y + dy, level);
+        std::int64_t const a = radius - w, b = radius + w + 1 - (std::int64_t(1) << level);
+        if (l == 0)
+          along(team, nx, [&](std::int64_t x) { acc[x] = pick(row[x + a], row[x + b]); });
+        else
+          along(team, nx,
+                [&](std::int64_t x) { acc[x] = pick(acc[x], pick(row[x + a], row[x + b])); });
+      }
+      barrier(team);
+      along(team, nx, [&](std::int64_t x) { out(z, y, x) = acc[x]; });
+      barrier(team);
+    }
   }
 };
 
@@ -126,48 +162,47 @@ void flat_morphology(char const* where, ExecSpace const& space, Volume<T const, 
     return;
   }
   FootprintLines const footprint = footprint_lines(radius, volumetric);
-  std::int64_t const rows = shape.z * shape.y;
-  std::int64_t const widths = static_cast<std::int64_t>(footprint.widths.size());
+  using Strips = MorphologyStrips<ExecSpace>;
   std::int64_t const lines = static_cast<std::int64_t>(footprint.lines.size());
-  std::vector<std::int32_t> table(static_cast<std::size_t>(widths + 3 * lines));
-  for (std::int64_t d = 0; d < widths; ++d) table[d] = footprint.widths[d];
+  auto const level_of = [](int w) {  // largest k with 2^k <= 2w + 1
+    int k = 0;
+    while ((2 << k) <= 2 * w + 1) ++k;
+    return k;
+  };
+  std::vector<std::int32_t> table(static_cast<std::size_t>(4 * lines));
   for (std::int64_t l = 0; l < lines; ++l) {
-    table[widths + 3 * l] = footprint.lines[l].dz;
-    table[widths + 3 * l + 1] = footprint.lines[l].dy;
-    table[widths + 3 * l + 2] = footprint.lines[l].width;
+    int const w = footprint.widths[static_cast<std::size_t>(footprint.lines[l].width)];
+    table[4 * l] = footprint.lines[l].dz;
+    table[4 * l + 1] = footprint.lines[l].dy;
+    table[4 * l + 2] = w;
+    table[4 * l + 3] = level_of(w);
   }
-  auto const device_table = scratch<std::int32_t>(workspace, "bik::morphology::footprint",
-                                                  static_cast<std::size_t>(table.size()));
+  DiskStrips<T, Max, ExecSpace, MemorySpace> kernel;
+  kernel.in = in;
+  kernel.out = out;
+  kernel.lines = scratch<std::int32_t>(workspace, "bik::morphology::footprint", table.size());
   Kokkos::deep_copy(
-      space, device_table,
+      space, kernel.lines,
       Kokkos::View<std::int32_t const*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>(
           table.data(), table.size()));
-  RowWindows<T, Max, MemorySpace> windows;
-  windows.in = in;
-  windows.windows = scratch<T>(workspace, "bik::morphology::windows",
-                               static_cast<std::size_t>(widths * shape.size()));
-  windows.widths = Kokkos::subview(device_table, Kokkos::make_pair(std::int64_t(0), widths));
-  windows.rows = rows;
-  windows.ny = shape.y;
-  windows.nx = shape.x;
-  Kokkos::parallel_for(
-      where,
-      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, widths * rows),
-      windows);
-  FoldRows<T, Max, MemorySpace> fold;
-  fold.windows = windows.windows;
-  fold.lines = Kokkos::subview(device_table, Kokkos::make_pair(widths, widths + 3 * lines));
-  fold.out = out;
-  fold.line_count = lines;
-  fold.rows = rows;
-  fold.nz = shape.z;
-  fold.ny = shape.y;
-  fold.nx = shape.x;
-  fold.planes = volumetric ? planes : 1;
-  Kokkos::parallel_for(
-      where,
-      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, shape.size()),
-      fold);
+  kernel.line_count = lines;
+  kernel.ny = shape.y;
+  kernel.nx = shape.x;
+  kernel.planes = volumetric ? planes : 1;
+  kernel.radius = radius;
+  kernel.radius_z = volumetric ? radius : 0;
+  kernel.levels = level_of(radius) + 1;
+  kernel.span = shape.x + 2 * radius;
+  kernel.strips_per_plane = (shape.y + Strips::rows - 1) / Strips::rows;
+  std::int64_t const teams = shape.z * kernel.strips_per_plane;
+  kernel.rings = scratch<T>(workspace, "bik::morphology::rings",
+                            static_cast<std::size_t>(teams * kernel.team_rows() * kernel.span));
+  using Policy = Kokkos::TeamPolicy<ExecSpace>;
+  Kokkos::parallel_for(where,
+                       Strips::serial_teams ? Policy(space, static_cast<int>(teams), 1)
+                                            : Policy(space, static_cast<int>(teams), Kokkos::AUTO),
+                       kernel);
+  space.fence();  // `table` lives on the host stack
 }
 
 }  // namespace detail
@@ -177,7 +212,7 @@ void flat_morphology(char const* where, ExecSpace const& space, Volume<T const, 
 // stack of volumes `planes` planes deep (planes > 1; one volume: planes = in.extent(0)).
 // out(p) = min of in(q) over the footprint positions q around p inside the image (and inside
 // p's volume): skimage.morphology.erosion(img, disk(r) | ball(r)) bit for bit. radius 0 copies.
-// Parallel over (width, row) then over voxels; the temporaries come from `workspace`.
+// Parallel over strips of rows (MorphologyStrips); the temporaries come from `workspace`.
 template <class ExecSpace, class T, class MemorySpace>
 void erode(ExecSpace const& space, Volume<T const, MemorySpace> in, Volume<T, MemorySpace> out,
            int radius, std::int64_t planes = 1, Workspace<MemorySpace>* workspace = nullptr) {

@@ -1,7 +1,7 @@
 // Flat disk and ball footprints (scikit-image's disk(r) and ball(r), strict radius) as lines:
 // a footprint is the union of its rows, row (dz, dy) covering dx in [-w, w]. Erosion and
-// dilation run one van Herk/Gil-Werman window per distinct half-width w and fold the rows
-// (spec §5), so only the half-widths matter here.
+// dilation take a window of half-width w along each row and pick over the rows (spec §5), so
+// only the half-widths matter here.
 #ifndef BIK_MORPHOLOGY_FOOTPRINT_HPP
 #define BIK_MORPHOLOGY_FOOTPRINT_HPP
 

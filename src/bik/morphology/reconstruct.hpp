@@ -3,18 +3,22 @@
 // (spec §6). The result is unique and made of input values, so it equals
 // skimage.morphology.reconstruction(seed, mask, footprint=disk(1) | ball(1)) bit for bit.
 //
-// Formulation (exact and parallel on every space): the image is cut into tiles, coloured like a
-// checkerboard so that no two tiles of one colour share a face. A phase runs every active tile
-// of one colour at once, each by Vincent's hybrid algorithm restricted to the tile: a raster
-// sweep, an anti-raster sweep that seeds a FIFO, then the FIFO, reading the face neighbours
+// Formulation (exact and parallel on every space): first, rounds of geodesic sweeps along each
+// axis over the whole image (geodesic_sweeps.hpp; parallel over lines) carry values along
+// ridges and plateaus of any length, leaving less to the tiles. Then the image is cut into tiles,
+// coloured like a checkerboard so that no two tiles of one colour share a face. A phase runs every
+// active tile of one colour at once, each by Vincent's hybrid algorithm restricted to the tile: a
+// raster sweep, an anti-raster sweep that seeds a FIFO, then the FIFO, reading the face neighbours
 // outside the tile (of the other colour, frozen during the phase) but writing only inside it.
 // A tile whose border voxels rose wakes the tiles across those faces for the next phase; a woken
 // tile (stable before, only its outside neighbours rose) seeds its queue from the border voxels
 // those neighbours raise instead of sweeping again.
 // The loop stops at the first phase with no active tile: every tile is then stable given its
 // neighbours, i.e. the whole image is the fixpoint; values only rise and never pass the
-// reconstruction, so that fixpoint is the reconstruction. One tile is plain Vincent.
-// Queues hold 32-bit offsets inside a tile (tiles are far below 2^31 voxels) in a ring of
+// reconstruction, so that fixpoint is the reconstruction. One tile is plain Vincent (after the
+// sweeps).
+// Queues hold a voxel's offsets inside its tile packed in 32 bits (10 bits per axis: tile extents
+// are at most 1024, checked at compile time; decoded by shifts, not divisions) in a ring of
 // tile size + 1 entries with a per-voxel in-queue flag, so they cannot overflow; global indices
 // are 64-bit. One host synchronisation per phase (the active-tile count).
 #ifndef BIK_MORPHOLOGY_RECONSTRUCT_HPP
@@ -24,6 +28,7 @@
 #include "bik/core/error.hpp"
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
+#include "bik/morphology/geodesic_sweeps.hpp"
 #include "bik/morphology/scratch.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -42,6 +47,8 @@ struct ReconstructionTiles {
   static constexpr int plane_y = host ? 64 : 16, plane_x = host ? 64 : 32;  // per-plane images
   static constexpr int volume_z = host ? 16 : 4, volume_y = host ? 16 : 8,
                        volume_x = host ? 32 : 16;
+  // Rounds of geodesic sweeps over the whole image before the tiles (geodesic_sweeps.hpp).
+  static constexpr int sweep_rounds = 2;
 };
 
 namespace detail {
@@ -76,7 +83,6 @@ struct ReconstructTiles {
     std::int64_t const z0 = bz * tz, y0 = by * ty, x0 = bx * tx;
     std::int64_t const z1 = kx::min(z0 + tz, nz), y1 = kx::min(y0 + ty, ny),
                        x1 = kx::min(x0 + tx, nx);
-    std::int64_t const ey = y1 - y0, ex = x1 - x0;
     std::int64_t const capacity = tz * ty * tx + 1;
     std::int32_t* const ring = queue.data() + t * capacity;
     std::int64_t head = 0, tail = 0;
@@ -91,7 +97,7 @@ struct ReconstructTiles {
     };
     auto const push = [&](std::int64_t z, std::int64_t y, std::int64_t x) {
       flag(z, y, x) = 1;
-      ring[tail] = static_cast<std::int32_t>(((z - z0) * ey + (y - y0)) * ex + (x - x0));
+      ring[tail] = static_cast<std::int32_t>(((z - z0) << 20) | ((y - y0) << 10) | (x - x0));
       tail = tail + 1 == capacity ? 0 : tail + 1;
     };
     if (!first) {
@@ -169,8 +175,8 @@ struct ReconstructTiles {
     while (head != tail) {
       std::int64_t const local = ring[head];
       head = head + 1 == capacity ? 0 : head + 1;
-      std::int64_t const z = z0 + local / (ey * ex), y = y0 + (local / ex) % ey,
-                         x = x0 + local % ex;
+      std::int64_t const z = z0 + (local >> 20), y = y0 + ((local >> 10) & 1023),
+                         x = x0 + (local & 1023);
       flag(z, y, x) = 0;
       T const v = out(z, y, x);
       auto const visit = [&](std::int64_t qz, std::int64_t qy, std::int64_t qx) {
@@ -228,6 +234,9 @@ void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace
   if (shape.size() == 0) return;
   kx::ScopedRegion region(where);
   using Tiles = ReconstructionTiles<ExecSpace>;
+  static_assert(Tiles::plane_y <= 1024 && Tiles::plane_x <= 1024 && Tiles::volume_z <= 1024 &&
+                    Tiles::volume_y <= 1024 && Tiles::volume_x <= 1024,
+                "bik::ReconstructionTiles: queue entries pack tile offsets in 10 bits per axis");
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   std::int64_t const nz = shape.z, ny = shape.y, nx = shape.x;
   Kokkos::parallel_for(
@@ -236,6 +245,7 @@ void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace
         T const s = seed(z, y, x), m = mask(z, y, x);
         out(z, y, x) = m < s ? m : s;
       });
+  detail::geodesic_sweeps(space, mask, out, planes, Tiles::sweep_rounds);
   detail::ReconstructTiles<T, MemorySpace> tiles;
   tiles.mask = mask;
   tiles.out = out;

@@ -1,0 +1,331 @@
+// Granularity's per-object read-back as a fixed linear operator (spec §4.3; cp_measure main's
+// fused operator, #76): an object's sum of order-1 samples of the subsampled image at its
+// original-resolution voxels is sum_c W_k[c] * rec[c] over the cells c of the subsampled grid,
+// W_k[c] summing the corner weights of the object's voxels that read c. W is the same at every
+// step of the spectrum, so it is built once, and a step costs one pass over each object's box
+// of cells instead of a gather at the original resolution. The sums differ from the gather's
+// in rounding only. A cell that no voxel reads holds -1 and is skipped; a cell read with weight
+// 0 (the mirrored neighbour at an axis' end) still multiplies, so NaN and Inf spread exactly as
+// in the gather.
+#ifndef BIK_MEASURE_GRANULARITY_WEIGHTS_HPP
+#define BIK_MEASURE_GRANULARITY_WEIGHTS_HPP
+
+#include "bik/core/compat.hpp"
+#include "bik/core/object_schedule.hpp"
+#include "bik/core/segments.hpp"
+#include "bik/core/volume.hpp"
+#include "bik/core/workspace.hpp"
+#include "bik/resample/grid_sampler.hpp"
+
+#include <Kokkos_Core.hpp>
+
+#include <cstdint>
+#include <initializer_list>
+#include <vector>
+
+namespace bik::detail {
+
+// Per object: the box of cells its voxels read, and the weights of those cells.
+template <class MemorySpace>
+struct ReadBackWeights {
+  // Per object kBox entries: cell box z0, y0, x0, ez, ey, ex, then the original-resolution
+  // extent of the object's voxels zmin, zmax, ymin, ymax.
+  static constexpr int kBox = 10;
+  Kokkos::View<std::int64_t*, MemorySpace> box;
+  Kokkos::View<std::int64_t*, MemorySpace> offsets;  // [objects + 1] into weights
+  Kokkos::View<double*, MemorySpace> weights;        // per object, its box in raster order
+
+  // sum_c W_k[c] * rec[c] for object k of the image whose cells start at plane z_offset.
+  template <class View>
+  KOKKOS_INLINE_FUNCTION double dot(std::int64_t k, View const& rec, std::int64_t z_offset) const {
+    std::int64_t const* const b = &box(kBox * k);
+    double const* const w = weights.data() + offsets(k);
+    double sum = 0.0;
+    std::int64_t c = 0;
+    for (std::int64_t z = b[0]; z < b[0] + b[3]; ++z)
+      for (std::int64_t y = b[1]; y < b[1] + b[4]; ++y)
+        for (std::int64_t x = b[2]; x < b[2] + b[5]; ++x, ++c)
+          if (!(w[c] < 0.0)) sum += w[c] * rec(z_offset + z, y, x);
+    return sum;
+  }
+
+  // The same sum, shared by a team (a reduction: equal within rounding).
+  template <class Member, class View>
+  KOKKOS_INLINE_FUNCTION double dot(Member const& team, std::int64_t k, View const& rec,
+                                    std::int64_t z_offset) const {
+    std::int64_t const* const b = &box(kBox * k);
+    double const* const w = weights.data() + offsets(k);
+    std::int64_t const ey = b[4], ex = b[5];
+    double sum = 0.0;
+    Kokkos::parallel_reduce(
+        Kokkos::TeamThreadRange(team, offsets(k + 1) - offsets(k)),
+        [&](std::int64_t c, double& acc) {
+          if (w[c] < 0.0) return;
+          std::int64_t const line = c / ex, z = line / ey;
+          acc += w[c] * rec(z_offset + b[0] + z, b[1] + line - z * ey, b[2] + c - line * ex);
+        },
+        sum);
+    return sum;
+  }
+};
+
+// Builds ReadBackWeights from the objects' voxel lists and the read-back sampler (original
+// voxel -> subsampled grid). `ranges` holds, per cell index along z then y, the first and last
+// original index whose sample reads that cell (first > last: none).
+template <class ExecSpace, class MemorySpace>
+struct ReadBackWeightsBuilder {
+  using member_type = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
+  static constexpr int kBox = ReadBackWeights<MemorySpace>::kBox;
+  Kokkos::View<std::int64_t*, MemorySpace> voxel_offsets;  // [objects + 1]
+  Kokkos::View<std::int32_t*, MemorySpace> xs, ys, zs;
+  GridSampler<MemorySpace> sampler;
+  Kokkos::View<std::int64_t*, MemorySpace> ranges;  // [2 * (cells_z + cells_y)]
+  std::int64_t cells_z = 1;
+  ReadBackWeights<MemorySpace> out;
+
+  // Sample tables of the sampler, by original index.
+  KOKKOS_INLINE_FUNCTION AxisSample along_z(std::int64_t z) const { return sampler.entry(z); }
+  KOKKOS_INLINE_FUNCTION AxisSample along_y(std::int64_t y) const {
+    return sampler.entry(sampler.out_z + y);
+  }
+  KOKKOS_INLINE_FUNCTION AxisSample along_x(std::int64_t x) const {
+    return sampler.entry(sampler.out_z + sampler.out_y + x);
+  }
+
+  // The cells [lo, hi] read along one axis by original indices [first, last] (lo > hi: none).
+  template <class Along>
+  KOKKOS_INLINE_FUNCTION static void cells(Along const& along, std::int64_t first,
+                                           std::int64_t last, std::int64_t& lo, std::int64_t& hi) {
+    lo = 1;
+    hi = 0;
+    bool any = false;
+    for (std::int64_t c = first; c <= last; ++c) {
+      AxisSample const s = along(c);
+      if (!s.inside()) continue;
+      std::int64_t const a = s.i0 < s.i1 ? s.i0 : s.i1, b = s.i0 < s.i1 ? s.i1 : s.i0;
+      if (!any || a < lo) lo = a;
+      if (!any || b > hi) hi = b;
+      any = true;
+    }
+  }
+
+  // Stage 1: the box of object k from the extent of its voxels.
+  struct Bounds {};
+  KOKKOS_INLINE_FUNCTION void set_box(std::int64_t k, std::int64_t ymin, std::int64_t ymax,
+                                      std::int64_t xmin, std::int64_t xmax) const {
+    std::int64_t* const b = &out.box(kBox * k);
+    std::int64_t const first = voxel_offsets(k), last = voxel_offsets(k + 1) - 1;
+    std::int64_t const zmin = zs(first), zmax = zs(last);  // raster order
+    std::int64_t z0 = 0, z1 = 0, y0, y1, x0, x1;
+    if (!sampler.planar) cells([&](std::int64_t c) { return along_z(c); }, zmin, zmax, z0, z1);
+    cells([&](std::int64_t c) { return along_y(c); }, ymin, ymax, y0, y1);
+    cells([&](std::int64_t c) { return along_x(c); }, xmin, xmax, x0, x1);
+    bool const empty = z0 > z1 || y0 > y1 || x0 > x1;  // every voxel reads 0
+    b[0] = z0;
+    b[1] = y0;
+    b[2] = x0;
+    b[3] = empty ? 0 : z1 - z0 + 1;
+    b[4] = empty ? 0 : y1 - y0 + 1;
+    b[5] = empty ? 0 : x1 - x0 + 1;
+    b[6] = zmin;
+    b[7] = zmax;
+    b[8] = ymin;
+    b[9] = ymax;
+  }
+  KOKKOS_INLINE_FUNCTION void operator()(Bounds, std::int64_t k) const {
+    std::int64_t ymin = ys(voxel_offsets(k)), ymax = ymin, xmin = xs(voxel_offsets(k)), xmax = xmin;
+    for (std::int64_t v = voxel_offsets(k); v < voxel_offsets(k + 1); ++v) {
+      ymin = ys(v) < ymin ? ys(v) : ymin;
+      ymax = ys(v) > ymax ? ys(v) : ymax;
+      xmin = xs(v) < xmin ? xs(v) : xmin;
+      xmax = xs(v) > xmax ? xs(v) : xmax;
+    }
+    set_box(k, ymin, ymax, xmin, xmax);
+  }
+  KOKKOS_INLINE_FUNCTION void operator()(Bounds, member_type const& team) const {
+    std::int64_t const k = team.league_rank();
+    auto const range = Kokkos::TeamThreadRange(team, voxel_offsets(k), voxel_offsets(k + 1));
+    std::int64_t ymin, ymax, xmin, xmax;
+    Kokkos::parallel_reduce(
+        range, [&](std::int64_t v, std::int64_t& m) { m = ys(v) < m ? ys(v) : m; },
+        Kokkos::Min<std::int64_t>(ymin));
+    Kokkos::parallel_reduce(
+        range, [&](std::int64_t v, std::int64_t& m) { m = ys(v) > m ? ys(v) : m; },
+        Kokkos::Max<std::int64_t>(ymax));
+    Kokkos::parallel_reduce(
+        range, [&](std::int64_t v, std::int64_t& m) { m = xs(v) < m ? xs(v) : m; },
+        Kokkos::Min<std::int64_t>(xmin));
+    Kokkos::parallel_reduce(
+        range, [&](std::int64_t v, std::int64_t& m) { m = xs(v) > m ? xs(v) : m; },
+        Kokkos::Max<std::int64_t>(xmax));
+    Kokkos::single(Kokkos::PerTeam(team), [&]() { set_box(k, ymin, ymax, xmin, xmax); });
+  }
+
+  // Stage 2: line (z, y) of object k's box takes the corner weights of the voxels in the
+  // original rows that read it; each line is written by one thread, voxels in raster order.
+  struct Accumulate {};
+  KOKKOS_INLINE_FUNCTION std::int64_t row_start(std::int64_t k, std::int64_t z,
+                                                std::int64_t y) const {
+    std::int64_t lo = voxel_offsets(k), hi = voxel_offsets(k + 1);
+    while (lo < hi) {  // first voxel at or after row (z, y)
+      std::int64_t const mid = lo + (hi - lo) / 2;
+      if (zs(mid) < z || (zs(mid) == z && ys(mid) < y))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return lo;
+  }
+  KOKKOS_INLINE_FUNCTION void line(std::int64_t k, std::int64_t l) const {
+    std::int64_t const* const b = &out.box(kBox * k);
+    std::int64_t const cz = b[0] + l / b[4], cy = b[1] + l % b[4];
+    double* const w = out.weights.data() + out.offsets(k) + l * b[5] - b[2];
+    std::int64_t const end = voxel_offsets(k + 1);
+    std::int64_t const z_first = sampler.planar ? 0 : kx::max(ranges(2 * cz), b[6]);
+    std::int64_t const z_last = sampler.planar ? 0 : kx::min(ranges(2 * cz + 1), b[7]);
+    std::int64_t const y_first = kx::max(ranges(2 * (cells_z + cy)), b[8]);
+    std::int64_t const y_last = kx::min(ranges(2 * (cells_z + cy) + 1), b[9]);
+    auto const weight_of = [](AxisSample const& s, std::int64_t cell) {
+      return s.i0 == cell ? s.w0 : (s.i1 == cell ? s.w1 : -1.0);
+    };
+    for (std::int64_t z = z_first; z <= z_last; ++z) {
+      double fz = 1.0;
+      if (!sampler.planar) {
+        AxisSample const sz = along_z(z);
+        fz = sz.inside() ? weight_of(sz, cz) : -1.0;
+        if (fz < 0.0) continue;
+      }
+      for (std::int64_t y = y_first; y <= y_last; ++y) {
+        AxisSample const sy = along_y(y);
+        double const fy = sy.inside() ? weight_of(sy, cy) : -1.0;
+        if (fy < 0.0) continue;
+        double const f = sampler.planar ? fy : fz * fy;
+        for (std::int64_t v = row_start(k, z, y); v < end && zs(v) == z && ys(v) == y; ++v) {
+          AxisSample const sx = along_x(xs(v));
+          if (!sx.inside()) continue;
+          double& w0 = w[sx.i0];
+          double& w1 = w[sx.i1];
+          double const c0 = f * sx.w0, c1 = f * sx.w1;
+          w0 = w0 < 0.0 ? c0 : w0 + c0;
+          w1 = w1 < 0.0 ? c1 : w1 + c1;
+        }
+      }
+    }
+  }
+  KOKKOS_INLINE_FUNCTION std::int64_t lines(std::int64_t k) const {
+    return out.box(kBox * k + 3) * out.box(kBox * k + 4);
+  }
+  KOKKOS_INLINE_FUNCTION void operator()(Accumulate, std::int64_t k) const {
+    for (std::int64_t l = 0; l < lines(k); ++l) line(k, l);
+  }
+  KOKKOS_INLINE_FUNCTION void operator()(Accumulate, member_type const& team) const {
+    std::int64_t const k = team.league_rank();
+    Kokkos::parallel_for(Kokkos::TeamThreadRange(team, lines(k)),
+                         [&](std::int64_t l) { line(k, l); });
+  }
+
+  template <class Tag>
+  void run(char const* label, ExecSpace const& space, std::int64_t objects,
+           ObjectSchedule const& schedule) const {
+    if (uses_teams<ExecSpace>(schedule)) {
+      using Policy = Kokkos::TeamPolicy<ExecSpace, Tag>;
+      Policy policy = schedule.team_size > 0
+                          ? Policy(space, static_cast<int>(objects), schedule.team_size)
+                          : Policy(space, static_cast<int>(objects), Kokkos::AUTO);
+      Kokkos::parallel_for(label, policy, *this);
+    } else {
+      Kokkos::parallel_for(label,
+                           Kokkos::RangePolicy<ExecSpace, Tag, Kokkos::Schedule<Kokkos::Dynamic>,
+                                               Kokkos::IndexType<std::int64_t>>(space, 0, objects),
+                           *this);
+    }
+  }
+};
+
+// The first and last original index whose sample (coordinates `coords` on an axis of n cells)
+// reads each cell, appended to `ranges` (first > last: none).
+inline void append_cell_ranges(std::vector<double> const& coords, std::int64_t n,
+                               std::vector<std::int64_t>& ranges) {
+  std::size_t const base = ranges.size();
+  for (std::int64_t c = 0; c < n; ++c) {
+    ranges.push_back(static_cast<std::int64_t>(coords.size()));
+    ranges.push_back(-1);
+  }
+  for (std::size_t i = 0; i < coords.size(); ++i) {
+    AxisSample const s = axis_sample(coords[i], n);
+    if (!s.inside()) continue;
+    for (std::int64_t cell : {s.i0, s.i1}) {
+      std::int64_t& first = ranges[base + 2 * static_cast<std::size_t>(cell)];
+      std::int64_t& last = ranges[base + 2 * static_cast<std::size_t>(cell) + 1];
+      first = kx::min(first, static_cast<std::int64_t>(i));
+      last = kx::max(last, static_cast<std::int64_t>(i));
+    }
+  }
+}
+
+// The read-back operator of `objects` objects (voxel lists `seg`) through `sampler` on a grid
+// of `cells` per image (cz = 1 for 2D), or an empty one (weights.extent(0) == 0 and offsets
+// unset) when the boxes would hold more than `budget` cells: the caller then gathers.
+// read_back_{z,y} are the sampler's original-index coordinates along z (unused in 2D) and y.
+// One host synchronisation (the total box size).
+template <class ExecSpace, class MemorySpace>
+ReadBackWeights<MemorySpace> make_read_back_weights(
+    ExecSpace const& space, Segments<MemorySpace> const& seg, std::int64_t objects,
+    GridSampler<MemorySpace> const& sampler, std::vector<double> const& read_back_z,
+    std::vector<double> const& read_back_y, Shape3 cells, std::int64_t budget,
+    ObjectSchedule const& schedule, Workspace<MemorySpace>* workspace) {
+  using Buffers = Workspace<MemorySpace>;
+  ReadBackWeightsBuilder<ExecSpace, MemorySpace> b;
+  b.voxel_offsets = seg.offsets;
+  b.xs = seg.x;
+  b.ys = seg.y;
+  b.zs = seg.z;
+  b.sampler = sampler;
+  b.cells_z = cells.z;
+  std::vector<std::int64_t> ranges;
+  if (sampler.planar)
+    ranges = {0, 0};
+  else
+    append_cell_ranges(read_back_z, cells.z, ranges);
+  append_cell_ranges(read_back_y, cells.y, ranges);
+  b.ranges = Buffers::template get<std::int64_t>(workspace, "bik::granularity::cell_ranges",
+                                                 ranges.size());
+  Kokkos::deep_copy(
+      space, b.ranges,
+      Kokkos::View<std::int64_t const*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>(
+          ranges.data(), ranges.size()));
+  b.out.box = Buffers::template get<std::int64_t>(
+      workspace, "bik::granularity::boxes",
+      static_cast<std::size_t>(ReadBackWeights<MemorySpace>::kBox * objects));
+  b.out.offsets = Buffers::template get<std::int64_t>(workspace, "bik::granularity::box_offsets",
+                                                      static_cast<std::size_t>(objects + 1));
+  b.template run<typename decltype(b)::Bounds>("bik::granularity::boxes", space, objects, schedule);
+  auto const box = b.out.box;
+  auto const offsets = b.out.offsets;
+  constexpr int kBox = ReadBackWeights<MemorySpace>::kBox;
+  Kokkos::parallel_scan(
+      "bik::granularity::box_offsets",
+      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, objects + 1),
+      KOKKOS_LAMBDA(std::int64_t k, std::int64_t & running, bool last) {
+        if (last) offsets(k) = running;
+        if (k < objects) running += box(kBox * k + 3) * box(kBox * k + 4) * box(kBox * k + 5);
+      });
+  std::int64_t total = 0;
+  Kokkos::deep_copy(
+      space,
+      Kokkos::View<std::int64_t, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>(
+          &total),
+      Kokkos::subview(offsets, objects));
+  space.fence();  // `ranges` and `total` live on the host stack
+  if (total > budget) return {};
+  b.out.weights = Buffers::template get<double>(workspace, "bik::granularity::box_weights",
+                                                static_cast<std::size_t>(total));
+  fill(space, "bik::granularity::box_weights_clear", b.out.weights, -1.0);
+  b.template run<typename decltype(b)::Accumulate>("bik::granularity::box_weights", space, objects,
+                                                   schedule);
+  return b.out;
+}
+
+}  // namespace bik::detail
+
+#endif
