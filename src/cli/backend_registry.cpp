@@ -83,6 +83,15 @@ struct ResidentOn final : ResidentImages::Impl {
   std::int64_t images;
   Workspace<Memory> workspace;
 
+  // A resident image stack as a (B,Z,Y,X) batch of b images (a view, no copy).
+  template <class T>
+  static auto as_batch(Kokkos::View<T const***, Kokkos::LayoutRight, Memory> const& v,
+                       std::size_t b) {
+    using Batch = Kokkos::View<T const****, Kokkos::LayoutRight, Memory,
+                               Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+    return Batch(v.data(), b, v.extent(0) / b, v.extent(1), v.extent(2));
+  }
+
   ResidentOn(HostImage<L> const& l, HostImage<P> const& p)
       : labels(Kokkos::create_mirror_view_and_copy(Memory(), l.data)),
         pixels(Kokkos::create_mirror_view_and_copy(Memory(), p.data)),
@@ -100,14 +109,9 @@ struct ResidentOn final : ResidentImages::Impl {
       return Kokkos::subview(v, 0, Kokkos::ALL, Kokkos::ALL);
     };
     if (images > 1) {
-      using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
-      auto const z = static_cast<std::size_t>(pixels.extent(0) / images);
       auto const b = static_cast<std::size_t>(images);
-      Kokkos::View<L const****, Kokkos::LayoutRight, Memory, Unmanaged> l4(
-          labels.data(), b, labels.extent(0) / b, labels.extent(1), labels.extent(2));
-      Kokkos::View<P const****, Kokkos::LayoutRight, Memory, Unmanaged> p4(
-          pixels.data(), b, z, pixels.extent(1), pixels.extent(2));
-      return measure_intensity_batch(space, l4, p4, options, &workspace);
+      return measure_intensity_batch(space, as_batch(labels, b), as_batch(pixels, b), options,
+                                     &workspace);
     }
     if (pixel_rank == 2) {
       require(label_rank == 2, "bik::measure_intensity", "3D labels cannot describe 2D pixels");
@@ -126,12 +130,9 @@ struct ResidentOn final : ResidentImages::Impl {
             "Zernike features are 2D only (cp_measure returns none for 3D input), and the input "
             "is 3D");
     // Every image, one or a batch, as a (B,1,Y,X) stack: one kernel sequence for all.
-    using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
     auto const b = static_cast<std::size_t>(images);
-    Kokkos::View<L const****, Kokkos::LayoutRight, Memory, Unmanaged> l4(
-        labels.data(), b, 1, labels.extent(1), labels.extent(2));
-    Kokkos::View<P const****, Kokkos::LayoutRight, Memory, Unmanaged> p4(
-        pixels.data(), b, 1, pixels.extent(1), pixels.extent(2));
+    auto const l4 = as_batch(labels, b);
+    auto const p4 = as_batch(pixels, b);
     if (kind == ZernikeKind::shape) return measure_zernike_batch(space, l4, options, &workspace);
     return measure_radial_zernike_batch(space, l4, p4, options, &workspace);
   }
@@ -145,14 +146,9 @@ struct ResidentOn final : ResidentImages::Impl {
             "labels must have the pixels' shape (a 2D label image over a 3D stack is not "
             "supported for granularity)");
     if (images > 1) {
-      using Unmanaged = Kokkos::MemoryTraits<Kokkos::Unmanaged>;
-      auto const z = static_cast<std::size_t>(pixels.extent(0) / images);
       auto const b = static_cast<std::size_t>(images);
-      Kokkos::View<L const****, Kokkos::LayoutRight, Memory, Unmanaged> l4(
-          labels.data(), b, labels.extent(0) / b, labels.extent(1), labels.extent(2));
-      Kokkos::View<P const****, Kokkos::LayoutRight, Memory, Unmanaged> p4(
-          pixels.data(), b, z, pixels.extent(1), pixels.extent(2));
-      return measure_granularity_batch(space, l4, p4, options, &workspace);
+      return measure_granularity_batch(space, as_batch(labels, b), as_batch(pixels, b), options,
+                                       &workspace);
     }
     if (pixel_rank == 2)
       return {bik::measure_granularity(space, plane(labels), plane(pixels), options, &workspace)};
