@@ -70,6 +70,28 @@ KOKKOS_INLINE_FUNCTION bool is_included(MaskVolume const& mask, ConfidenceVolume
   return !has_conf || conf(z, y, x) > 0.0;
 }
 
+// The range (min, max) of the current log image, log_in - log_bias, over the first n voxels
+// of positive weight: the span both semantics' histograms cover.
+template <class ExecSpace, class MemorySpace>
+typename Kokkos::MinMax<double>::value_type masked_log_range(
+    ExecSpace const& space, std::int64_t n, Kokkos::View<double*, MemorySpace> const& weight,
+    Kokkos::View<double*, MemorySpace> const& log_in,
+    Kokkos::View<double*, MemorySpace> const& log_bias) {
+  typename Kokkos::MinMax<double>::value_type range;
+  Kokkos::parallel_reduce(
+      "bik::n4::range",
+      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, n),
+      KOKKOS_LAMBDA(std::int64_t i, typename Kokkos::MinMax<double>::value_type & r) {
+        if (weight(i) > 0.0) {
+          double const u = log_in(i) - log_bias(i);
+          if (u < r.min_val) r.min_val = u;
+          if (u > r.max_val) r.max_val = u;
+        }
+      },
+      Kokkos::MinMax<double>(range));
+  return range;
+}
+
 }  // namespace detail
 
 // linumpy's semantics (correct_linumpy.hpp, included at the end of this file).
@@ -210,17 +232,7 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
     while (iteration < options.iterations[level] && convergence > options.convergence_threshold) {
       ++iteration;
       // Sharpen: histogram of the current log image over the included voxels.
-      typename Kokkos::MinMax<double>::value_type range;
-      Kokkos::parallel_reduce(
-          "bik::n4::range", Policy(space, 0, n),
-          KOKKOS_LAMBDA(std::int64_t i, typename Kokkos::MinMax<double>::value_type & r) {
-            if (weight(i) > 0.0) {
-              double const u = log_in(i) - log_bias(i);
-              if (u < r.min_val) r.min_val = u;
-              if (u > r.max_val) r.max_val = u;
-            }
-          },
-          Kokkos::MinMax<double>(range));
+      auto const range = detail::masked_log_range(space, n, weight, log_in, log_bias);
       double const lo = range.min_val;
       double const slope = (range.max_val - range.min_val) / (nb - 1);
       bool const sharpen = slope > 0.0;  // a constant image has nothing to correct

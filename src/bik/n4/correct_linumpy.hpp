@@ -178,17 +178,7 @@ N4Report correct_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpace> con
     while (iteration < last) {
       ++iteration;
       // Sharpen: nearest-bin histogram of the current log image over the mask.
-      typename Kokkos::MinMax<double>::value_type range;
-      Kokkos::parallel_reduce(
-          "bik::n4::range", Policy(space, 0, n),
-          KOKKOS_LAMBDA(std::int64_t i, typename Kokkos::MinMax<double>::value_type & r) {
-            if (weight(i) > 0.0) {
-              double const u = log_in(i) - log_bias(i);
-              if (u < r.min_val) r.min_val = u;
-              if (u > r.max_val) r.max_val = u;
-            }
-          },
-          Kokkos::MinMax<double>(range));
+      auto const range = detail::masked_log_range(space, n, weight, log_in, log_bias);
       double const lo = range.min_val;
       double const width = linumpy_bin_width(range.min_val, range.max_val, nb);
       fill(space, "bik::n4::zero_histogram", hist, 0.0);
