@@ -8,6 +8,8 @@
 #include "bik/n4/linumpy_sharpening.hpp"
 #include "spaces.hpp"
 
+#include "naive_dft.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -20,19 +22,8 @@
 
 namespace {
 
-using C = std::complex<double>;
-
-std::vector<C> naive_dft(std::vector<C> const& a, int sign) {
-  std::size_t const n = a.size();
-  double const pi = std::acos(-1.0);
-  std::vector<C> out(n);
-  for (std::size_t k = 0; k < n; ++k)
-    for (std::size_t m = 0; m < n; ++m) {
-      double const angle = sign * 2.0 * pi * double((k * m) % n) / double(n);
-      out[k] += a[m] * C(std::cos(angle), std::sin(angle));
-    }
-  return out;
-}
+using bik_test::C;
+using bik_test::naive_dft;
 
 // Spec §3.3 steps 4-7 with naive DFTs for the Wiener step and explicit circular sums for the
 // two convolutions of the map.

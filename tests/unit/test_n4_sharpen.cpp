@@ -6,6 +6,8 @@
 #include "bik/n4/log_histogram.hpp"
 #include "bik/n4/sharpening_map.hpp"
 
+#include "naive_dft.hpp"
+
 #include <doctest/doctest.h>
 #include <Kokkos_Core.hpp>
 
@@ -16,22 +18,8 @@
 
 namespace {
 
-using C = std::complex<double>;
-
-std::vector<C> naive_dft(std::vector<C> const& a, int sign) {
-  std::size_t const n = a.size();
-  double const pi = std::acos(-1.0);
-  std::vector<C> out(n);
-  for (std::size_t k = 0; k < n; ++k) {
-    C sum(0.0, 0.0);
-    for (std::size_t m = 0; m < n; ++m) {
-      double const angle = sign * 2.0 * pi * double((k * m) % n) / double(n);
-      sum += a[m] * C(std::cos(angle), std::sin(angle));
-    }
-    out[k] = sum;
-  }
-  return out;
-}
+using bik_test::C;
+using bik_test::naive_dft;
 
 // Spec §2.4 steps 3-8, transcribed with naive DFTs and an explicit circular convolution.
 std::vector<double> reference_map(std::vector<double> const& h, double min, double slope,
