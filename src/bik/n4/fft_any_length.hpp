@@ -6,6 +6,7 @@
 
 #include "bik/n4/fft.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <cstddef>
@@ -36,15 +37,17 @@ inline std::vector<std::complex<double>> dft(std::vector<std::complex<double>> c
   std::size_t length = 1;
   while (length < 2 * n - 1) length <<= 1;
   std::vector<C> u(length, C(0.0, 0.0)), v(length, C(0.0, 0.0));
-  for (std::size_t m = 0; m < n; ++m) u[m] = a[m] * chirp[m];
+  std::copy(a.begin(), a.end(), u.begin());
+  multiply_elementwise(u.data(), chirp.data(), n);
   v[0] = std::conj(chirp[0]);
   for (std::size_t m = 1; m < n; ++m) v[m] = v[length - m] = std::conj(chirp[m]);
   fft_in_place(u, -1);
   fft_in_place(v, -1);
-  for (std::size_t m = 0; m < length; ++m) u[m] *= v[m];
+  multiply_elementwise(u, v);
   fft_in_place(u, +1);
-  std::vector<C> out(n);
-  for (std::size_t k = 0; k < n; ++k) out[k] = chirp[k] * u[k] / static_cast<double>(length);
+  std::vector<C> out(u.begin(), u.begin() + static_cast<std::ptrdiff_t>(n));
+  multiply_elementwise(out, chirp);
+  for (std::size_t k = 0; k < n; ++k) out[k] /= static_cast<double>(length);
   return out;
 }
 

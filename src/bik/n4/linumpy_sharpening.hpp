@@ -54,7 +54,10 @@ inline std::vector<double> linumpy_sharpening_map(std::vector<double> const& his
   for (std::size_t k = 0; k < nb; ++k) H[k] = histogram[k];
   std::vector<C> const Gf = dft(G, -1);
   std::vector<C> Hf = dft(H, -1);
-  for (std::size_t n = 0; n < P; ++n) Hf[n] *= std::conj(Gf[n]) / (std::norm(Gf[n]) + wiener_noise);
+  std::vector<C> filter(P);
+  for (std::size_t n = 0; n < P; ++n)
+    filter[n] = std::conj(Gf[n]) / (std::norm(Gf[n]) + wiener_noise);
+  multiply_elementwise(Hf, filter);
   std::vector<C> const sharp = dft(Hf, +1);
   // Truncated to the nb bins, clamped at 0 (the inverse is unnormalised: divide by P).
   std::vector<C> U(P, C(0.0, 0.0)), cU(P, C(0.0, 0.0));
@@ -64,10 +67,8 @@ inline std::vector<double> linumpy_sharpening_map(std::vector<double> const& his
     cU[k] = (min + static_cast<double>(k) * width) * u;
   }
   std::vector<C> num = dft(cU, -1), den = dft(U, -1);
-  for (std::size_t n = 0; n < P; ++n) {
-    num[n] *= Gf[n];
-    den[n] *= Gf[n];
-  }
+  multiply_elementwise(num, Gf);
+  multiply_elementwise(den, Gf);
   num = dft(num, +1);
   den = dft(den, +1);
   std::vector<double> E(nb);

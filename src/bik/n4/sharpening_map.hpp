@@ -49,8 +49,11 @@ inline std::vector<double> sharpening_map(std::vector<double> const& histogram, 
   }
   std::vector<C> const Ff = fft(F);
   std::vector<C> Uf = fft(V);
+  std::vector<C> power(P);  // conj(Ff) Ff
+  for (std::size_t n = 0; n < P; ++n) power[n] = std::conj(Ff[n]);
+  multiply_elementwise(power, Ff);
   for (std::size_t n = 0; n < P; ++n) {
-    C const G = std::conj(Ff[n]) / (std::conj(Ff[n]) * Ff[n] + wiener_noise);
+    C const G = std::conj(Ff[n]) / (power[n] + wiener_noise);
     Uf[n] *= G.real();
   }
   std::vector<C> U = inverse_fft(Uf);
@@ -62,10 +65,8 @@ inline std::vector<double> sharpening_map(std::vector<double> const& histogram, 
   }
   std::vector<C> num = fft(xU);
   std::vector<C> den = fft(U);
-  for (std::size_t n = 0; n < P; ++n) {
-    num[n] *= Ff[n];
-    den[n] *= Ff[n];
-  }
+  multiply_elementwise(num, Ff);
+  multiply_elementwise(den, Ff);
   num = inverse_fft(num);
   den = inverse_fft(den);
   std::vector<double> E(nb);
