@@ -7,12 +7,14 @@
 #include "bik/n4/sharpening_map.hpp"
 
 #include "naive_dft.hpp"
+#include "spaces.hpp"
 
 #include <doctest/doctest.h>
 #include <Kokkos_Core.hpp>
 
 #include <cmath>
 #include <complex>
+#include <cstdint>
 #include <random>
 #include <vector>
 
@@ -90,14 +92,14 @@ TEST_CASE("n4 histogram: linear split, dropped past the last bin, LUT interpolat
   CHECK(bik::n4::padded_length(2) == 4);
   CHECK(bik::n4::padded_length(3) == 8);
   int const nb = 5;
-  Kokkos::View<double*, Kokkos::HostSpace> h("h", nb);
+  Kokkos::View<bik::n4::HistogramCount*, Kokkos::HostSpace> h("h", nb);
   bik::n4::add_to_histogram(h, 2.0, nb);   // whole: bin 2
   bik::n4::add_to_histogram(h, 0.25, nb);  // 0.75 to bin 0, 0.25 to bin 1
   bik::n4::add_to_histogram(h, 3.5, nb);   // 0.5 to bins 3 and 4
   bik::n4::add_to_histogram(h, 4.0, nb);   // the maximum: whole into the last bin
   bik::n4::add_to_histogram(h, 4.5, nb);   // past the last bin: dropped (as ITK)
   std::vector<double> const want{0.75, 0.25, 1.0, 0.5, 1.5};
-  for (int k = 0; k < nb; ++k) CHECK(h(k) == want[k]);
+  for (int k = 0; k < nb; ++k) CHECK(bik::n4::histogram_weight(h(k)) == want[k]);
 
   Kokkos::View<double*, Kokkos::HostSpace> lut("lut", nb);
   for (int k = 0; k < nb; ++k) lut(k) = 10.0 * k * k;  // 0 10 40 90 160
@@ -105,6 +107,49 @@ TEST_CASE("n4 histogram: linear split, dropped past the last bin, LUT interpolat
   CHECK(bik::n4::sharpened_value(lut, 0.0, nb) == 0.0);
   CHECK(bik::n4::sharpened_value(lut, 3.25, nb) == 90.0 + 0.25 * 70.0);
   CHECK(bik::n4::sharpened_value(lut, 4.0, nb) == 160.0);
+}
+
+TEST_CASE("n4 histogram: the same bits on every space and thread count, whatever the order") {
+  // 200 000 positions spread over 200 bins, most with a fractional part. Fixed-point weights make
+  // the sum independent of the order of the adds, so every space must give exactly the
+  // histogram of one sequential pass over the positions (written here on the host, in reverse
+  // order to make the point), and each bin's weight is within n * 2^-31 of the exact real sum.
+  int const nb = 200;
+  std::int64_t const n = 200000;
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> position(0.0, nb - 1.0);
+  std::vector<double> c(n);
+  for (auto& v : c) v = position(rng);
+  c[0] = 0.0;
+  c[1] = nb - 1.0;
+  Kokkos::View<bik::n4::HistogramCount*, Kokkos::HostSpace> sequential("sequential", nb);
+  std::vector<double> exact(nb, 0.0);  // the real-valued split, summed in double
+  for (std::int64_t i = n - 1; i >= 0; --i) {
+    bik::n4::add_to_histogram(sequential, c[i], nb);
+    double const f = std::floor(c[i]);
+    auto const k = static_cast<int>(f);
+    exact[k] += k < nb - 1 ? 1.0 - (c[i] - f) : 1.0;
+    if (k < nb - 1) exact[k + 1] += c[i] - f;
+  }
+  double total = 0.0;
+  for (int k = 0; k < nb; ++k) {
+    total += bik::n4::histogram_weight(sequential(k));
+    CHECK(std::abs(bik::n4::histogram_weight(sequential(k)) - exact[k]) <= n * 0x1p-31);
+  }
+  CHECK(total == static_cast<double>(n));  // each value adds exactly one
+  bik_test::for_each_space([&](auto space) {
+    using Space = decltype(space);
+    using Counts = Kokkos::View<bik::n4::HistogramCount*, typename Space::memory_space>;
+    Kokkos::View<double*, Kokkos::HostSpace> c_host(c.data(), n);
+    auto const positions =
+        Kokkos::create_mirror_view_and_copy(typename Space::memory_space(), c_host);
+    Counts hist("hist", nb);
+    Kokkos::parallel_for(
+        Kokkos::RangePolicy<Space>(space, 0, n),
+        KOKKOS_LAMBDA(std::int64_t i) { bik::n4::add_to_histogram(hist, positions(i), nb); });
+    auto const got = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), hist);
+    for (int k = 0; k < nb; ++k) CHECK(got(k) == sequential(k));
+  });
 }
 
 TEST_CASE("n4 sharpening map: matches a naive-DFT transcription of the spec") {

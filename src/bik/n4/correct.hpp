@@ -196,6 +196,9 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
   require(included > 0, where,
           "the mask selects no voxel of the working grid " + work.str() +
               (options.shrink > 1 ? " (after shrinking)" : ""));
+  require(included < kHistogramMaxVoxels, where,
+          "the working grid " + work.str() + " includes " + std::to_string(included) +
+              " voxels, more than the histogram can count; use a larger shrink factor");
 
   // ---- levels
   // ------------------------------------------------------------------------------------
@@ -203,7 +206,7 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
   report.working = work;
   report.included = included;
   int const nb = options.histogram_bins;
-  auto hist = Buffers::template get<double>(ws, "bik::n4::histogram", nb);
+  auto hist = Buffers::template get<HistogramCount>(ws, "bik::n4::histogram", nb);
   auto lut = Buffers::template get<double>(ws, "bik::n4::sharpening_map", nb);
   auto hist_host = Kokkos::create_mirror_view(hist);
   auto lut_host = Kokkos::create_mirror_view(lut);
@@ -237,7 +240,7 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
       double const slope = (range.max_val - range.min_val) / (nb - 1);
       bool const sharpen = slope > 0.0;  // a constant image has nothing to correct
       if (sharpen) {
-        fill(space, "bik::n4::zero_histogram", hist, 0.0);
+        fill(space, "bik::n4::zero_histogram", hist, HistogramCount(0));
         Kokkos::parallel_for(
             "bik::n4::histogram", Policy(space, 0, n), KOKKOS_LAMBDA(std::int64_t i) {
               if (weight(i) > 0.0)
@@ -245,7 +248,7 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
             });
         Kokkos::deep_copy(space, hist_host, hist);
         space.fence();
-        for (int k = 0; k < nb; ++k) histogram[k] = hist_host(k);
+        for (int k = 0; k < nb; ++k) histogram[k] = histogram_weight(hist_host(k));
         std::vector<double> const map =
             sharpening_map(histogram, lo, slope, options.fwhm, options.wiener_noise);
         for (int k = 0; k < nb; ++k) lut_host(k) = map[k];
