@@ -3,7 +3,8 @@
 # `dev.sh test`: install what is missing, build, run ctest and the parity suite (failing if any
 # test was skipped or fewer ran than tests/test_floor.txt), the compile-only CUDA leg (every
 # target built with nvcc against a CUDA Kokkos, warning-free; nothing runs on a GPU;
-# BIK_CUDA_LEG=0 skips it on a machine without nvcc), then the sanitizer, fuzzing and style steps.
+# BIK_CUDA_LEG=0 skips it on a machine without nvcc), the host-ISA check (a -march=native build
+# gives the same bits), then the sanitizer, fuzzing and style steps.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -76,6 +77,7 @@ if [ -n "${BIK_KOKKOS_CUDA_PREFIX:-}" ]; then
        "libbik PTX: 0 fma outside the Zernike units ($zernike_fma there, libdevice acos/atan2)," \
        "$mul mul.rn.f64"
 fi
+bash cmake/check-host-isa.sh    # -march=native build: same bits as portable, parity suite
 bash cmake/check-sanitizers.sh  # ASan+UBSan build: unit, io and CLI suites
 bash cmake/check-fuzz.sh        # libFuzzer targets: corpus replay, then ~60 s of fuzzing
 bash cmake/check-format.sh      # clang-format --dry-run --Werror (BIK_FORMAT_CHECK=0 skips)
