@@ -16,8 +16,9 @@ measured code changed since the commit the JSON names.
     python benchmarks/render_claims.py --check              # verify, change nothing
 
 Regions: compare-context, compare-1080, compare-all (from --compare), kernels-context,
-kernels-summary, kernels-all (from --kernels). A region whose JSON is absent renders as a note
-saying it has not been measured at this commit.
+kernels-summary, kernels-all (from --kernels), and targets (every issue's speed target, from
+all results files of --results and --native-results, see targets.py). A region whose JSON is
+absent renders as a note saying it has not been measured at this commit.
 """
 
 from __future__ import annotations
@@ -30,10 +31,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from provenance import REPO, changed_since  # noqa: E402
+import targets  # noqa: E402
 
 DEFAULT_FILES = [REPO / "README.md", REPO / "benchmarks" / "README.md"]
 DEFAULT_COMPARE = REPO / "benchmarks" / "results" / "compare.json"
 DEFAULT_KERNELS = REPO / "benchmarks" / "results" / "kernels.json"
+DEFAULT_RESULTS = REPO / "benchmarks" / "results"
+DEFAULT_NATIVE_RESULTS = DEFAULT_RESULTS / "native"
 REGION = re.compile(r"(<!-- bench:([\w-]+) -->\n)(.*?)(<!-- /bench:\2 -->)", re.DOTALL)
 
 
@@ -206,8 +210,18 @@ def not_measured(source: Path) -> str:
             f"quiet machine, then `python benchmarks/render_claims.py`.*\n")
 
 
+def render_targets_context(portable: dict[str, dict], native: dict[str, dict]) -> str:
+    def commits(results: dict[str, dict]) -> str:
+        found = sorted({short(measured_commit(d)) for d in results.values()})
+        return ", ".join(found) if found else "not measured"
+    return (f"Portable build measured at {commits(portable)}; host-ISA build (`native` preset) "
+            f"at {commits(native)}. Each ratio comes from one run of its script, bik and the "
+            f"reference side by side.\n")
+
+
 def renderers(compare: dict | None, kernels: dict | None, compare_path: Path,
-              kernels_path: Path) -> dict:
+              kernels_path: Path, portable: dict[str, dict] | None = None,
+              native: dict[str, dict] | None = None) -> dict:
     def need(data, path, fn):
         return (lambda: fn(data)) if data is not None else (lambda: not_measured(path))
 
@@ -219,6 +233,8 @@ def renderers(compare: dict | None, kernels: dict | None, compare_path: Path,
         "kernels-summary": need(kernels, kernels_path,
                                 lambda d: render_kernels_summary(d, "1080x1080_144obj")),
         "kernels-all": need(kernels, kernels_path, render_kernels_all),
+        "targets-context": lambda: render_targets_context(portable or {}, native or {}),
+        "targets": lambda: targets.render(portable or {}, native or {}),
     }
 
 
@@ -236,10 +252,15 @@ def load(path: Path) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+def measured_commit(data: dict) -> str | None:
+    """The commit a results file names (`git.commit`, or `commit` for compare_n4.py)."""
+    return (data.get("git") or {}).get("commit") or data.get("commit")
+
+
 def stale(data: dict | None, path: Path) -> list[str]:
     if data is None:
         return []
-    commit = (data.get("git") or {}).get("commit")
+    commit = measured_commit(data)
     if not commit:
         return [f"{path}: names no git commit"]
     changed = changed_since(commit)
@@ -256,14 +277,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("--compare", type=Path, default=DEFAULT_COMPARE)
     parser.add_argument("--kernels", type=Path, default=DEFAULT_KERNELS)
+    parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS,
+                        help="directory of the portable build's results (targets region)")
+    parser.add_argument("--native-results", type=Path, default=DEFAULT_NATIVE_RESULTS,
+                        help="directory of the host-ISA build's results (targets region)")
     parser.add_argument("--check", action="store_true",
                         help="change nothing; fail if a region or a result is out of date")
     parser.add_argument("--no-stale-check", action="store_true",
                         help="do not compare the results' commit with the working tree")
     args = parser.parse_args(argv)
     compare, kernels = load(args.compare), load(args.kernels)
-    table = renderers(compare, kernels, args.compare, args.kernels)
-    problems = [] if args.no_stale_check else stale(compare, args.compare) + stale(kernels, args.kernels)
+    portable = targets.load_results(args.results)
+    native = targets.load_results(args.native_results)
+    table = renderers(compare, kernels, args.compare, args.kernels, portable, native)
+    problems = []
+    if not args.no_stale_check:
+        problems += stale(compare, args.compare) + stale(kernels, args.kernels)
+        for directory, results in ((args.results, portable), (args.native_results, native)):
+            for name, data in results.items():
+                path = directory / f"{name}.json"
+                if path not in (args.compare, args.kernels):
+                    problems += stale(data, path)
     for path in args.files:
         text = path.read_text()
         rendered = render_text(text, table, str(path))

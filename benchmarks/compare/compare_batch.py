@@ -34,6 +34,9 @@ import numpy as np  # noqa: E402
 
 from cp_measure.core.measureobjectintensity import get_intensity  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from provenance import git_stamp  # noqa: E402
+
 
 def make_batch(images, size, objects, seed):
     """`images` label/pixel pairs: `objects` non-touching discs per image on a jittered grid,
@@ -158,6 +161,7 @@ def main(argv=None):
         "bik_transfer_ms": float(fields["transfer_ms"]), "bik_end_to_end_ms": wall_ms,
         "compute_ratio": python_ms / compute_ms, "end_to_end_ratio": python_ms / wall_ms,
         "max_ulp": worst, "nan_mismatches": nan_mismatch, "columns_compared": compared,
+        "git": git_stamp(), "load_average": list(os.getloadavg()),
     }
     print(f"batch of {args.images} images {args.size}x{args.size}, ~{args.objects} objects each, "
           f"uint16 pixels, int32 labels; bik {args.backend} with {args.threads} threads")

@@ -128,9 +128,37 @@ def test_missing_results_render_as_not_measured(tmp_path):
     doc = tmp_path / "doc.md"
     doc.write_text("<!-- bench:compare-1080 -->\nold\n<!-- /bench:compare-1080 -->\n")
     assert render_claims.main(["--compare", str(tmp_path / "none.json"), "--kernels",
-                               str(tmp_path / "none.json"), str(doc)]) == 0
+                               str(tmp_path / "none.json"), "--results", str(tmp_path),
+                               "--native-results", str(tmp_path), str(doc)]) == 0
     assert "Not measured at this commit" in doc.read_text()
     assert "old" not in doc.read_text()
+
+
+def test_targets_are_read_off_both_builds_results(tmp_path):
+    # 51 ms numpy against 4 ms bik is 12.75x (>= 12: met); against 5 ms, 10.2x (not met). The
+    # batch file of the portable build is absent, so its targets are not measured there.
+    def intensity(bik_ms):
+        return {"git": {"commit": None}, "scenes": [{"scene": "1080", "results": [
+            {"name": "cp_measure numpy", "ms": 51.0}, {"name": "cp_measure numba", "ms": 45.0},
+            {"name": "bik openmp", "ms": bik_ms}]}]}
+    portable, native = tmp_path / "portable", tmp_path / "native"
+    portable.mkdir()
+    native.mkdir()
+    (portable / "compare.json").write_text(json.dumps(intensity(5.0)))
+    (native / "compare.json").write_text(json.dumps(intensity(4.0)))
+    (native / "batch.json").write_text(json.dumps({"compute_ratio": 21.0, "end_to_end_ratio": 4.0}))
+    doc = tmp_path / "doc.md"
+    doc.write_text("<!-- bench:targets -->\n<!-- /bench:targets -->\n")
+    assert render_claims.main(["--no-stale-check", "--results", str(portable), "--native-results",
+                               str(native), str(doc)]) == 0
+    rows = {line.split(" | ")[1]: line for line in doc.read_text().splitlines()
+            if line.startswith("| 6 |")}
+    assert "| 10.20× (not met) | 12.75× (met) |" in rows[
+        "intensity 1080²/144, OpenMP vs cp_measure numpy"]
+    assert "| not measured | 21.00× (met) |" in rows[
+        "batch 64×512², compute vs a Python loop of numpy"]
+    assert "| not measured | 4.00× (not met) |" in rows[
+        "batch 64×512², end to end vs the same loop"]
 
 
 def test_unknown_region_is_an_error(tmp_path):
