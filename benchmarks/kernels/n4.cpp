@@ -160,6 +160,9 @@ void register_n4_benchmarks() {
   benchmark::RegisterBenchmark("n4_sharpen/200/Host", bench_sharpen)
       ->UseManualTime()
       ->Unit(benchmark::kMicrosecond);
+#ifdef BIK_BENCH_HAS_KOKKOS_KERNELS
+  register_n4_kokkos_kernels_benchmarks();
+#endif
 }
 
 }  // namespace bik_bench

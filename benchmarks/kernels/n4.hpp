@@ -8,6 +8,11 @@ namespace bik_bench {
 // (128x256x256 float32) on every enabled space, and n4_sharpen (host, 200 bins).
 void register_n4_benchmarks();
 
+// Registers n4_fit_kokkos_kernels and n4_evaluate_kokkos_kernels (n4_kokkos_kernels.cpp): the
+// same contractions as dense Kokkos Kernels products; called by register_n4_benchmarks when
+// Kokkos Kernels was found (BIK_BENCH_HAS_KOKKOS_KERNELS).
+void register_n4_kokkos_kernels_benchmarks();
+
 }  // namespace bik_bench
 
 #endif

@@ -11,6 +11,7 @@
 #include "bik/core/error.hpp"
 #include "bik/io/io.hpp"
 #include "bik/n4/correct.hpp"
+#include "bik/n4/correct_sections.hpp"
 #include "bik/n4/sections.hpp"
 
 #include <fmt/format.h>
@@ -172,25 +173,94 @@ struct SectionsRun {
   std::vector<std::int64_t> shape;  // (Z, Y, X); Z = 1 for 2D
   int rank = 3;
   std::int64_t sections = 1;
+  bool global_pass = false;
   std::string backend;
   bool quiet = false;
 };
 
-// `bik n4 --sections N`: each section of planes is read, corrected independently and written
-// before the next is read (HDF5 hyperslabs), so memory holds one section's input, outputs and
-// working grid, never the whole volume.
+// Where the sections' outputs go, and the time spent reading and writing them.
+struct SectionFiles {
+  io::ImageFileWriter* out = nullptr;
+  io::ImageFileWriter* bias = nullptr;  // the writer of the bias dataset (may be `out`)
+  std::size_t bias_index = 0;           // its index in that writer
+  double read_ms = 0.0, write_ms = 0.0;
+};
+
+// The per-section driver (bik/n4/correct_sections.hpp) on `space`, planes read from and
+// written to the HDF5 files.
+template <class Space, class T>
+n4::SectionsReport sections_on(Space const& space, SectionsRun const& run,
+                               n4::N4Options const& options, n4::SectionsOptions const& how,
+                               SectionFiles& files) {
+  using MS = typename Space::memory_space;
+  using Planes = n4::SectionPlanes<T, std::int64_t, MS>;
+  Stopwatch watch;
+  auto read = [&](std::int64_t z0, std::int64_t z1) {
+    watch.restart();
+    HostImage<T> const image = read_section<T>(run.in, z0, z1);
+    Planes planes;
+    planes.input = Kokkos::create_mirror_view_and_copy(MS(), image.data);
+    if (run.mask)
+      planes.mask =
+          Kokkos::create_mirror_view_and_copy(MS(), io::read_label_planes(*run.mask, z0, z1).data);
+    files.read_ms += watch.elapsed_ms();
+    return planes;
+  };
+  auto write = [&](std::int64_t z0, std::int64_t z1, auto const& corrected, auto const& bias) {
+    watch.restart();
+    // No copy on host spaces: the mirror is the View itself.
+    files.out->write_planes(
+        0, z0, z1, Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), corrected).data());
+    if (files.bias)
+      files.bias->write_planes(
+          files.bias_index, z0, z1,
+          Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), bias).data());
+    files.write_ms += watch.elapsed_ms();
+  };
+  Workspace<MS> ws;
+  Shape3 const shape{run.shape[0], run.shape[1], run.shape[2]};
+  return n4::correct_sections<T, std::int64_t>(space, shape, run.rank, options, how, read, write,
+                                               &ws);
+}
+
+template <class T>
+n4::SectionsReport sections_backend(SectionsRun const& run, n4::N4Options const& options,
+                                    n4::SectionsOptions const& how, SectionFiles& files) {
+#if BIK_HAS_CUDA
+  if (run.backend == "cuda") return sections_on<Kokkos::Cuda, T>({}, run, options, how, files);
+#endif
+#if BIK_HAS_OPENMP
+  if (run.backend == "openmp") return sections_on<Kokkos::OpenMP, T>({}, run, options, how, files);
+#endif
+#if BIK_HAS_SERIAL
+  if (run.backend == "serial") return sections_on<Kokkos::Serial, T>({}, run, options, how, files);
+#endif
+  throw Error("backend '" + run.backend + "' is not compiled in");
+}
+
+// `bik n4 --sections N [--sections-global]`: each section of planes is read, corrected
+// independently and written before the next is read (HDF5 hyperslabs), so memory holds one
+// section's input, outputs and working grid, never the whole volume. With --sections-global,
+// the sections are read twice: once to fit them (their corrected planes sampled onto the whole
+// volume's shrunk grid, for the global fit), once to divide them by both fields.
 template <class T>
 int run_sections(SectionsRun const& run, n4::N4Options options) {
-  auto const bounds = n4::section_bounds(run.shape[0], run.sections);
   std::int64_t const n = run.sections;
-  std::int64_t section = 0;
+  std::int64_t stage = 0;
   int const levels = static_cast<int>(options.iterations.size());
   if (!run.quiet)
     options.progress = [&](int level, int iteration, double convergence) {
-      std::cerr << fmt::format("n4: section {}/{} level {}/{} iteration {}/{} convergence {:.9g}\n",
-                               section + 1, n, level + 1, levels, iteration,
-                               options.iterations[level], convergence);
+      std::string const what =
+          stage == n ? std::string("global pass") : fmt::format("section {}/{}", stage + 1, n);
+      std::cerr << fmt::format("n4: {} level {}/{} iteration {}/{} convergence {:.9g}\n", what,
+                               level + 1, levels, iteration, options.iterations[level],
+                               convergence);
     };
+  n4::SectionsOptions how;
+  how.sections = n;
+  how.global_pass = run.global_pass;
+  how.want_bias = run.bias.has_value();
+  how.on_fit = [&](std::int64_t i) { stage = i; };
   auto const type = std::is_same<T, float>::value ? io::ImageDataset::Type::float32
                                                   : io::ImageDataset::Type::float64;
   std::vector<std::int64_t> const out_shape =
@@ -205,48 +275,54 @@ int run_sections(SectionsRun const& run, n4::N4Options options) {
   std::optional<io::ImageFileWriter> bias_out;
   if (bias_apart)
     bias_out.emplace(run.bias->file, std::vector<io::ImageDataset>{layout(run.bias->dataset)});
-
-  double read_ms = 0.0, compute_ms = 0.0, write_ms = 0.0;
-  std::string per_section;
-  std::int64_t included = 0;
-  Stopwatch watch;
-  for (section = 0; section < n; ++section) {
-    std::int64_t const z0 = bounds[section], z1 = bounds[section + 1];
-    watch.restart();
-    HostImage<T> const image = read_section<T>(run.in, z0, z1);
-    std::optional<HostImage<std::int64_t>> mask;
-    if (run.mask) mask = io::read_label_planes(*run.mask, z0, z1);
-    read_ms += watch.elapsed_ms();
-    watch.restart();
-    auto const result = run_backend(run.backend, image, mask, run.bias.has_value(), options);
-    compute_ms += watch.elapsed_ms();
-    watch.restart();
-    out.write_planes(0, z0, z1, result.corrected.data());
-    if (run.bias)
-      (bias_apart ? *bias_out : out)
-          .write_planes(bias_apart ? 0 : 1, z0, z1, result.log_bias.data());
-    write_ms += watch.elapsed_ms();
-    std::string levels_run;
-    for (auto const& level : result.report.levels)
-      levels_run += fmt::format("{}{}", levels_run.empty() ? "" : "x", level.iterations);
-    per_section +=
-        fmt::format("{}[{}, {}) {}", per_section.empty() ? "" : ", ", z0, z1, levels_run);
-    included += result.report.included;
+  SectionFiles files;
+  files.out = &out;
+  if (run.bias) {
+    files.bias = bias_apart ? &*bias_out : &out;
+    files.bias_index = bias_apart ? 0 : 1;
   }
+
+  Stopwatch watch;
+  auto const report = sections_backend<T>(run, options, how, files);
+  double compute_ms = watch.elapsed_ms() - files.read_ms - files.write_ms;
   watch.restart();
   out.commit();
   if (bias_out) bias_out->commit();
-  write_ms += watch.elapsed_ms();
+  files.write_ms += watch.elapsed_ms();
+
+  auto levels_run = [](n4::N4Report const& r) {
+    std::string text;
+    for (auto const& level : r.levels)
+      text += fmt::format("{}{}", text.empty() ? "" : "x", level.iterations);
+    return text;
+  };
+  std::string per_section;
+  std::int64_t included = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    per_section += fmt::format("{}[{}, {}) {}", per_section.empty() ? "" : ", ", report.bounds[i],
+                               report.bounds[i + 1], levels_run(report.sections[i]));
+    included += report.sections[i].included;
+  }
+  std::string global;
+  if (report.has_global) {
+    auto const& w = report.global.working;
+    global = fmt::format(
+        "; then a global pass on the working grid ({}, {}, {}) with {} voxels in the mask, "
+        "iterations per level {}, final convergence {:.9g}, its field multiplied with the "
+        "sections'",
+        w.z, w.y, w.x, report.global.included, levels_run(report.global),
+        report.global.levels.back().convergence);
+  }
   std::cout << fmt::format(
       "n4: corrected a {}D image {} on {} ({} threads) in {} sections along Z, each "
       "independently, with {} voxels of the working grids in the mask; planes and iterations "
-      "per level: {}\nwrote {}{}\n",
+      "per level: {}{}\nwrote {}{}\n",
       run.rank, run.in.str(), run.backend, backend_concurrency(run.backend), n, included,
-      per_section, run.out.str(), run.bias ? " and " + run.bias->str() : std::string());
+      per_section, global, run.out.str(), run.bias ? " and " + run.bias->str() : std::string());
   std::cout.flush();
   std::cerr << fmt::format(
       "timing read_ms={:.3f} compute_ms={:.3f} write_ms={:.3f} backend={} peak_rss_mib={:.1f}\n",
-      read_ms, compute_ms, write_ms, run.backend, peak_rss_mib());
+      files.read_ms, compute_ms, files.write_ms, run.backend, peak_rss_mib());
   return 0;
 }
 
@@ -281,6 +357,7 @@ int run_n4(std::vector<std::string> const& args) {
                         {"voxel-size-mm"},
                         {"bias-out"},
                         {"sections"},
+                        {"sections-global", false},
                         {"out"},
                         {"backend"},
                         {"quiet", false},
@@ -342,8 +419,13 @@ int run_n4(std::vector<std::string> const& args) {
       throw Error(f + ": already exists; pass --overwrite to replace it");
   }
 
+  bool const sections_global = parsed.flag("sections-global");
+  if (sections_global && !parsed.value("sections"))
+    throw Error("--sections-global needs --sections N (the global pass follows the sections)");
+  if (sections_global && linumpy) throw Error("--sections-global applies to --semantics itk only");
   if (parsed.value("sections")) {
-    SectionsRun run{in_spec, out_spec, mask_spec, bias_spec, {}, 3, 0, backend, quiet};
+    SectionsRun run{in_spec, out_spec, mask_spec,       bias_spec, {},
+                    3,       0,        sections_global, backend,   quiet};
     std::tie(run.shape, run.rank) = image_shape(in_spec);
     run.sections = parsed.integer("sections", 1, 1);
     if (mask_spec && image_shape(*mask_spec) != std::make_pair(run.shape, run.rank))

@@ -88,7 +88,8 @@ constexpr char const* kN4 =
     R"(usage: bik n4 IN.h5:/dataset --out OUT.h5:/dataset [--mask FILE.h5:/dataset]
               [--mask-label N|nonzero] [--shrink S] [--iterations 50x50x50x50]
               [--convergence 0.001] [--control-points 4] [--fwhm 0.15] [--wiener-noise 0.01]
-              [--bins 200] [--bias-out FILE.h5:/dataset] [--sections N] [--backend NAME]
+              [--bins 200] [--bias-out FILE.h5:/dataset] [--sections N [--sections-global]]
+              [--backend NAME]
               [--quiet] [--overwrite] [--semantics itk|linumpy] [--spline-distance-mm 10]
               [--voxel-size-mm 1|Z,Y,X]
 
@@ -114,6 +115,10 @@ evaluated at full resolution and the output is IN / exp(log bias) at every voxel
   --sections N        cut the volume along Z into N sections, planes [round(i Z/N),
                       round((i+1) Z/N)), and correct each independently; each is read,
                       corrected and written before the next, so memory holds one section
+  --sections-global   after the sections, a global N4 pass on the whole volume (shrunk by
+                      S) of the section-corrected image; the output is IN / exp(section log
+                      bias + global log bias), and --bias-out gets that sum. The sections are
+                      read twice; memory holds one section and the shrunk volume (itk only)
   --backend NAME      execution space to run on (see 'bik info'); default: the fastest
   --quiet             no per-iteration progress
   --overwrite         replace existing output files
@@ -127,7 +132,8 @@ evaluated at full resolution and the output is IN / exp(log bias) at every voxel
                       points per axis (defaults 10 and 1; V is one size or z,y,x)
 
 Progress on stderr, one line per iteration: 'n4: level L/n iteration i/max convergence c'
-('n4: section s/N level ...' with --sections).
+('n4: section s/N level ...' with --sections, 'n4: global pass level ...' in its global
+pass).
 A summary on stdout, and 'timing read_ms=<x> compute_ms=<x> write_ms=<x> backend=<name>
 peak_rss_mib=<x>' on stderr (the process's peak resident memory). Outputs are written to a
 temporary file and renamed when complete.

@@ -203,6 +203,51 @@ def test_sections_are_corrected_independently(volume):
     assert not np.array_equal(log_bias[6:], log_bias[:6])
 
 
+def test_sections_global_pass(volume):
+    """--sections 2 --sections-global: the sections, then a global pass on the whole volume
+    shrunk by 2 (6 x 10 x 12), progress for each fit on stderr, float32 outputs of the input's
+    shape, corrected = input / exp(log bias) where the log bias is the sum of both fields: it
+    differs from the sections' alone by one smooth field, which (unlike the sections' fields)
+    does not jump between planes 5 and 6."""
+    args = ["--iterations", "3x2", "--convergence", "0", "--shrink", "2"]
+    fields = {}
+    for extra in ([], ["--sections-global"]):
+        out = volume["dir"] / f"global{len(extra)}.h5"
+        proc = run("n4", f"{volume['file']}:/pixels", "--mask", f"{volume['file']}:/mask", *args,
+                   "--sections", "2", *extra, "--out", f"{out}:/corrected", "--bias-out",
+                   f"{out}:/bias")
+        assert proc.returncode == 0, proc.stderr
+        assert re.search(r"peak_rss_mib=\d+(\.\d+)?", proc.stderr), proc.stderr
+        corrected, bias = read_outputs(out)
+        assert corrected.dtype == bias.dtype == np.float32
+        assert corrected.shape == bias.shape == (12, 20, 24)
+        want = volume["pixels"].astype(np.float64) / np.exp(bias.astype(np.float64))
+        np.testing.assert_allclose(corrected.astype(np.float64), want, rtol=4 * 2.0 ** -23,
+                                   atol=0)
+        fields[bool(extra)] = bias.astype(np.float64)
+    assert "then a global pass on the working grid (6, 10, 12)" in proc.stdout, proc.stdout
+    stages = re.findall(r"^n4: (section \d/2|global pass) level 1/2 iteration 1/3", proc.stderr,
+                        re.MULTILINE)
+    assert stages == ["section 1/2", "section 2/2", "global pass"], proc.stderr
+    global_part = fields[True] - fields[False]
+    step = np.abs(np.diff(global_part, axis=0)).max(axis=(1, 2))  # between planes z and z + 1
+    sections_step = np.abs(fields[False][6] - fields[False][5]).max()
+    assert step[5] <= 1.5 * max(step[4], step[6]) + 1e-6, step
+    assert sections_step > step[5]
+
+
+@pytest.mark.parametrize("extra,message", [
+    ([], "--sections-global needs --sections N"),
+    (["--sections", "2", "--semantics", "linumpy"], "--sections-global applies to --semantics itk"),
+])
+def test_sections_global_flag_errors(volume, extra, message):
+    out = volume["dir"] / "bad_global.h5"
+    proc = run("n4", f"{volume['file']}:/pixels", "--sections-global", *extra, "--out",
+               f"{out}:/c")
+    assert proc.returncode == 2 and message in proc.stderr, proc.stderr
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("sections,message", [("0", "expects an integer >= 1, got '0'"),
                                               ("13", "between 1 and the 12 planes along Z")])
 def test_bad_section_counts(volume, sections, message):

@@ -66,11 +66,13 @@ class Workspace {
     return Kokkos::subview(view, Kokkos::make_pair(std::size_t(0), n));
   }
   Buffers<double>& buffers(double*) { return doubles_; }
+  Buffers<float>& buffers(float*) { return floats_; }
   Buffers<std::int64_t>& buffers(std::int64_t*) { return int64s_; }
   Buffers<std::int32_t>& buffers(std::int32_t*) { return int32s_; }
   Buffers<std::uint8_t>& buffers(std::uint8_t*) { return bytes_; }
 
   Buffers<double> doubles_;
+  Buffers<float> floats_;
   Buffers<std::int64_t> int64s_;
   Buffers<std::int32_t> int32s_;
   Buffers<std::uint8_t> bytes_;

@@ -5,7 +5,9 @@
 // contiguous range of samples, so that evaluations loop over a span with the four control
 // points fixed (vectorisable on CPUs). Weights are stored per k (4 rows of n), so that
 // consecutive samples' weights are contiguous. A degenerate axis (n = 1,
-// the Z axis of a 2D image) has one control point with weight 1.
+// the Z axis of a 2D image) has one control point with weight 1. A basis may hold a window
+// [first, end) of the axis's samples only (a section of a volume): its sample i is the axis's
+// sample first + i, placed on the lattice of the whole axis.
 #ifndef BIK_N4_AXIS_BASIS_HPP
 #define BIK_N4_AXIS_BASIS_HPP
 
@@ -40,16 +42,25 @@ struct AxisBasis {
 
 // The basis of an n-sample axis on `spans` spans (degenerate: n == 1 and spans == 0). Its tables
 // come from `ws` (buffers named after `name`) when one is given. `semantics` places the samples
-// as ITK does or as linumpy does (cubic_bspline.hpp).
+// as ITK does or as linumpy does (cubic_bspline.hpp). [window_begin, window_end) selects the
+// samples to hold (all of them when window_end <= window_begin).
 template <class MemorySpace>
-AxisBasis<MemorySpace> make_axis_basis(std::int64_t n, int spans,
+AxisBasis<MemorySpace> make_axis_basis(std::int64_t axis_samples, int spans,
                                        Workspace<MemorySpace>* ws = nullptr,
                                        std::string const& name = "bik::n4::axis",
-                                       Semantics semantics = Semantics::itk) {
+                                       Semantics semantics = Semantics::itk,
+                                       std::int64_t window_begin = 0, std::int64_t window_end = 0) {
   bool const degenerate = spans == 0;
-  require(degenerate ? n == 1 : n >= 2 && spans >= 1, "bik::n4::make_axis_basis",
-          "an axis needs at least 2 samples and 1 span, got " + std::to_string(n) +
+  require(degenerate ? axis_samples == 1 : axis_samples >= 2 && spans >= 1,
+          "bik::n4::make_axis_basis",
+          "an axis needs at least 2 samples and 1 span, got " + std::to_string(axis_samples) +
               " samples and " + std::to_string(spans) + " spans");
+  if (window_end <= window_begin) window_end = axis_samples, window_begin = 0;
+  require(window_begin >= 0 && window_end <= axis_samples, "bik::n4::make_axis_basis",
+          "the window of samples [" + std::to_string(window_begin) + ", " +
+              std::to_string(window_end) + ") is not inside the axis's " +
+              std::to_string(axis_samples) + " samples");
+  std::int64_t const n = window_end - window_begin;
   using Buffers = Workspace<MemorySpace>;
   AxisBasis<MemorySpace> b;
   b.samples = n;
@@ -71,10 +82,11 @@ AxisBasis<MemorySpace> make_axis_basis(std::int64_t n, int spans,
   for (std::int64_t i = 0; i < n; ++i) {
     double w[4] = {1.0, 0.0, 0.0, 0.0};
     std::int32_t j = 0;
+    std::int64_t const on_axis = window_begin + i;
     if (!degenerate && semantics == Semantics::linumpy) {
-      linumpy_span_weights(i, n, spans, j, w);
+      linumpy_span_weights(on_axis, axis_samples, spans, j, w);
     } else if (!degenerate) {
-      double const u = parametric_position(i, n, spans);
+      double const u = parametric_position(on_axis, axis_samples, spans);
       j = static_cast<std::int32_t>(std::floor(u));
       cubic_bspline_weights(u - j, w);
     }

@@ -3,6 +3,9 @@
 // each axis and p = 2 or 3 (the MBA denominator and numerator). Done one axis at a time,
 // X then Y then Z, each step a gather (one output per work item over the contiguous samples
 // that touch its control point), so no atomics and a fixed summation order on every space.
+// Kokkos Kernels' dense products (KokkosBlas::gemm, KokkosBatched::SerialGemm) compute the same
+// with C/4 times more multiplications: measured 3.6x slower at N4's sizes (Serial, 64x128x128
+// onto 11^3; benchmarks/kernels/n4_kokkos_kernels.cpp), so this gather stays.
 #ifndef BIK_N4_CONTRACT_TO_LATTICE_HPP
 #define BIK_N4_CONTRACT_TO_LATTICE_HPP
 

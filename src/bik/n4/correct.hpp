@@ -5,6 +5,8 @@
 // convergence by the coefficient of variation of exp(old - new log bias), exact lattice
 // refinement between levels, and finally input / exp(log bias) at full resolution with the
 // field evaluated index-normalised (as GetLogBiasFieldAsImage(full image) does).
+// bik::n4::fit stops before the last step and returns the lattice (n4_fit.hpp), for callers
+// that evaluate it elsewhere (per-section runs with a global pass, sections_global.hpp).
 // Working buffers are doubles on the (shrunk) working grid; the full-resolution pass reads the
 // input once and writes the outputs once. options.semantics == Semantics::linumpy runs
 // linumpy's variant instead (correct_linumpy.hpp).
@@ -21,6 +23,7 @@
 #include "bik/n4/lattice.hpp"
 #include "bik/n4/log_histogram.hpp"
 #include "bik/n4/math.hpp"
+#include "bik/n4/n4_fit.hpp"
 #include "bik/n4/n4_images.hpp"
 #include "bik/n4/n4_options.hpp"
 #include "bik/n4/refine_lattice.hpp"
@@ -92,20 +95,30 @@ typename Kokkos::MinMax<double>::value_type masked_log_range(
   return range;
 }
 
-}  // namespace detail
+// The output shapes of `images` are the input's (the outputs are not read before).
+template <class T, class M, class MemorySpace>
+void validate_outputs(N4Images<T, M, MemorySpace> const& images, char const* where) {
+  Shape3 const full = shape_of(images.input);
+  auto same_shape = [&](Shape3 s) { return s.z == full.z && s.y == full.y && s.x == full.x; };
+  require(same_shape(shape_of(images.corrected)), where,
+          "output shape " + shape_of(images.corrected).str() + " does not match image shape " +
+              full.str());
+  require(images.log_bias.data() == nullptr || same_shape(shape_of(images.log_bias)), where,
+          "bias output shape " + shape_of(images.log_bias).str() + " does not match image shape " +
+              full.str());
+}
 
 // linumpy's semantics (correct_linumpy.hpp, included at the end of this file).
 template <class ExecSpace, class T, class M, class MemorySpace>
-N4Report correct_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
-                         N4Options const& options, Workspace<MemorySpace>* ws = nullptr);
+N4Fit<MemorySpace> fit_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
+                               N4Options const& options, Workspace<MemorySpace>* ws);
 
+// ITK's semantics, without the workspace's lease (the callers hold it).
 template <class ExecSpace, class T, class M, class MemorySpace>
-N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
-                 N4Options const& options, Workspace<MemorySpace>* ws = nullptr) {
+N4Fit<MemorySpace> fit_itk(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
+                           N4Options const& options, Workspace<MemorySpace>* ws) {
   static_assert(std::is_floating_point<T>::value, "bik::n4::correct: float or double images");
-  if (options.semantics == Semantics::linumpy) return correct_linumpy(space, images, options, ws);
   char const* where = "bik::n4::correct";
-  typename Workspace<MemorySpace>::Lease lease(ws, where);
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   using Buffers = Workspace<MemorySpace>;
 
@@ -119,19 +132,12 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
   detail::validate(options, rank, where);
   bool const has_mask = images.mask.data() != nullptr;
   bool const has_conf = images.confidence.data() != nullptr;
-  bool const has_bias = images.log_bias.data() != nullptr;
   auto same_shape = [&](Shape3 s) { return s.z == full.z && s.y == full.y && s.x == full.x; };
   require(
       !has_mask || same_shape(shape_of(images.mask)), where,
       "mask shape " + shape_of(images.mask).str() + " does not match image shape " + full.str());
   require(!has_conf || same_shape(shape_of(images.confidence)), where,
           "confidence shape " + shape_of(images.confidence).str() + " does not match image shape " +
-              full.str());
-  require(same_shape(shape_of(images.corrected)), where,
-          "output shape " + shape_of(images.corrected).str() + " does not match image shape " +
-              full.str());
-  require(!has_bias || same_shape(shape_of(images.log_bias)), where,
-          "bias output shape " + shape_of(images.log_bias).str() + " does not match image shape " +
               full.str());
 
   ShrinkAxis const sz = rank == 2 ? ShrinkAxis{} : shrink_axis(full.z, options.shrink);
@@ -286,8 +292,7 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
       auto const update = prepare_lattice_on_grid(space, basis, phi, ws);
       Kokkos::parallel_for(
           "bik::n4::apply_update", Policy(space, 0, n), KOKKOS_LAMBDA(std::int64_t i) {
-            std::int64_t const x = i % work.x, y = (i / work.x) % work.y, z = i / (work.x * work.y);
-            double const d = update.value(z, y, x);
+            double const d = update.value_in_row(i / work.x, i % work.x);
             log_bias(i) += d;
             scratch(i) = weight(i) > 0.0 ? math::expm1(-d) : 0.0;
           });
@@ -317,12 +322,43 @@ N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& imag
     }
   }
 
-  // ---- full resolution
-  // ---------------------------------------------------------------------------
-  auto const full_basis = make_grid_basis<MemorySpace>(full, lattice.shape, ws, "bik::n4::full");
-  apply_bias(space, full_basis, lattice.coeff, input, images.corrected, images.log_bias, ws);
   space.fence();
-  return report;
+  return {report, Semantics::itk, lattice};
+}
+
+// The fit of either semantics.
+template <class ExecSpace, class T, class M, class MemorySpace>
+N4Fit<MemorySpace> fit_any(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
+                           N4Options const& options, Workspace<MemorySpace>* ws) {
+  return options.semantics == Semantics::linumpy ? fit_linumpy(space, images, options, ws)
+                                                 : fit_itk(space, images, options, ws);
+}
+
+}  // namespace detail
+
+// N4's fit of the log bias field of images.input (its outputs are not used): the lattice, to
+// evaluate with apply_fit or fit_basis. With a workspace, the lattice lives in it (n4_fit.hpp).
+template <class ExecSpace, class T, class M, class MemorySpace>
+N4Fit<MemorySpace> fit(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
+                       N4Options const& options, Workspace<MemorySpace>* ws = nullptr) {
+  typename Workspace<MemorySpace>::Lease lease(ws, "bik::n4::fit");
+  return detail::fit_any(space, images, options, ws);
+}
+
+// N4: the fit, then corrected = input / exp(field) and the field (if images.log_bias is given)
+// at full resolution.
+template <class ExecSpace, class T, class M, class MemorySpace>
+N4Report correct(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
+                 N4Options const& options, Workspace<MemorySpace>* ws = nullptr) {
+  char const* where = options.semantics == Semantics::linumpy
+                          ? "bik::n4::correct (linumpy semantics)"
+                          : "bik::n4::correct";
+  typename Workspace<MemorySpace>::Lease lease(ws, where);
+  detail::validate_outputs(images, where);
+  auto const f = detail::fit_any(space, images, options, ws);
+  apply_fit(space, f, images.input, images.corrected, images.log_bias, ws);
+  space.fence();
+  return f.report;
 }
 
 }  // namespace bik::n4

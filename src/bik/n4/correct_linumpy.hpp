@@ -13,9 +13,9 @@
 // that values <= 0 in the mask are allowed (they are floored) and confidence images are not.
 // A 2D image is a volume of one plane whose Z axis carries weight 1: linumpy's Z basis on one
 // plane, [5/6, 1/6, 0, 0], gives the same fitted field (its weights cancel between the fit's
-// numerator, denominator and the evaluation). Differences from linumpy: bik computes in double
-// where linumpy uses float32, and it divides by exp(log bias) without linumpy's 1e-6 floor on
-// the bias, which only acts where the log bias is below -13.8.
+// numerator, denominator and the evaluation). The full-resolution division is by
+// max(exp(log bias), 1e-6) as linumpy's (apply_bias.hpp). Differences from linumpy: bik
+// computes in double where linumpy uses float32.
 #ifndef BIK_N4_CORRECT_LINUMPY_HPP
 #define BIK_N4_CORRECT_LINUMPY_HPP
 
@@ -53,13 +53,15 @@ inline int linumpy_control_points(std::int64_t full_size, double voxel_size, dou
   return static_cast<int>(std::max(4.0, std::min(base, static_cast<double>(working_size))));
 }
 
-// Called by bik::n4::correct when options.semantics is Semantics::linumpy.
+namespace detail {
+
+// Called by bik::n4::fit and correct when options.semantics is Semantics::linumpy (they hold
+// the workspace's lease).
 template <class ExecSpace, class T, class M, class MemorySpace>
-N4Report correct_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
-                         N4Options const& options, Workspace<MemorySpace>* ws) {
+N4Fit<MemorySpace> fit_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
+                               N4Options const& options, Workspace<MemorySpace>* ws) {
   static_assert(std::is_floating_point<T>::value, "bik::n4::correct_linumpy: float or double");
   char const* where = "bik::n4::correct (linumpy semantics)";
-  typename Workspace<MemorySpace>::Lease lease(ws, where);
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   using Buffers = Workspace<MemorySpace>;
 
@@ -82,12 +84,6 @@ N4Report correct_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpace> con
   require(
       !has_mask || same_shape(shape_of(images.mask)), where,
       "mask shape " + shape_of(images.mask).str() + " does not match image shape " + full.str());
-  require(same_shape(shape_of(images.corrected)), where,
-          "output shape " + shape_of(images.corrected).str() + " does not match image shape " +
-              full.str());
-  require(images.log_bias.data() == nullptr || same_shape(shape_of(images.log_bias)), where,
-          "bias output shape " + shape_of(images.log_bias).str() + " does not match image shape " +
-              full.str());
 
   std::int64_t const s = options.shrink;
   auto ceil_div = [](std::int64_t a, std::int64_t b) { return (a + b - 1) / b; };
@@ -223,8 +219,7 @@ N4Report correct_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpace> con
       auto const update = prepare_lattice_on_grid(space, basis, phi, ws);
       Kokkos::parallel_for(
           "bik::n4::apply_update", Policy(space, 0, n), KOKKOS_LAMBDA(std::int64_t i) {
-            std::int64_t const x = i % work.x, y = (i / work.x) % work.y, z = i / (work.x * work.y);
-            double const d = update.value(z, y, x);
+            double const d = update.value_in_row(i / work.x, i % work.x);
             log_bias(i) += d;
             scratch(i) = d;
           });
@@ -249,14 +244,11 @@ N4Report correct_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpace> con
     report.levels.push_back(level_report);
   }
 
-  // ---- full resolution
-  // ---------------------------------------------------------------------------
-  auto const full_basis =
-      make_grid_basis<MemorySpace>(full, shape, ws, "bik::n4::full", Semantics::linumpy);
-  apply_bias(space, full_basis, coeff, input, images.corrected, images.log_bias, ws);
   space.fence();
-  return report;
+  return {report, Semantics::linumpy, {shape, coeff}};
 }
+
+}  // namespace detail
 
 }  // namespace bik::n4
 

@@ -3,10 +3,12 @@
 // to its last voxel, whatever the grid's size, so the same lattice evaluates on the shrunk grid
 // and at full resolution. Separable: the Z and Y sums collapse into a small (Z, Y, CX) table
 // (prepare), and each voxel then sums four X terms (value), so a full-resolution pass costs
-// little more than a copy.
+// little more than a copy. Kokkos Kernels' dense products were measured 1.3x slower for the
+// evaluation on the working grid (benchmarks/kernels/n4_kokkos_kernels.cpp).
 #ifndef BIK_N4_EVALUATE_LATTICE_HPP
 #define BIK_N4_EVALUATE_LATTICE_HPP
 
+#include "bik/core/error.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/n4/grid_basis.hpp"
 #include "bik/n4/non_deduced.hpp"
@@ -14,6 +16,7 @@
 #include <Kokkos_Core.hpp>
 
 #include <cstdint>
+#include <string>
 
 namespace bik::n4 {
 
@@ -23,27 +26,33 @@ struct LatticeOnGrid {
   AxisBasis<MemorySpace> bx;
   Kokkos::View<double*, MemorySpace> rows;  // (Z, Y, CX): the lattice summed over Z and Y
 
-  // The field at voxel (z, y, x). The X axis is never degenerate (images have >= 2 columns),
-  // so the four control points span(x) .. span(x) + 3 all exist.
-  KOKKOS_INLINE_FUNCTION double value(std::int64_t z, std::int64_t y, std::int64_t x) const {
-    std::int64_t const at = (z * Y + y) * CX + bx.span(x);
+  // The field at column x of row `row` = z * Y + y. The X axis is never degenerate (images
+  // have >= 2 columns), so the four control points span(x) .. span(x) + 3 all exist.
+  KOKKOS_INLINE_FUNCTION double value_in_row(std::int64_t row, std::int64_t x) const {
+    std::int64_t const at = row * CX + bx.span(x);
     return bx.w(x, 0) * rows(at) + bx.w(x, 1) * rows(at + 1) + bx.w(x, 2) * rows(at + 2) +
            bx.w(x, 3) * rows(at + 3);
   }
+  // The field at voxel (z, y, x).
+  KOKKOS_INLINE_FUNCTION double value(std::int64_t z, std::int64_t y, std::int64_t x) const {
+    return value_in_row(z * Y + y, x);
+  }
 };
 
-// Collapses `coeff` (basis.lattice.size() values) over Z and Y for basis.grid.
+// Collapses `coeff` (basis.lattice.size() values) over Z and Y for basis.grid; its tables come
+// from `ws` under names starting with `name`.
 template <class ExecSpace, class MemorySpace>
 LatticeOnGrid<MemorySpace> prepare_lattice_on_grid(
     ExecSpace const& space, GridBasis<MemorySpace> const& basis,
-    NonDeduced<Kokkos::View<double const*, MemorySpace>> coeff, Workspace<MemorySpace>* ws) {
+    NonDeduced<Kokkos::View<double const*, MemorySpace>> coeff, Workspace<MemorySpace>* ws,
+    std::string const& name = "bik::n4::eval") {
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   std::int64_t const Z = basis.grid.z, Y = basis.grid.y;
   std::int64_t const CY = basis.lattice.y, CX = basis.lattice.x;
   auto bz = basis.z;
   auto by = basis.y;
-  auto planes = Workspace<MemorySpace>::template get<double>(ws, "bik::n4::eval_z", Z * CY * CX);
-  auto rows = Workspace<MemorySpace>::template get<double>(ws, "bik::n4::eval_y", Z * Y * CX);
+  auto planes = Workspace<MemorySpace>::template get<double>(ws, name + "_z", Z * CY * CX);
+  auto rows = Workspace<MemorySpace>::template get<double>(ws, name + "_y", Z * Y * CX);
   int const CZ = basis.lattice.z;
   Kokkos::parallel_for(
       "bik::n4::eval_z", Policy(space, 0, Z * CY * CX), KOKKOS_LAMBDA(std::int64_t i) {
@@ -69,6 +78,25 @@ LatticeOnGrid<MemorySpace> prepare_lattice_on_grid(
   return {Y, basis.grid.x, CX, basis.x, rows};
 }
 
+// a.rows += b.rows: the field a + b, for two fields on the same grid whose X bases are the same
+// (same columns, same lattice width, same semantics). Returns a.
+template <class ExecSpace, class MemorySpace>
+LatticeOnGrid<MemorySpace> add_fields(ExecSpace const& space, LatticeOnGrid<MemorySpace> const& a,
+                                      LatticeOnGrid<MemorySpace> const& b) {
+  require(a.X == b.X && a.Y == b.Y && a.CX == b.CX && a.rows.extent(0) == b.rows.extent(0),
+          "bik::n4::add_fields",
+          "the two fields must be on the same grid with lattices of the same width along X, got " +
+              std::to_string(a.CX) + " and " + std::to_string(b.CX) + " control points");
+  auto ar = a.rows;
+  auto br = b.rows;
+  Kokkos::parallel_for(
+      "bik::n4::add_fields",
+      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
+          space, 0, static_cast<std::int64_t>(ar.extent(0))),
+      KOKKOS_LAMBDA(std::int64_t i) { ar(i) += br(i); });
+  return a;
+}
+
 // Writes the field of `coeff` at every voxel of basis.grid into `out` (C order).
 template <class ExecSpace, class MemorySpace>
 void evaluate_lattice(ExecSpace const& space, GridBasis<MemorySpace> const& basis,
@@ -76,11 +104,12 @@ void evaluate_lattice(ExecSpace const& space, GridBasis<MemorySpace> const& basi
                       NonDeduced<Kokkos::View<double*, MemorySpace>> out,
                       Workspace<MemorySpace>* ws) {
   auto const field = prepare_lattice_on_grid(space, basis, coeff, ws);
-  std::int64_t const Y = basis.grid.y, X = basis.grid.x;
+  std::int64_t const X = basis.grid.x;
+  // One division per voxel (its row), not three (z, y, x).
   Kokkos::parallel_for(
       "bik::n4::evaluate_lattice",
       Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, basis.grid.size()),
-      KOKKOS_LAMBDA(std::int64_t i) { out(i) = field.value(i / (X * Y), (i / X) % Y, i % X); });
+      KOKKOS_LAMBDA(std::int64_t i) { out(i) = field.value_in_row(i / X, i % X); });
 }
 
 }  // namespace bik::n4

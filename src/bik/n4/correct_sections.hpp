@@ -1,0 +1,241 @@
+// Per-section N4 (spec n4.md §6.1, deliverable 4 of issue 11): a volume cut along Z into
+// sections (section_bounds) that are corrected independently, optionally followed by a global
+// pass: N4 on the whole volume after the per-section correction, whose field multiplies the
+// sections' (the log biases add), as linumpy's two-pass script does (§6.2).
+// The planes stream through two callbacks, so that memory holds one section at a time:
+//  - read(z0, z1) returns SectionPlanes (the input's planes [z0, z1) and the mask's, if any);
+//  - write(z0, z1, corrected, log_bias) receives the outputs of those planes (log_bias empty
+//    unless want_bias).
+// Without the global pass every section is read, fitted, corrected and written in turn. With
+// it: (1) each section is read and fitted, and its corrected planes are sampled onto the whole
+// volume's shrunk grid (ITK's ShrinkImageFilter placement over the whole volume) - only the
+// sections' lattices and that shrunk volume are kept; (2) N4 is fitted on the shrunk volume
+// (shrink 1 on it is the fit with shrink s on the whole volume); (3) each section is read again
+// and divided by exp(its field + the global field on its planes), evaluated together in one
+// pass. ITK semantics only for the global pass: linumpy's mesh depends on the full volume's
+// shape, which the shrunk volume does not carry.
+#ifndef BIK_N4_CORRECT_SECTIONS_HPP
+#define BIK_N4_CORRECT_SECTIONS_HPP
+
+#include "bik/core/error.hpp"
+#include "bik/core/volume.hpp"
+#include "bik/core/workspace.hpp"
+#include "bik/n4/correct.hpp"
+#include "bik/n4/sections.hpp"
+#include "bik/n4/shrink.hpp"
+
+#include <Kokkos_Core.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bik::n4 {
+
+// What read(z0, z1) returns: planes [z0, z1) of the input and of the mask (empty: no mask).
+template <class T, class M, class MemorySpace>
+struct SectionPlanes {
+  Kokkos::View<T const***, Kokkos::LayoutRight, MemorySpace> input;
+  Kokkos::View<M const***, Kokkos::LayoutRight, MemorySpace> mask;
+};
+
+struct SectionsReport {
+  std::vector<std::int64_t> bounds;  // sections + 1 plane indices
+  std::vector<N4Report> sections;
+  bool has_global = false;
+  N4Report global;  // the global pass's, if any
+};
+
+struct SectionsOptions {
+  std::int64_t sections = 1;
+  bool global_pass = false;
+  bool want_bias = false;
+  // Called on the host before each fit: the section's index, or `sections` for the global pass.
+  std::function<void(std::int64_t)> on_fit;
+};
+
+namespace detail {
+
+template <class MemorySpace>
+Lattice<MemorySpace> keep_lattice(Lattice<MemorySpace> const& lattice, std::string const& name) {
+  Lattice<MemorySpace> kept{
+      lattice.shape,
+      Kokkos::View<double*, MemorySpace>(Kokkos::view_alloc(Kokkos::WithoutInitializing, name),
+                                         lattice.coeff.extent(0))};
+  Kokkos::deep_copy(kept.coeff, lattice.coeff);
+  return kept;
+}
+
+struct ShrinkAxes {
+  ShrinkAxis z, y, x;
+};
+
+// Writes the planes of the shrunk grid `s` that fall in a section starting at plane z0 (a
+// full-resolution plane k * factor + offset in [z0, z0 + planes)): `corrected` into `shrunk`
+// and, if given, `mask` into `shrunk_mask`. (A function of its own: nvcc refuses device lambdas
+// in a function template instantiated with local lambda types, as correct_sections is.)
+template <class ExecSpace, class T, class M, class MemorySpace>
+void sample_section(ExecSpace const& space,
+                    Kokkos::View<T***, Kokkos::LayoutRight, MemorySpace> const& corrected,
+                    Kokkos::View<M const***, Kokkos::LayoutRight, MemorySpace> const& mask,
+                    std::int64_t z0, ShrinkAxes const& s,
+                    Kokkos::View<T***, Kokkos::LayoutRight, MemorySpace> const& shrunk,
+                    Kokkos::View<M***, Kokkos::LayoutRight, MemorySpace> const& shrunk_mask) {
+  std::int64_t const z1 = z0 + static_cast<std::int64_t>(corrected.extent(0));
+  ShrinkAxis const sz = s.z, sy = s.y, sx = s.x;
+  std::int64_t const k0 = z0 <= sz.offset ? 0 : (z0 - sz.offset + sz.factor - 1) / sz.factor;
+  std::int64_t k1 = z1 <= sz.offset ? 0 : (z1 - 1 - sz.offset) / sz.factor + 1;
+  if (k1 > sz.size) k1 = sz.size;
+  if (k1 <= k0) return;
+  bool const has_mask = mask.data() != nullptr;
+  std::int64_t const ny = sy.size, nx = sx.size;
+  Kokkos::parallel_for(
+      "bik::n4::sample_global",
+      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0,
+                                                                      (k1 - k0) * ny * nx),
+      KOKKOS_LAMBDA(std::int64_t j) {
+        std::int64_t const x = j % nx, y = (j / nx) % ny, k = k0 + j / (nx * ny);
+        std::int64_t const fz = k * sz.factor + sz.offset - z0, fy = y * sy.factor + sy.offset,
+                           fx = x * sx.factor + sx.offset;
+        shrunk(k, y, x) = corrected(fz, fy, fx);
+        if (has_mask) shrunk_mask(k, y, x) = mask(fz, fy, fx);
+      });
+}
+
+}  // namespace detail
+
+// `shape` is the whole volume's (Z, Y, X), `rank` 2 or 3 (a 2D image has one section).
+template <class T, class M, class ExecSpace, class Read, class Write>
+SectionsReport correct_sections(ExecSpace const& space, Shape3 shape, int rank,
+                                N4Options const& options, SectionsOptions const& how, Read&& read,
+                                Write&& write,
+                                Workspace<typename ExecSpace::memory_space>* ws = nullptr) {
+  using MS = typename ExecSpace::memory_space;
+  using Volume3 = Kokkos::View<T***, Kokkos::LayoutRight, MS>;
+  char const* where = "bik::n4::correct_sections";
+  typename Workspace<MS>::Lease lease(ws, where);
+  SectionsReport report;
+  report.bounds = section_bounds(shape.z, how.sections);
+  auto const& bounds = report.bounds;
+  std::int64_t const Y = shape.y, X = shape.x;
+  auto images_of = [&](SectionPlanes<T, M, MS> const& planes, std::int64_t z0, std::int64_t z1) {
+    require(static_cast<std::int64_t>(planes.input.extent(0)) == z1 - z0 &&
+                static_cast<std::int64_t>(planes.input.extent(1)) == Y &&
+                static_cast<std::int64_t>(planes.input.extent(2)) == X,
+            where,
+            "read(" + std::to_string(z0) + ", " + std::to_string(z1) +
+                ") returned planes of the wrong shape");
+    N4Images<T, M, MS> images;
+    images.input = as_volume(planes.input);
+    images.rank = rank;
+    if (planes.mask.data() != nullptr) images.mask = as_volume(planes.mask);
+    return images;
+  };
+  auto fit_section = [&](N4Images<T, M, MS> const& images, std::int64_t i) {
+    if (how.on_fit) how.on_fit(i);
+    auto f = detail::fit_any(space, images, options, ws);
+    report.sections.push_back(f.report);
+    return f;
+  };
+  auto outputs = [&](std::int64_t planes) {
+    std::pair<Volume3, Volume3> out{
+        Volume3(Kokkos::view_alloc(Kokkos::WithoutInitializing, "bik::n4::section_corrected"),
+                planes, Y, X),
+        Volume3()};
+    if (how.want_bias)
+      out.second = Volume3(Kokkos::view_alloc(Kokkos::WithoutInitializing, "bik::n4::section_bias"),
+                           planes, Y, X);
+    return out;
+  };
+  auto bias_volume = [](Volume3 const& v) {
+    return v.data() == nullptr ? Volume<T, MS>() : as_writable_volume(v);
+  };
+
+  if (!how.global_pass) {
+    for (std::int64_t i = 0; i < how.sections; ++i) {
+      std::int64_t const z0 = bounds[i], z1 = bounds[i + 1];
+      auto const planes = read(z0, z1);
+      auto const images = images_of(planes, z0, z1);
+      auto const f = fit_section(images, i);
+      auto const [corrected, bias] = outputs(z1 - z0);
+      apply_fit(space, f, images.input, as_writable_volume(corrected), bias_volume(bias), ws);
+      space.fence();
+      write(z0, z1, corrected, bias);
+    }
+    return report;
+  }
+
+  require(options.semantics == Semantics::itk, where,
+          "the global pass is implemented for ITK semantics only");
+  ShrinkAxis const sz = rank == 2 ? ShrinkAxis{} : shrink_axis(shape.z, options.shrink);
+  ShrinkAxis const sy = shrink_axis(Y, options.shrink), sx = shrink_axis(X, options.shrink);
+  require((rank == 2 || shape.z / options.shrink >= 2) && Y / options.shrink >= 2 &&
+              X / options.shrink >= 2,
+          where,
+          "shrink factor " + std::to_string(options.shrink) +
+              " leaves fewer than 2 samples on an axis of the volume of shape " + shape.str() +
+              " for the global pass");
+
+  // (1) Per-section fits; their corrected planes sampled onto the whole volume's shrunk grid.
+  Volume3 shrunk("bik::n4::global_input", sz.size, sy.size, sx.size);
+  Kokkos::View<M***, Kokkos::LayoutRight, MS> shrunk_mask;
+  std::vector<Lattice<MS>> lattices;
+  for (std::int64_t i = 0; i < how.sections; ++i) {
+    std::int64_t const z0 = bounds[i], z1 = bounds[i + 1];
+    auto const planes = read(z0, z1);
+    auto const images = images_of(planes, z0, z1);
+    bool const has_mask = planes.mask.data() != nullptr;
+    require(i == 0 || has_mask == (shrunk_mask.data() != nullptr), where,
+            "read() returned a mask for some sections only");
+    if (i == 0 && has_mask)
+      shrunk_mask = decltype(shrunk_mask)("bik::n4::global_mask", sz.size, sy.size, sx.size);
+    auto const f = fit_section(images, i);
+    lattices.push_back(detail::keep_lattice(f.lattice, "bik::n4::section_lattice"));
+    auto const corrected = outputs(z1 - z0).first;
+    apply_fit(space, f, images.input, as_writable_volume(corrected), Volume<T, MS>(), ws);
+    detail::sample_section(space, corrected, planes.mask, z0, {sz, sy, sx}, shrunk, shrunk_mask);
+    space.fence();
+  }
+
+  // (2) The global fit on the shrunk volume.
+  N4Images<T, M, MS> global_images;
+  global_images.input = as_volume(shrunk);
+  global_images.rank = rank;
+  if (shrunk_mask.data() != nullptr) global_images.mask = as_volume(shrunk_mask);
+  N4Options global_options = options;
+  global_options.shrink = 1;
+  if (how.on_fit) how.on_fit(how.sections);
+  auto const global_fit = detail::fit_any(space, global_images, global_options, ws);
+  report.has_global = true;
+  report.global = global_fit.report;
+  auto const global = detail::keep_lattice(global_fit.lattice, "bik::n4::global_lattice");
+  shrunk = Volume3();  // its memory is not needed any more
+  shrunk_mask = decltype(shrunk_mask)();
+
+  // (3) Each section divided by exp(its field + the global field on its planes).
+  for (std::int64_t i = 0; i < how.sections; ++i) {
+    std::int64_t const z0 = bounds[i], z1 = bounds[i + 1];
+    auto const planes = read(z0, z1);
+    auto const images = images_of(planes, z0, z1);
+    auto const section_basis = make_grid_basis<MS>(shape_of(images.input), lattices[i].shape, ws,
+                                                   "bik::n4::section_basis");
+    auto const global_basis = make_grid_basis<MS>(shape, global.shape, ws, "bik::n4::global_basis",
+                                                  Semantics::itk, ZWindow{z0, z1});
+    auto const field = add_fields(
+        space,
+        prepare_lattice_on_grid(space, section_basis, lattices[i].coeff, ws,
+                                "bik::n4::eval_section"),
+        prepare_lattice_on_grid(space, global_basis, global.coeff, ws, "bik::n4::eval_global"));
+    auto const [corrected, bias] = outputs(z1 - z0);
+    apply_bias(space, field, images.input, as_writable_volume(corrected), bias_volume(bias), ws);
+    space.fence();
+    write(z0, z1, corrected, bias);
+  }
+  return report;
+}
+
+}  // namespace bik::n4
+
+#endif
