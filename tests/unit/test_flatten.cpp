@@ -148,3 +148,53 @@ TEST_CASE_TEMPLATE_DEFINE("the team shape builds the same segments as row chunks
   }
 }
 TEST_CASE_TEMPLATE_APPLY(flat_teams, BikTestSpaces);
+
+TEST_CASE_TEMPLATE_DEFINE("a LUT left unmarked for flatten gives the same objects and segments",
+                          Space, flat_deferred) {
+  // A batch of 3 images of 26 x 37, labels 1..6 in runs with NaN pixels between, and label 9
+  // on NaN pixels only (an object without kept voxels) in image 1.
+  int const nz = 3, ny = 26, nx = 37;
+  std::vector<std::int32_t> lab(nz * ny * nx);
+  std::vector<double> px(lab.size());
+  for (std::size_t i = 0; i < lab.size(); ++i) {
+    int const x = static_cast<int>(i % nx), y = static_cast<int>((i / nx) % ny);
+    int const z = static_cast<int>(i / (nx * ny));
+    lab[i] = (x / 3 + y) % 4 == 0 ? 0 : 1 + (x / 5 + 3 * (y / 4) + z) % 6;
+    px[i] = i % 17 == 0 ? kNaN : static_cast<double>(i % 101);
+    if (z == 1 && y == 20 && x < 4) {
+      lab[i] = 9;
+      px[i] = kNaN;
+    }
+  }
+  auto labels = bik_test::volume<Space, std::int32_t>(lab, nz, ny, nx);
+  auto pixels = bik_test::volume<Space, double>(px, nz, ny, nx);
+  auto lv = bik::as_volume(labels);
+  auto pv = bik::as_volume(pixels);
+  auto pairing = bik::pair_labels_with_pixels(bik::shape_of(lv), 3, bik::shape_of(pv), 3, "test");
+  pairing.images = nz;
+  bik::Workspace<typename Space::memory_space>* const none = nullptr;
+  bik::FlattenOptions options;
+  options.edge_flags = true;
+  options.schedule.shape = bik::ObjectSchedule::Shape::thread_per_object;
+  auto const lut = bik::make_label_lut(Space(), lv, none, nz, options.schedule);
+  auto const want = bik::flatten_labeled(Space(), lv, pv, lut, pairing, options);
+  REQUIRE(lut.count == 3 * 6 + 1);
+  auto deferred = bik::make_label_lut(Space(), lv, none, nz, options.schedule, -1, true);
+  REQUIRE_FALSE(deferred.marked);
+  auto const got = bik::flatten_labeled(Space(), lv, pv, deferred, pairing, options);
+  CHECK(deferred.marked);
+  CHECK(deferred.count == lut.count);
+  CHECK(bik_test::to_vector(deferred.labels) == bik_test::to_vector(lut.labels));
+  CHECK(bik_test::to_vector(deferred.images) == bik_test::to_vector(lut.images));
+  REQUIRE(got.size == want.size);
+  CHECK(bik_test::to_vector(got.offsets) == bik_test::to_vector(want.offsets));
+  CHECK(bik_test::to_vector(got.values) == bik_test::to_vector(want.values));
+  CHECK(bik_test::to_vector(got.x) == bik_test::to_vector(want.x));
+  CHECK(bik_test::to_vector(got.y) == bik_test::to_vector(want.y));
+  CHECK(bik_test::to_vector(got.z) == bik_test::to_vector(want.z));
+  CHECK(bik_test::to_vector(got.edge) == bik_test::to_vector(want.edge));
+  // An unmarked LUT cannot be passed as const (nothing would complete it).
+  auto const unmarked = bik::make_label_lut(Space(), lv, none, nz, options.schedule, -1, true);
+  CHECK_THROWS_AS(bik::flatten_labeled(Space(), lv, pv, unmarked, pairing, options), bik::Error);
+}
+TEST_CASE_TEMPLATE_APPLY(flat_deferred, BikTestSpaces);

@@ -100,7 +100,20 @@ KOKKOS_INLINE_FUNCTION std::int64_t write_run(SegmentWriter const& out, L const*
     int const along = (x == x0 && x0 > 0 ? 1 : 0) | (x + 1 == x1 && x1 < place.nx ? 1 : 0);
     return static_cast<std::uint8_t>(across | along);
   };
-  if (d - start == x1 - x0) {  // every voxel kept: a loop without branches
+  if (Stride1 && d - start == x1 - x0) {
+    // Every voxel kept, contiguous rows: a vectorisable loop over the four neighbour rows
+    // (pointers in locals, as the byte stores could otherwise alias them), then the run's ends.
+    L const *above = around.above + x0, *below = around.below + x0, *front = around.front + x0,
+            *back = around.back + x0;
+    std::uint8_t* const flags = out.edge + start;
+    std::int64_t const n = x1 - x0;
+    for (std::int64_t j = 0; j < n; ++j)
+      flags[j] =
+          static_cast<std::uint8_t>((above[j] != label ? 1 : 0) | (below[j] != label ? 1 : 0) |
+                                    (front[j] != label ? 1 : 0) | (back[j] != label ? 1 : 0));
+    if (x0 > 0) flags[0] = 1;
+    if (x1 < place.nx) flags[n - 1] = 1;
+  } else if (d - start == x1 - x0) {  // every voxel kept: a loop without branches
     for (std::int64_t x = x0; x < x1; ++x) out.edge[start + (x - x0)] = on_edge(x);
   } else {
     std::int64_t j = start;
@@ -125,10 +138,13 @@ inline std::int64_t flatten_chunks(std::int64_t rows, std::int64_t objects, int 
 // the team shape, over row segments (a team each, a thread per voxel; taken while its
 // objects x segments table stays under 2^26 entries). One host synchronisation (the kept
 // voxel count). With a workspace, the segments live in its buffers (see workspace.hpp).
+// A LUT whose dense table is not yet marked (make_label_lut's defer_marks; thread shape only)
+// is marked by the count pass, which then counts by table entry, and completed here (its one
+// host synchronisation added).
 template <class ExecSpace, class L, class P, class MemorySpace>
 Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, MemorySpace> labels,
                                       Volume<P const, MemorySpace> pixels,
-                                      LabelLut<MemorySpace> const& lut, Pairing const& pairing,
+                                      LabelLut<MemorySpace>& lut, Pairing const& pairing,
                                       FlattenOptions const& options = {},
                                       Workspace<MemorySpace>* workspace = nullptr) {
   static_assert(Kokkos::SpaceAccessibility<ExecSpace, MemorySpace>::accessible,
@@ -143,7 +159,9 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
   require(shape_of(pixels).z == nz && shape_of(pixels).y == ny && shape_of(pixels).x == nx,
           "bik::flatten_labeled", "pixels do not have the paired shape " + pairing.shape.str());
   std::int64_t const rows = nz * ny;
-  std::int64_t const objects = lut.count;
+  // Rows of the cursor table: objects, or table entries while the LUT is still to be marked.
+  bool const marking = !lut.marked;
+  std::int64_t const keys = marking ? lut.image_count * lut.stride() : lut.count;
   // Team shape: units of `width` voxels of one row.
   using Units = detail::FlattenUnits<ExecSpace, L, P, MemorySpace>;
   using TeamPolicy = Kokkos::TeamPolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
@@ -155,17 +173,21 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
     width = kx::min(width, probe.team_size_max(Units(), Kokkos::ParallelForTag()));
   }
   std::int64_t const per_row = (nx + width - 1) / width;
-  bool const teams = uses_teams<ExecSpace>(options.schedule) &&
-                     objects * rows * per_row <= (std::int64_t(1) << 26);
+  bool const teams =
+      uses_teams<ExecSpace>(options.schedule) && keys * rows * per_row <= (std::int64_t(1) << 26);
+  require(!(marking && (teams || !lut.dense)), "bik::flatten_labeled",
+          "an unmarked label LUT needs a dense table and the thread shape");
   std::int64_t const chunks =
-      teams ? rows * per_row : detail::flatten_chunks(rows, objects, kx::concurrency(space));
+      teams ? rows * per_row : detail::flatten_chunks(rows, keys, kx::concurrency(space));
   std::int64_t const rows_per_chunk = (rows + chunks - 1) / chunks;
-  std::int64_t const cells = objects * chunks;
+  std::int64_t const cells = keys * chunks;
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
-  auto const lookup = lut.lookup();
+  auto const lookup = lut.lookup();  // used once the LUT is complete (not while marking)
+  auto const table = lut.table;
+  std::int64_t const stride = lut.stride();
 
-  // cursor(k * chunks + c): voxels of object k in chunk c, then (after the scan) where the
-  // first of them goes; cursor(cells) ends up holding the total.
+  // cursor(k * chunks + c): voxels of object (or entry) k in chunk c, then (after the scan)
+  // where the first of them goes; cursor(cells) ends up holding the total.
   using Buffers = Workspace<MemorySpace>;
   auto cursor = Buffers::template get<std::int64_t>(workspace, "bik::flatten::cursor", cells + 1);
   fill(space, "bik::flatten::clear", cursor, 0);
@@ -204,7 +226,15 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
               std::int64_t const end = detail::label_run_end(lrow, lsx, x, nx);
               std::uint64_t const key = label_key(lrow[x * lsx]);
               std::int64_t const kept = key > 0 ? detail::kept_in_run(prow, psx, x, end) : 0;
-              if (kept > 0) {
+              if (marking && key > 0) {
+                // Counted by entry; marked when this chunk first meets it (again after runs
+                // without kept voxels: marking twice is harmless), atomically: other chunks
+                // may mark it too.
+                std::int64_t const entry = image * stride + static_cast<std::int64_t>(key);
+                std::int64_t const cell = entry * chunks + c;
+                if (cursor(cell) == 0) Kokkos::atomic_exchange(&table(entry), std::int32_t(1));
+                cursor(cell) += kept;
+              } else if (kept > 0) {
                 std::int64_t const object =
                     row_table ? static_cast<std::int64_t>(row_table[key]) : lookup(image, key);
                 cursor(object * chunks + c) += kept;
@@ -214,6 +244,8 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
           }
         });
   }
+  if (marking) detail::index_dense_lut(space, lut, workspace);
+  std::int64_t const objects = lut.count;
   Kokkos::parallel_scan(
       "bik::flatten::scan", Policy(space, 0, cells + 1),
       KOKKOS_LAMBDA(std::int64_t j, std::int64_t & partial, bool final) {
@@ -238,9 +270,13 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
     out.edge = Buffers::template get<std::uint8_t>(workspace, "bik::segments::edge", total);
 
   auto offsets = out.offsets;
+  auto const object_labels = lut.labels, object_images = lut.images;
   Kokkos::parallel_for(
-      "bik::flatten::offsets", Policy(space, 0, objects + 1),
-      KOKKOS_LAMBDA(std::int64_t k) { offsets(k) = k < objects ? cursor(k * chunks) : total; });
+      "bik::flatten::offsets", Policy(space, 0, objects + 1), KOKKOS_LAMBDA(std::int64_t k) {
+        std::int64_t const key =
+            !marking || k == objects ? k : object_images(k) * stride + object_labels(k);  // entry
+        offsets(k) = k < objects ? cursor(key * chunks) : total;
+      });
 
   auto values = out.values;
   auto xs = out.x;
@@ -284,9 +320,11 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
             std::int64_t const end = detail::label_run_end(lrow, lsx, x, nx);
             std::uint64_t const key = label_key(lrow[x * lsx]);
             if (key > 0) {  // background runs: nothing to read or write
-              std::int64_t const object =
-                  row_table ? static_cast<std::int64_t>(row_table[key]) : lookup(image, key);
-              std::int64_t const cell = object * chunks + c;
+              std::int64_t const index =
+                  marking     ? image * stride + static_cast<std::int64_t>(key)  // an entry
+                  : row_table ? static_cast<std::int64_t>(row_table[key])
+                              : lookup(image, key);
+              std::int64_t const cell = index * chunks + c;
               cursor(cell) = contiguous ? detail::write_run<1>(writer, lrow, around, prow, 1, 1, x,
                                                                end, place, cursor(cell))
                                         : detail::write_run<0>(writer, lrow, around, prow, lsx, psx,
@@ -297,6 +335,19 @@ Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, Me
         }
       });
   return out;
+}
+
+// The same with a LUT that is already complete (marked).
+template <class ExecSpace, class L, class P, class MemorySpace>
+Segments<MemorySpace> flatten_labeled(ExecSpace const& space, Volume<L const, MemorySpace> labels,
+                                      Volume<P const, MemorySpace> pixels,
+                                      LabelLut<MemorySpace> const& lut, Pairing const& pairing,
+                                      FlattenOptions const& options = {},
+                                      Workspace<MemorySpace>* workspace = nullptr) {
+  require(lut.marked, "bik::flatten_labeled",
+          "an unmarked label LUT must be passed as a modifiable LabelLut, which is completed");
+  LabelLut<MemorySpace> complete = lut;
+  return flatten_labeled(space, labels, pixels, complete, pairing, options, workspace);
 }
 
 }  // namespace bik

@@ -86,6 +86,9 @@ struct LabelLut {
   std::int64_t image_count = 1;
   bool dense = true;             // which path built it (see the top of this file)
   bool unsigned_labels = false;  // the label type is a 64-bit unsigned integer
+  // False while a dense table is cleared but not yet marked (make_label_lut's defer_marks):
+  // count, labels and images are then still to come (see flatten_labeled).
+  bool marked = true;
   std::int64_t stride() const {  // dense table entries per image
     return dense ? static_cast<std::int64_t>(max_label) + 1 : 0;
   }
@@ -123,48 +126,25 @@ inline bool fits_dense_lut(std::uint64_t max_label, std::int64_t images, std::in
 
 namespace detail {
 
-// Dense path: mark present labels in the table, scan it in place into object indices, then
-// list the objects. One host synchronisation (the object count).
-template <class ExecSpace, class L, class MemorySpace>
-void build_dense_lut(ExecSpace const& space, Volume<L const, MemorySpace> labels,
-                     LabelLut<MemorySpace>& lut, std::int64_t planes, bool by_voxel,
+// Dense path, first step: the table, cleared (no label marked yet).
+template <class ExecSpace, class MemorySpace>
+void clear_dense_lut(ExecSpace const& space, LabelLut<MemorySpace>& lut,
+                     Workspace<MemorySpace>* workspace) {
+  lut.table = Workspace<MemorySpace>::template get<std::int32_t>(workspace, "bik::label_lut::table",
+                                                                 lut.image_count * lut.stride());
+  fill(space, "bik::label_lut::clear", lut.table, 0);
+}
+
+// Dense path, last step: the marked table (1 where a label is present) scanned in place into
+// object indices, then the objects listed. One host synchronisation (the object count).
+template <class ExecSpace, class MemorySpace>
+void index_dense_lut(ExecSpace const& space, LabelLut<MemorySpace>& lut,
                      Workspace<MemorySpace>* workspace) {
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   using Buffers = Workspace<MemorySpace>;
-  std::int64_t const ny = labels.extent(1), nx = labels.extent(2);
-  std::int64_t const rows = static_cast<std::int64_t>(labels.extent(0)) * ny;
-  std::int64_t const voxels = rows * nx;
   std::int64_t const stride = lut.stride();
   std::int64_t const n_entries = lut.image_count * stride;
-  auto table = Buffers::template get<std::int32_t>(workspace, "bik::label_lut::table", n_entries);
-  lut.table = table;
-  fill(space, "bik::label_lut::clear", table, 0);
-  if (by_voxel) {
-    Kokkos::parallel_for(
-        "bik::label_lut::mark", Policy(space, 0, voxels), KOKKOS_LAMBDA(std::int64_t i) {
-          std::int64_t const r = i / nx, x = i - r * nx, z = r / ny, y = r - z * ny;
-          std::uint64_t const v = label_key(labels(z, y, x));
-          // The first voxel of a run marks its label, atomically: other runs may mark it too.
-          if (v > 0 && (x == 0 || label_key(labels(z, y, x - 1)) != v))
-            Kokkos::atomic_exchange(&table((z / planes) * stride + static_cast<std::int64_t>(v)),
-                                    std::int32_t(1));
-        });
-  } else {
-    Kokkos::parallel_for(
-        "bik::label_lut::mark", Policy(space, 0, rows), KOKKOS_LAMBDA(std::int64_t r) {
-          std::int64_t const z = r / ny, y = r - z * ny, sx = labels.stride(2);
-          std::int32_t* const part = table.data() + (z / planes) * stride;  // this image's
-          L const* const row = &labels(z, y, 0);
-          for (std::int64_t x = 0; x < nx;) {
-            std::int64_t const end = label_run_end(row, sx, x, nx);
-            std::uint64_t const v = label_key(row[x * sx]);
-            // Runs of one label are marked once, atomically: other rows may mark it too.
-            if (v > 0)
-              Kokkos::atomic_exchange(part + static_cast<std::int64_t>(v), std::int32_t(1));
-            x = end;
-          }
-        });
-  }
+  auto const table = lut.table;
   auto count = Buffers::template get<std::int64_t>(workspace, "bik::label_lut::count", 1);
   // In place: each entry is read (its mark), then overwritten with its index, by one iteration.
   Kokkos::parallel_scan(
@@ -192,6 +172,49 @@ void build_dense_lut(ExecSpace const& space, Volume<L const, MemorySpace> labels
         labels_out(k) = e % stride;
         images_out(k) = e / stride;
       });
+  lut.marked = true;
+}
+
+// Dense path: mark present labels in the table, scan it in place into object indices, then
+// list the objects. One host synchronisation (the object count).
+template <class ExecSpace, class L, class MemorySpace>
+void build_dense_lut(ExecSpace const& space, Volume<L const, MemorySpace> labels,
+                     LabelLut<MemorySpace>& lut, std::int64_t planes, bool by_voxel,
+                     Workspace<MemorySpace>* workspace) {
+  using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
+  std::int64_t const ny = labels.extent(1), nx = labels.extent(2);
+  std::int64_t const rows = static_cast<std::int64_t>(labels.extent(0)) * ny;
+  std::int64_t const voxels = rows * nx;
+  std::int64_t const stride = lut.stride();
+  clear_dense_lut(space, lut, workspace);
+  auto const table = lut.table;
+  if (by_voxel) {
+    Kokkos::parallel_for(
+        "bik::label_lut::mark", Policy(space, 0, voxels), KOKKOS_LAMBDA(std::int64_t i) {
+          std::int64_t const r = i / nx, x = i - r * nx, z = r / ny, y = r - z * ny;
+          std::uint64_t const v = label_key(labels(z, y, x));
+          // The first voxel of a run marks its label, atomically: other runs may mark it too.
+          if (v > 0 && (x == 0 || label_key(labels(z, y, x - 1)) != v))
+            Kokkos::atomic_exchange(&table((z / planes) * stride + static_cast<std::int64_t>(v)),
+                                    std::int32_t(1));
+        });
+  } else {
+    Kokkos::parallel_for(
+        "bik::label_lut::mark", Policy(space, 0, rows), KOKKOS_LAMBDA(std::int64_t r) {
+          std::int64_t const z = r / ny, y = r - z * ny, sx = labels.stride(2);
+          std::int32_t* const part = table.data() + (z / planes) * stride;  // this image's
+          L const* const row = &labels(z, y, 0);
+          for (std::int64_t x = 0; x < nx;) {
+            std::int64_t const end = label_run_end(row, sx, x, nx);
+            std::uint64_t const v = label_key(row[x * sx]);
+            // Runs of one label are marked once, atomically: other rows may mark it too.
+            if (v > 0)
+              Kokkos::atomic_exchange(part + static_cast<std::int64_t>(v), std::int32_t(1));
+            x = end;
+          }
+        });
+  }
+  index_dense_lut(space, lut, workspace);
 }
 
 // Sparse path: the first voxel of every run of a label along a row gives one (image, key)
@@ -279,11 +302,14 @@ void build_sparse_lut(ExecSpace const& space, Volume<L const, MemorySpace> label
 // team shape of `schedule` (neighbouring threads read neighbouring voxels: coalesced on a GPU);
 // two host synchronisations (the label range, then the object count). With a workspace, the
 // tables live in its buffers (see workspace.hpp).
+// defer_marks: when the dense table is small (at most one entry per 64 voxels) and the shape is
+// a thread per row, return it cleared and unmarked (lut.marked false), for flatten_labeled to
+// mark in its own pass over the labels and complete: one pass over the labels less.
 template <class ExecSpace, class L, class MemorySpace>
 LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, MemorySpace> labels,
                                      Workspace<MemorySpace>* workspace = nullptr,
                                      std::int64_t images = 1, ObjectSchedule const& schedule = {},
-                                     std::int64_t dense_budget = -1) {
+                                     std::int64_t dense_budget = -1, bool defer_marks = false) {
   static_assert(std::is_integral<L>::value, "bik::make_label_lut: labels must be integers");
   static_assert(Kokkos::SpaceAccessibility<ExecSpace, MemorySpace>::accessible,
                 "bik::make_label_lut: labels must be accessible from the execution space");
@@ -348,7 +374,11 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
   lut.image_count = images;
   lut.unsigned_labels = std::is_unsigned<L>::value && sizeof(L) == sizeof(std::uint64_t);
   lut.dense = fits_dense_lut(lut.max_label, images, voxels, dense_budget);
-  if (lut.dense) {
+  if (lut.dense && defer_marks && !by_voxel &&
+      static_cast<std::int64_t>(lut.max_label + 1) * images <= voxels / 64) {
+    detail::clear_dense_lut(space, lut, workspace);
+    lut.marked = false;
+  } else if (lut.dense) {
     detail::build_dense_lut(space, labels, lut, planes, by_voxel, workspace);
   } else {
     detail::build_sparse_lut(space, labels, lut, planes, workspace);

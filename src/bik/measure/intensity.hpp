@@ -86,8 +86,16 @@ IntensityOutput<MemorySpace> measure_intensity_volume(ExecSpace const& space,
   kx::ScopedRegion region("bik::measure_intensity");
   using Buffers = Workspace<MemorySpace>;
   typename Buffers::Lease const lease(workspace, "bik::measure_intensity");
-  LabelLut<MemorySpace> lut = make_label_lut(space, labels, workspace, pairing.images,
-                                             options.schedule, options.dense_label_budget);
+  // The LUT's marks may be left to flatten's count pass (one pass over the labels less).
+  LabelLut<MemorySpace> lut =
+      make_label_lut(space, labels, workspace, pairing.images, options.schedule,
+                     options.dense_label_budget, /*defer_marks=*/true);
+  FlattenOptions flatten_options;
+  flatten_options.edge_flags = options.edges;
+  flatten_options.schedule = options.schedule;
+  Segments<MemorySpace> const seg =
+      flatten_labeled(space, labels, pixels, lut, pairing, flatten_options, workspace);
+
   std::int64_t const objects = lut.count;
   int const columns = options.edges ? kIntensityColumns : kEdgeIntegrated;
   IntensityOutput<MemorySpace> output;
@@ -121,12 +129,6 @@ IntensityOutput<MemorySpace> measure_intensity_volume(ExecSpace const& space,
                       Kokkos::subview(output.labels, Kokkos::make_pair(std::int64_t(0), objects)),
                       lut.labels);
 
-  FlattenOptions flatten_options;
-  flatten_options.edge_flags = options.edges;
-  flatten_options.schedule = options.schedule;
-  Segments<MemorySpace> const seg =
-      flatten_labeled(space, labels, pixels, lut, pairing, flatten_options, workspace);
-
   IntensityKernel<ExecSpace, MemorySpace> kernel;
   kernel.offsets = seg.offsets;
   kernel.values = seg.values;
@@ -141,7 +143,14 @@ IntensityOutput<MemorySpace> measure_intensity_volume(ExecSpace const& space,
   kernel.nan = std::numeric_limits<double>::quiet_NaN();
   if (objects == 0) return output;
   kernel.scratch = Buffers::template get<double>(workspace, "bik::intensity::scratch", seg.size);
-  if (uses_teams<ExecSpace>(options.schedule)) {
+  bool const teams = uses_teams<ExecSpace>(options.schedule);
+  // Pixels that double holds exactly as integers: the thread shape may count them (see
+  // counting_select.hpp).
+  kernel.integer_values = !teams && std::is_integral<P>::value && sizeof(P) <= 4;
+  if (kernel.integer_values)
+    kernel.counts =
+        Buffers::template get<std::int32_t>(workspace, "bik::intensity::counts", seg.size);
+  if (teams) {
     std::int64_t const slots = decltype(kernel)::leaf_slots(objects, seg.size);
     kernel.leaf_begin =
         Buffers::template get<std::int64_t>(workspace, "bik::intensity::leaf_begin", slots);

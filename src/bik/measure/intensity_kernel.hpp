@@ -1,12 +1,14 @@
 // The per-object part of the intensity features: a functor over the segments of flatten_labeled
 // with two shapes of the same computation (object_schedule.hpp). operator()(k) is one thread
-// walking object k (selection by introselect, which reorders the segment); operator()(member)
-// is a team sharing object league_rank() (team pairwise sums, team radix select, team
-// reductions). Both give the same values, bit for bit, for every team size and thread count.
+// walking object k (selection by introselect, which reorders the segment, or by counting the
+// values when they are integers spanning fewer values than the object has voxels);
+// operator()(member) is a team sharing object league_rank() (team pairwise sums, team radix select,
+// team reductions). Both give the same values, bit for bit, for every team size and thread count.
 #ifndef BIK_MEASURE_INTENSITY_KERNEL_HPP
 #define BIK_MEASURE_INTENSITY_KERNEL_HPP
 
 #include "bik/core/compat.hpp"
+#include "bik/core/counting_select.hpp"
 #include "bik/core/pairwise_sum.hpp"
 #include "bik/core/selection.hpp"
 #include "bik/core/team_pairwise_sum.hpp"
@@ -118,11 +120,13 @@ struct IntensityKernel {
   Buffer<std::int32_t> xs, ys, zs;
   Buffer<std::uint8_t> edge;
   Buffer<double> scratch;           // as long as values
+  Buffer<std::int32_t> counts;      // thread shape with integer_values: as long as values
   Buffer<std::int64_t> leaf_begin;  // team shape: leaf_slots(objects, voxels)
   Buffer<double> leaf_sums;         // team shape: 4 * leaf_slots(objects, voxels)
   Out out;                          // (objects, kIntensityColumns or kEdgeIntegrated)
   bool with_edges = false;
   bool legacy = false;
+  bool integer_values = false;  // the values are integers of at most 32 bits (uint8/uint16 pixels)
   int source_ndim = 2;
   double nan = 0;
 
@@ -148,48 +152,62 @@ struct IntensityKernel {
     auto const object_values = Kokkos::subview(values, Kokkos::make_pair(begin, begin + n));
     auto const object_scratch = Kokkos::subview(scratch, Kokkos::make_pair(begin, begin + n));
 
-    // Edge voxels, compacted into scratch so they are summed as numpy sums evals.
-    if (with_edges) {
-      std::int64_t ne = 0;
-      double emin = 0, emax = 0;
-      for (std::int64_t i = 0; i < n; ++i) {
-        if (!edge(begin + i)) continue;
-        double const v = object_values(i);
-        if (ne == 0 || v < emin) emin = v;
-        if (ne == 0 || v > emax) emax = v;
-        object_scratch(ne++) = v;
-      }
-      if (ne > 0) {
-        double const esum = pairwise_sum([&](std::int64_t i) { return object_scratch(i); }, ne);
-        double const emean = esum / static_cast<double>(ne);
-        write_edges(k, esum, emean, population_std(object_scratch, ne, emean), emin, emax);
-      }
-    }
-
-    // Sums in numpy's pairwise order. cp_measure's coordinate array comes from argwhere, which
-    // is column-major, so its weighted sums are pairwise per axis too. The plain coordinate
-    // sums are sums of small integers: exact in any order.
-    Lanes<4> const sums = pairwise_sums<4>([&](std::int64_t i) { return weighted(begin + i); }, n);
-    double const mean = sums[0] / static_cast<double>(n);
-    double cx = 0, cy = 0, cz = 0;
+    // One walk over the voxels, each visited once in ascending order: the sums in numpy's
+    // pairwise order (cp_measure's coordinate array comes from argwhere, which is column-major,
+    // so its weighted sums are pairwise per axis too), the extremes, the plain coordinate sums
+    // (sums of small integers: exact in any order), and the edge voxels, compacted into scratch
+    // in raster order so that they are summed as numpy sums them.
     double vmin = object_values(0), vmax = object_values(0);
     std::int64_t argmax = 0;  // first voxel in raster order that reaches the maximum
-    for (std::int64_t i = 0; i < n; ++i) {
-      double const v = object_values(i);
-      cx += xs(begin + i);
-      cy += ys(begin + i);
-      cz += zs(begin + i);
-      if (v < vmin) vmin = v;
-      if (v > vmax) {
-        vmax = v;
-        argmax = i;
-      }
-    }
+    std::int64_t cx = 0, cy = 0, cz = 0;
+    std::int64_t ne = 0;  // edge voxels
+    double emin = 0, emax = 0;
+    Lanes<4> const sums = pairwise_sums<4>(
+        [&](std::int64_t i) {
+          double const v = object_values(i);
+          vmin = v < vmin ? v : vmin;
+          argmax = v > vmax ? i : argmax;
+          vmax = v > vmax ? v : vmax;
+          cx += xs(begin + i);
+          cy += ys(begin + i);
+          cz += zs(begin + i);
+          if (with_edges) {
+            bool const on_edge = edge(begin + i) != 0, first = ne == 0;
+            emin = on_edge && (first || v < emin) ? v : emin;
+            emax = on_edge && (first || v > emax) ? v : emax;
+            object_scratch(ne) = v;  // kept only if on the edge; ne <= i: within the object
+            ne += on_edge ? 1 : 0;
+          }
+          return weighted(begin + i);
+        },
+        n);
+    double const mean = sums[0] / static_cast<double>(n);
     write_moments(k, begin + argmax, n, sums, population_std(object_values, n, mean), vmin, vmax,
-                  cx, cy, cz);
+                  static_cast<double>(cx), static_cast<double>(cy), static_cast<double>(cz));
+    if (ne > 0) {
+      double const esum = pairwise_sum([&](std::int64_t i) { return object_scratch(i); }, ne);
+      double const emean = esum / static_cast<double>(ne);
+      write_edges(k, esum, emean, population_std(object_scratch, ne, emean), emin, emax);
+    }
+
+    QuantileRanks const r(n, legacy, source_ndim);
+    if (integer_values && vmax - vmin < static_cast<double>(n)) {
+      // Few distinct values (uint8/uint16 pixels): count them instead of partitioning.
+      auto const object_counts = Kokkos::subview(counts, Kokkos::make_pair(begin, begin + n));
+      std::int64_t const bins = static_cast<std::int64_t>(vmax - vmin) + 1;
+      count_values(object_counts, bins, object_values, n, vmin);
+      double q[6], m[2];
+      counted_ranks(object_counts, bins, vmin, r.q, 6, q);
+      double const median = interpolate(q[2], q[3], r.p50, n);
+      counted_distance_ranks(object_counts, bins, vmin, median, r.m, 2, m);
+      out(k, kLowerQuartile) = interpolate(q[0], q[1], r.p25, n);
+      out(k, kMedian) = median;
+      out(k, kUpperQuartile) = interpolate(q[4], q[5], r.p75, n);
+      out(k, kMad) = interpolate(m[0], m[1], r.pmad, n);
+      return;
+    }
 
     // Quartiles and median: place the six ranks _interp reads, then interpolate.
-    QuantileRanks const r(n, legacy, source_ndim);
     select_ranks(object_values, n, r.q, 6);
     double const median = quantile_at(object_values, n, r.p50);
     out(k, kLowerQuartile) = quantile_at(object_values, n, r.p25);
