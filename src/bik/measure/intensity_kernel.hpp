@@ -152,43 +152,46 @@ struct IntensityKernel {
     auto const object_values = Kokkos::subview(values, Kokkos::make_pair(begin, begin + n));
     auto const object_scratch = Kokkos::subview(scratch, Kokkos::make_pair(begin, begin + n));
 
-    // One walk over the voxels, each visited once in ascending order: the sums in numpy's
-    // pairwise order (cp_measure's coordinate array comes from argwhere, which is column-major,
-    // so its weighted sums are pairwise per axis too), the extremes, the plain coordinate sums
-    // (sums of small integers: exact in any order), and the edge voxels, compacted into scratch
-    // in raster order so that they are summed as numpy sums them.
+    // Edge voxels, compacted into scratch so they are summed as numpy sums evals.
+    if (with_edges) {
+      std::int64_t ne = 0;
+      double emin = 0, emax = 0;
+      for (std::int64_t i = 0; i < n; ++i) {
+        if (!edge(begin + i)) continue;
+        double const v = object_values(i);
+        if (ne == 0 || v < emin) emin = v;
+        if (ne == 0 || v > emax) emax = v;
+        object_scratch(ne++) = v;
+      }
+      if (ne > 0) {
+        double const esum = pairwise_sum([&](std::int64_t i) { return object_scratch(i); }, ne);
+        double const emean = esum / static_cast<double>(ne);
+        write_edges(k, esum, emean, population_std(object_scratch, ne, emean), emin, emax);
+      }
+    }
+
+    // Sums in numpy's pairwise order. cp_measure's coordinate array comes from argwhere, which
+    // is column-major, so its weighted sums are pairwise per axis too. The plain coordinate
+    // sums are sums of small integers: exact in any order. (Folding the loops below and the
+    // edge loop into the pairwise walk was measured: it costs more instructions than it saves.)
+    Lanes<4> const sums = pairwise_sums<4>([&](std::int64_t i) { return weighted(begin + i); }, n);
+    double const mean = sums[0] / static_cast<double>(n);
+    double cx = 0, cy = 0, cz = 0;
     double vmin = object_values(0), vmax = object_values(0);
     std::int64_t argmax = 0;  // first voxel in raster order that reaches the maximum
-    std::int64_t cx = 0, cy = 0, cz = 0;
-    std::int64_t ne = 0;  // edge voxels
-    double emin = 0, emax = 0;
-    Lanes<4> const sums = pairwise_sums<4>(
-        [&](std::int64_t i) {
-          double const v = object_values(i);
-          vmin = v < vmin ? v : vmin;
-          argmax = v > vmax ? i : argmax;
-          vmax = v > vmax ? v : vmax;
-          cx += xs(begin + i);
-          cy += ys(begin + i);
-          cz += zs(begin + i);
-          if (with_edges) {
-            bool const on_edge = edge(begin + i) != 0, first = ne == 0;
-            emin = on_edge && (first || v < emin) ? v : emin;
-            emax = on_edge && (first || v > emax) ? v : emax;
-            object_scratch(ne) = v;  // kept only if on the edge; ne <= i: within the object
-            ne += on_edge ? 1 : 0;
-          }
-          return weighted(begin + i);
-        },
-        n);
-    double const mean = sums[0] / static_cast<double>(n);
-    write_moments(k, begin + argmax, n, sums, population_std(object_values, n, mean), vmin, vmax,
-                  static_cast<double>(cx), static_cast<double>(cy), static_cast<double>(cz));
-    if (ne > 0) {
-      double const esum = pairwise_sum([&](std::int64_t i) { return object_scratch(i); }, ne);
-      double const emean = esum / static_cast<double>(ne);
-      write_edges(k, esum, emean, population_std(object_scratch, ne, emean), emin, emax);
+    for (std::int64_t i = 0; i < n; ++i) {
+      double const v = object_values(i);
+      cx += xs(begin + i);
+      cy += ys(begin + i);
+      cz += zs(begin + i);
+      if (v < vmin) vmin = v;
+      if (v > vmax) {
+        vmax = v;
+        argmax = i;
+      }
     }
+    write_moments(k, begin + argmax, n, sums, population_std(object_values, n, mean), vmin, vmax,
+                  cx, cy, cz);
 
     QuantileRanks const r(n, legacy, source_ndim);
     if (integer_values && vmax - vmin < static_cast<double>(n)) {
