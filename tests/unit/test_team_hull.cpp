@@ -3,6 +3,7 @@
 // centrosome: the same vertices in the same order and the same circle bits, for every chunk
 // count and team size, on every envelope of small objects (so every collinear, U-turn and
 // empty-column configuration at every chunk boundary) and on large random ones.
+#include "bik/core/first_min_loc.hpp"
 #include "bik/measure/minimum_enclosing_circle.hpp"
 #include "bik/measure/team_convex_hull.hpp"
 #include "spaces.hpp"
@@ -297,3 +298,60 @@ TEST_CASE("hull chunks cover each pass exactly once, in order") {
     CHECK(next == 2 * std::int64_t(width) - 1);
   }
 }
+
+namespace {
+// Per team t: the first smallest of the values (v + shift) % period, v in [0, n), period =
+// 2 + t % 7, shift = 1 + 5t % period, by a team reduction with FirstMinLoc.
+template <class Space>
+struct FirstMins {
+  using Member = typename Kokkos::TeamPolicy<Space>::member_type;
+  Kokkos::View<double*, typename Space::memory_space> value;
+  Kokkos::View<int*, typename Space::memory_space> index;
+  int n = 0;
+  KOKKOS_INLINE_FUNCTION void operator()(Member const& member) const {
+    int const t = member.league_rank();
+    int const period = 2 + t % 7, shift = 1 + (5 * t) % period;
+    typename bik::FirstMinLoc<>::value_type least;
+    Kokkos::parallel_reduce(
+        Kokkos::TeamThreadRange(member, n),
+        [&](int v, typename bik::FirstMinLoc<>::value_type& acc) {
+          double const x = static_cast<double>((v + shift) % period);
+          if (bik::FirstMinLoc<>::precedes(x, v, acc.val, acc.loc)) {
+            acc.val = x;
+            acc.loc = v;
+          }
+        },
+        bik::FirstMinLoc<>(least));
+    Kokkos::single(Kokkos::PerTeam(member), [&]() {
+      value(member.league_rank()) = least.val;
+      index(member.league_rank()) = least.loc;
+    });
+  }
+};
+}  // namespace
+
+TEST_CASE_TEMPLATE_DEFINE("FirstMinLoc finds the first smallest value for any team size", Space,
+                          first_min) {
+  // The smallest value is 0, first at v = period - shift (in [0, period)), tied again every
+  // period values after it.
+  int const teams = 30, n = 840;
+  for (int team_size : {1, 2, 3, 4, 8}) {
+    FirstMins<Space> f;
+    f.n = n;
+    f.value = Kokkos::View<double*, typename Space::memory_space>("value", teams);
+    f.index = Kokkos::View<int*, typename Space::memory_space>("index", teams);
+    Kokkos::TeamPolicy<Space> const probe(Space(), teams, 1);
+    int const most = probe.team_size_max(f, Kokkos::ParallelForTag());
+    Kokkos::parallel_for("test::first_min",
+                         Kokkos::TeamPolicy<Space>(Space(), teams, std::min(team_size, most)), f);
+    auto const value = bik_test::to_vector(f.value);
+    auto const index = bik_test::to_vector(f.index);
+    for (int t = 0; t < teams; ++t) {
+      int const period = 2 + t % 7, shift = 1 + (5 * t) % period;
+      CHECK(value[static_cast<std::size_t>(t)] == 0.0);
+      CHECK_MESSAGE(index[static_cast<std::size_t>(t)] == period - shift,
+                    "team size " << team_size << ", team " << t);
+    }
+  }
+}
+TEST_CASE_TEMPLATE_APPLY(first_min, BikTestSpaces);
