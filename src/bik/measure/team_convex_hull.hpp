@@ -26,7 +26,6 @@
 #ifndef BIK_MEASURE_TEAM_CONVEX_HULL_HPP
 #define BIK_MEASURE_TEAM_CONVEX_HULL_HPP
 
-#include "bik/core/compat.hpp"
 #include "bik/measure/convex_hull.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -42,7 +41,8 @@ constexpr int kMaxHullChunks = 32;
 
 KOKKOS_INLINE_FUNCTION int hull_chunks(std::int32_t width) {
   std::int32_t const chunks = (width + kHullChunkColumns - 1) / kHullChunkColumns;
-  return static_cast<int>(kx::max<std::int32_t>(1, kx::min<std::int32_t>(chunks, kMaxHullChunks)));
+  // By value, not kx::min: a device function cannot bind a reference to a host constant.
+  return chunks < 1 ? 1 : (chunks > kMaxHullChunks ? kMaxHullChunks : static_cast<int>(chunks));
 }
 
 namespace detail {
