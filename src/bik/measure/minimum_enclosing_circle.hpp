@@ -233,8 +233,10 @@ struct ObjectColumns {
 };
 
 // Widths and hull sizes from which a team, rather than one of its threads, builds an object's
-// hull and runs Chrystal's loop (team_per_object only). Below them the sequential code is
-// faster (measured with benchmarks/kernels' mec cases).
+// hull and runs Chrystal's loop (team_per_object only). Below them the team's barriers and
+// reductions cost more than the O(width) chain and the O(hull) steps they split; 128 columns
+// make 4 chunks of kHullChunkColumns. Not yet tuned on a GPU (benchmarks/kernels' mec_team
+// cases); on the 2-core host both paths measured within noise.
 constexpr std::int32_t kTeamHullMinWidth = 128;
 constexpr int kTeamChrystalMinVertices = 32;
 
