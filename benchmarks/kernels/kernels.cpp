@@ -197,9 +197,9 @@ void bench_intensity(benchmark::State& state, SceneSpec const& spec, bool edges,
 }
 
 // bik::minimum_enclosing_circles alone (column envelopes, hull, Chrystal's loop per object), on
-// segments built once. 2D scenes.
+// segments built once, in the given object schedule. 2D scenes.
 template <class Space>
-void bench_mec(benchmark::State& state, SceneSpec const& spec) {
+void bench_mec(benchmark::State& state, SceneSpec const& spec, bik::ObjectSchedule::Shape shape) {
   Scene const& s = scene(spec);
   Space space;
   Inputs<Space> in(s);
@@ -209,8 +209,10 @@ void bench_mec(benchmark::State& state, SceneSpec const& spec) {
   bik::Workspace<typename Space::memory_space> workspace;
   auto const lut = bik::make_label_lut(space, labels, &workspace);
   auto const segments = bik::flatten_labeled(space, labels, labels, lut, pairing, {}, &workspace);
+  bik::ObjectSchedule schedule;
+  schedule.shape = shape;
   timed(state, space, s, [&] {
-    auto const circles = bik::minimum_enclosing_circles(space, segments, {}, &workspace);
+    auto const circles = bik::minimum_enclosing_circles(space, segments, schedule, &workspace);
     benchmark::DoNotOptimize(circles.radius.data());
   });
 }
@@ -352,7 +354,11 @@ void register_space(SceneSpec const& spec, bool extra_cases) {
                                         spec, true, true, Shape::team_per_object));
   }
   if (spec.nz == 1) {  // the Zernike features are 2D only
-    finish(benchmark::RegisterBenchmark(("mec" + suffix).c_str(), bench_mec<Space>, spec));
+    finish(benchmark::RegisterBenchmark(("mec" + suffix).c_str(), bench_mec<Space>, spec,
+                                        Shape::automatic));
+    if (extra_cases)  // the GPU shape on this space
+      finish(benchmark::RegisterBenchmark(("mec_team" + suffix).c_str(), bench_mec<Space>, spec,
+                                          Shape::team_per_object));
     finish(benchmark::RegisterBenchmark(("zernike" + suffix).c_str(), bench_zernike<Space>, spec,
                                         false));
     finish(benchmark::RegisterBenchmark(("radial_zernike" + suffix).c_str(), bench_zernike<Space>,
@@ -388,6 +394,20 @@ void register_benchmarks() {
     bool const extra_cases = spec.name == "1080x1080_144obj";
     for_each_space([&](auto space) { register_space<decltype(space)>(spec, extra_cases); });
   }
+  // A few very large objects (about 246k pixels, 560 columns each): the minimum enclosing
+  // circle's team hull and team Chrystal loop, against one thread per object.
+  SceneSpec const large{"1600x1600_4obj", 1, 1600, 1600, 4};
+  for_each_space([&](auto space) {
+    using Space = decltype(space);
+    using Shape = bik::ObjectSchedule::Shape;
+    std::string const suffix = "/" + large.name + "/" + SpaceName<Space>::value;
+    for (auto shape : {Shape::automatic, Shape::team_per_object})
+      benchmark::RegisterBenchmark(
+          ((shape == Shape::automatic ? "mec" : "mec_team") + suffix).c_str(), bench_mec<Space>,
+          large, shape)
+          ->UseManualTime()
+          ->Unit(benchmark::kMicrosecond);
+  });
 }
 
 }  // namespace bik_bench

@@ -12,6 +12,11 @@ Run from the repository root with the parity venv:
 
 Format: '#' comment lines, then records:
     image <name> <H> <W> <H*W labels, raster order>
+    shapes <name> <H> <W> <count> <count primitives: kind label a b c d>
+        (a large label image drawn from integer primitives, later ones over earlier ones:
+         ellipse: (2y - a)^2 d^2 + (2x - b)^2 c^2 <= c^2 d^2 (centre and axes doubled);
+         rect: a <= y < a + c, b <= x < b + d; diamond: |y - a| + |x - b| <= c;
+         pixel: y = a, x = b)
     circle <label> <centre row> <centre column> <radius> <hull count> <hull rows and columns>
         (one per label 1..max of the preceding image; floats as float.hex)
     basis <degree> <x> <y> <re, im of each (n, m) pair in centrosome's order>
@@ -116,6 +121,66 @@ def images() -> list[tuple[str, np.ndarray]]:
     return out
 
 
+def draw(shape: tuple[int, int], primitives: list[tuple]) -> np.ndarray:
+    """Rasterises the primitives of a `shapes` record exactly (integer arithmetic)."""
+    labels = np.zeros(shape, np.int32)
+    yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.int64)
+    for kind, label, a, b, c, d in primitives:
+        if kind == "ellipse":
+            inside = ((2 * yy - a) * d) ** 2 + ((2 * xx - b) * c) ** 2 <= (c * d) ** 2
+        elif kind == "rect":
+            inside = (yy >= a) & (yy < a + c) & (xx >= b) & (xx < b + d)
+        elif kind == "diamond":
+            inside = np.abs(yy - a) + np.abs(xx - b) <= c
+        else:
+            inside = (yy == a) & (xx == b)
+        labels[inside] = label
+    return labels
+
+
+def large_shapes() -> list[tuple[str, tuple[int, int], list[tuple]]]:
+    """Objects 200 to 1000 columns wide, where bik builds hulls and circles by teams: discs,
+    ellipses, squares, thin bars and a one-row line (all collinear: U-turns), diamonds (long
+    collinear edges), point clouds (empty columns), split objects and random blobs."""
+    out: list[tuple[str, tuple[int, int], list[tuple]]] = []
+    out.append(("large_disc_1000", (1004, 1004), [("ellipse", 1, 1003, 1003, 999, 999)]))
+    out.append(("large_disc_offcentre", (520, 520), [("ellipse", 1, 514, 517, 498, 498)]))
+    out.append(("large_ellipse_900x300", (320, 920), [("ellipse", 1, 319, 919, 299, 899)]))
+    out.append(("large_ellipse_250x700", (720, 270), [("ellipse", 1, 719, 269, 699, 249)]))
+    out.append(("large_square_600", (602, 602), [("rect", 1, 1, 1, 600, 600)]))
+    out.append(("large_bar_20x1000", (22, 1002), [("rect", 1, 1, 1, 20, 1000)]))
+    out.append(("large_line_1x1000", (3, 1002), [("rect", 1, 1, 1, 1, 1000)]))
+    out.append(("large_line_2x777", (4, 779), [("rect", 1, 1, 1, 2, 777)]))
+    out.append(("large_diamond_300", (603, 603), [("diamond", 1, 301, 301, 300, 0)]))
+    out.append(
+        (
+            "large_split",
+            (200, 900),
+            [("ellipse", 1, 200, 200, 150, 150), ("rect", 1, 20, 600, 150, 250)],
+        )
+    )
+    rng = np.random.default_rng(202611291)
+    for g, width in enumerate((200, 350, 500, 800, 1000)):
+        height = int(rng.integers(width // 3, width + 1))
+        prims: list[tuple] = []
+        for _ in range(int(rng.integers(4, 12))):
+            ay = int(rng.integers(10, max(11, height // 2)))
+            ax = int(rng.integers(10, max(11, width // 2)))
+            cy = int(rng.integers(ay + 2, 2 * height - ay))
+            cx = int(rng.integers(ax + 2, 2 * width - ax))
+            prims.append(("ellipse", 1, cy, cx, ay, ax))
+        for _ in range(int(rng.integers(0, 40))):
+            prims.append(("pixel", 1, int(rng.integers(1, height)), int(rng.integers(1, width)), 0, 0))
+        out.append((f"large_blob_{g}", (height + 2, width + 2), prims))
+    for g, width in enumerate((300, 800)):
+        prims = [
+            ("pixel", 1, int(rng.integers(1, width)), int(rng.integers(1, width)), 0, 0)
+            for _ in range(int(rng.integers(50, 400)))
+        ]
+        out.append((f"large_cloud_{g}", (width + 1, width + 1), prims))
+    return out
+
+
 def circle_records(labels: np.ndarray) -> list[str]:
     indexes = np.arange(1, int(labels.max()) + 1, dtype=np.int32)
     hull, counts = cpmorphology.convex_hull(labels, indexes)
@@ -182,6 +247,11 @@ def render() -> str:
     for name, labels in images():
         h, w = labels.shape
         lines.append(f"image {name} {h} {w} " + " ".join(str(int(v)) for v in labels.ravel()))
+        lines.extend(circle_records(labels))
+    for name, (h, w), prims in large_shapes():
+        labels = draw((h, w), prims)
+        fields = " ".join(" ".join(str(v) for v in p) for p in prims)
+        lines.append(f"shapes {name} {h} {w} {len(prims)} {fields}")
         lines.extend(circle_records(labels))
     lines.extend(basis_records())
     return "\n".join(lines) + "\n"

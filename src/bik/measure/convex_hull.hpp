@@ -46,6 +46,50 @@ KOKKOS_INLINE_FUNCTION int hull_emit(std::int32_t* hi, std::int32_t* hj, int cou
 }
 }  // namespace detail
 
+namespace detail {
+// The chain's input, position p of 2 * width - 1: the lower envelope left to right (p = column),
+// then the upper envelope right to left down to column 1 (p = width .. 2 * width - 2). Returns
+// false for an empty column.
+KOKKOS_INLINE_FUNCTION bool hull_input(std::int32_t const* lower, std::int32_t const* upper,
+                                       std::int32_t start_j, std::int32_t width, std::int64_t p,
+                                       std::int32_t& i, std::int32_t& j) {
+  std::int32_t const c = p < width ? static_cast<std::int32_t>(p)
+                                   : static_cast<std::int32_t>(2 * std::int64_t(width) - 1 - p);
+  i = p < width ? lower[c] : upper[c];
+  j = start_j + c;
+  return p < width ? i != kEnvelopeNoLower : i != kEnvelopeNoUpper;
+}
+
+// The chain from an empty stack over input positions [begin, end), into hi, hj; returns the
+// count. The stack never outgrows the input read, so hi may be the input's own positions.
+KOKKOS_INLINE_FUNCTION int hull_chain(std::int32_t const* lower, std::int32_t const* upper,
+                                      std::int32_t start_j, std::int32_t width, std::int64_t begin,
+                                      std::int64_t end, std::int32_t* hi, std::int32_t* hj) {
+  int count = 0;
+  for (std::int64_t p = begin; p < end; ++p) {
+    std::int32_t i = 0, j = 0;
+    if (hull_input(lower, upper, start_j, width, p, i, j)) count = hull_emit(hi, hj, count, i, j);
+  }
+  return count;
+}
+
+// The closing point (upper[start], start) is always pruned against; it is added only if the
+// first column has two distinct ends.
+KOKKOS_INLINE_FUNCTION int hull_close(std::int32_t* hi, std::int32_t* hj, int count,
+                                      std::int32_t lower0, std::int32_t upper0,
+                                      std::int32_t start_j) {
+  while (count >= 2 &&
+         !hull_convex(hi[count - 2], hj[count - 2], hi[count - 1], hj[count - 1], upper0, start_j))
+    --count;
+  if (lower0 != upper0) {
+    hi[count] = upper0;
+    hj[count] = start_j;
+    ++count;
+  }
+  return count;
+}
+}  // namespace detail
+
 // Hull vertices (row hi[v], column hj[v]) of an object whose columns start_j .. start_j +
 // width - 1 have envelopes lower[c], upper[c] (kEnvelopeNoLower / kEnvelopeNoUpper where a
 // column is empty; columns 0 and width - 1 are not). hi and hj need room for 2 * width + 1
@@ -53,24 +97,9 @@ KOKKOS_INLINE_FUNCTION int hull_emit(std::int32_t* hi, std::int32_t* hj, int cou
 KOKKOS_INLINE_FUNCTION int object_convex_hull(std::int32_t const* lower, std::int32_t const* upper,
                                               std::int32_t start_j, std::int32_t width,
                                               std::int32_t* hi, std::int32_t* hj) {
-  int count = 0;
-  for (std::int32_t c = 0; c < width; ++c)
-    if (lower[c] != kEnvelopeNoLower)
-      count = detail::hull_emit(hi, hj, count, lower[c], start_j + c);
-  for (std::int32_t c = width - 1; c > 0; --c)
-    if (upper[c] != kEnvelopeNoUpper)
-      count = detail::hull_emit(hi, hj, count, upper[c], start_j + c);
-  // The closing point is always pruned against; it is added only if the first column has two
-  // distinct ends.
-  while (count >= 2 && !detail::hull_convex(hi[count - 2], hj[count - 2], hi[count - 1],
-                                            hj[count - 1], upper[0], start_j))
-    --count;
-  if (lower[0] != upper[0]) {
-    hi[count] = upper[0];
-    hj[count] = start_j;
-    ++count;
-  }
-  return count;
+  int const count =
+      detail::hull_chain(lower, upper, start_j, width, 0, 2 * std::int64_t(width) - 1, hi, hj);
+  return detail::hull_close(hi, hj, count, lower[0], upper[0], start_j);
 }
 
 }  // namespace bik
