@@ -147,6 +147,11 @@ namespace detail {
 
 // Pass 1, a chunk per index: partial(c * monomials + zernike_monomial(a, b)) receives the chunk's
 // sum of w x^a y^b. Indices past the last chunk do nothing.
+//
+// The degree is a template parameter (dispatched once per chunk), so a row's moments live in
+// registers and the per-pixel loop is fully unrolled. A row's pixels alternate between two
+// lanes of moments (even and odd positions in the row), added at the end of the row: two
+// independent chains that the compiler packs into one vector; the order is fixed by the data.
 template <class ExecSpace, class P, class MemorySpace>
 struct ZernikeMomentSums {
   Kokkos::View<std::int64_t*, MemorySpace> offsets, chunk_begin;
@@ -159,16 +164,76 @@ struct ZernikeMomentSums {
   int degree = 0;
   bool weighted = false;
 
-  static constexpr int kMonomials = (kZernikeMomentDegree + 1) * (kZernikeMomentDegree + 2) / 2;
+  // The geometry of the chunk's object.
+  struct Circle {
+    double cy, cx, r;
+    std::int64_t plane;
+  };
 
-  // Adds a row's moments M_a times y^b to the chunk's moments.
-  KOKKOS_INLINE_FUNCTION void add_row(double const* row_moments, double y, double* moments) const {
-    double yb = 1.0;
-    for (int b = 0; b <= degree; ++b) {
-      double* const g = moments + zernike_monomial(0, b, degree);
-      for (int a = 0; a + b <= degree; ++a) g[a] += row_moments[a] * yb;
-      yb *= y;
+  // Pixel p's x and its weight: w, 0 * w if r^2 > 1 (a non-finite pixel keeps its object NaN,
+  // as in cp_measure), NaN if r^2 is (a one-pixel object's: cp_measure's Horner turns its NaN
+  // r^2 into NaN sums, and 0 * r^2 does the same here).
+  KOKKOS_INLINE_FUNCTION double weighted_x(std::int64_t p, std::int32_t row, double y,
+                                           Circle const& circle, double& w) const {
+    double const x = (static_cast<double>(xs(p)) - circle.cx) / circle.r;
+    double const r2 = x * x + y * y;
+    double const value = weighted ? static_cast<double>(pixels(circle.plane, row, xs(p))) : 1.0;
+    w = r2 > 1.0 ? 0.0 * value : value + 0.0 * r2;
+    return x;
+  }
+
+  template <int Degree>
+  KOKKOS_INLINE_FUNCTION void chunk_sums(std::int64_t begin, std::int64_t end, Circle const& circle,
+                                         double* out) const {
+    constexpr int kPowers = Degree + 1;
+    double moments[kPowers * (kPowers + 1) / 2];
+    for (int i = 0; i < kPowers * (kPowers + 1) / 2; ++i) moments[i] = 0.0;
+    for (std::int64_t row_begin = begin; row_begin < end;) {
+      std::int32_t const row = ys(row_begin);
+      std::int64_t row_end = row_begin + 1;
+      while (row_end < end && ys(row_end) == row) ++row_end;  // raster order: rows contiguous
+      double const y = (static_cast<double>(row) - circle.cy) / circle.r;
+      double even[kPowers], odd[kPowers];  // M_a = sum w x^a, in two lanes
+      for (int a = 0; a < kPowers; ++a) even[a] = odd[a] = 0.0;
+      std::int64_t p = row_begin;
+      for (; p + 1 < row_end; p += 2) {
+        double w0, w1;
+        double const x0 = weighted_x(p, row, y, circle, w0);
+        double const x1 = weighted_x(p + 1, row, y, circle, w1);
+        for (int a = 0; a < kPowers; ++a) {
+          even[a] += w0;
+          odd[a] += w1;
+          w0 *= x0;
+          w1 *= x1;
+        }
+      }
+      if (p < row_end) {
+        double w0;
+        double const x0 = weighted_x(p, row, y, circle, w0);
+        for (int a = 0; a < kPowers; ++a) {
+          even[a] += w0;
+          w0 *= x0;
+        }
+      }
+      double yb = 1.0;  // G_ab += M_a y^b
+      for (int b = 0; b < kPowers; ++b) {
+        double* const g = moments + zernike_monomial(0, b, Degree);
+        for (int a = 0; a + b < kPowers; ++a) g[a] += (even[a] + odd[a]) * yb;
+        yb *= y;
+      }
+      row_begin = row_end;
     }
+    for (int i = 0; i < kPowers * (kPowers + 1) / 2; ++i) out[i] = moments[i];
+  }
+
+  // chunk_sums<degree>, for a degree known at run time.
+  template <int Degree>
+  KOKKOS_INLINE_FUNCTION void dispatch(std::int64_t begin, std::int64_t end, Circle const& circle,
+                                       double* out) const {
+    if (degree == Degree)
+      chunk_sums<Degree>(begin, end, circle, out);
+    else if constexpr (Degree < kZernikeMomentDegree)
+      dispatch<Degree + 1>(begin, end, circle, out);
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t c) const {
@@ -176,36 +241,8 @@ struct ZernikeMomentSums {
     std::int64_t const k = zernike_chunk_owner(chunk_begin, objects, c);
     std::int64_t const begin = offsets(k) + (c - chunk_begin(k)) * kZernikeMomentChunk;
     std::int64_t const end = kx::min(begin + kZernikeMomentChunk, offsets(k + 1));
-    double const cy = center_y(k), cx = center_x(k), r = radius(k);
-    std::int64_t const plane = images(k);
-    double moments[kMonomials], row_moments[kZernikeMomentDegree + 1];
-    for (int i = 0; i < zernike_monomials(degree); ++i) moments[i] = 0.0;
-    for (int a = 0; a <= degree; ++a) row_moments[a] = 0.0;
-    std::int32_t row = ys(begin);
-    double y = (static_cast<double>(row) - cy) / r;
-    for (std::int64_t p = begin; p < end; ++p) {
-      if (ys(p) != row) {  // pixels come in raster order: a new row
-        add_row(row_moments, y, moments);
-        for (int a = 0; a <= degree; ++a) row_moments[a] = 0.0;
-        row = ys(p);
-        y = (static_cast<double>(row) - cy) / r;
-      }
-      double const x = (static_cast<double>(xs(p)) - cx) / r;
-      double const r2 = x * x + y * y;
-      double const w = weighted ? static_cast<double>(pixels(plane, row, xs(p))) : 1.0;
-      // Cut pixels weigh 0 * w (a non-finite pixel keeps its object NaN, as in cp_measure); a
-      // NaN r^2 (a one-pixel object's) is kept and, through 0 * r^2, makes every sum NaN as
-      // cp_measure's Horner does.
-      double power = r2 > 1.0 ? 0.0 * w : w + 0.0 * r2;
-      row_moments[0] += power;
-      for (int a = 1; a <= degree; ++a) {
-        power *= x;
-        row_moments[a] += power;
-      }
-    }
-    add_row(row_moments, y, moments);
-    double* const out = partial.data() + c * zernike_monomials(degree);
-    for (int i = 0; i < zernike_monomials(degree); ++i) out[i] = moments[i];
+    Circle const circle{center_y(k), center_x(k), radius(k), images(k)};
+    dispatch<0>(begin, end, circle, partial.data() + c * zernike_monomials(degree));
   }
 };
 
