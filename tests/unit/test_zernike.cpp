@@ -214,6 +214,50 @@ TEST_CASE_TEMPLATE_DEFINE("results do not depend on the schedule, the space or a
 }
 TEST_CASE_TEMPLATE_APPLY(zern_same, BikTestSpaces);
 
+TEST_CASE_TEMPLATE_DEFINE("the moment expansion and the direct basis sums agree", Space,
+                          zern_paths) {
+  // Degrees up to bik::kZernikeMomentDegree sum moments (zernike_moments.hpp), higher degrees
+  // evaluate the basis per pixel (zernike_kernel.hpp): the pairs they share (degree 12's are the
+  // first of degree 13's) are the same sums in other orders, equal up to round-off (the parity
+  // suite checks both against cp_measure).
+  static_assert(bik::kZernikeMomentDegree == 12, "the degrees below straddle the switch");
+  Scene const s = random_scene();
+  Space const space;
+  auto const labels = bik_test::image<Space>(s.labels, s.ny, s.nx);
+  auto const pixels = bik_test::image<Space>(s.pixels, s.ny, s.nx);
+  bik::ZernikeOptions moments, direct;
+  moments.degree = 12;
+  direct.degree = 13;
+  auto const a = bik::measure_zernike(space, labels, moments);
+  auto const b = bik::measure_zernike(space, labels, direct);
+  auto const ra = bik::measure_radial_zernike(space, labels, pixels, moments);
+  auto const rb = bik::measure_radial_zernike(space, labels, pixels, direct);
+  REQUIRE(a.labels() == b.labels());
+  REQUIRE(b.columns() == a.columns() + 7);  // degree 13 adds (13, 1), (13, 3), ..., (13, 13)
+  int compared = 0, nans = 0;
+  auto const agree = [&](double x, double y) {
+    if (std::isnan(x) || std::isnan(y)) {
+      ++nans;
+      return std::isnan(x) && std::isnan(y);
+    }
+    ++compared;
+    return std::abs(x - y) <= 1e-10 * std::abs(y) + 1e-12;  // the parity suite's atol
+  };
+  for (auto const& name : a.names())
+    for (std::size_t row = 0; row < a.rows(); ++row)
+      CHECK_MESSAGE(
+          agree(a.column(name)[row], b.column(name)[row]),
+          name << " row " << row << ": " << a.column(name)[row] << " vs " << b.column(name)[row]);
+  for (auto const& name : ra.names()) {
+    if (name.find("Phase") != std::string::npos) continue;  // atan2 of the same sums
+    for (std::size_t row = 0; row < ra.rows(); ++row)
+      CHECK_MESSAGE(agree(ra.column(name)[row], rb.column(name)[row]), name << " row " << row);
+  }
+  CHECK(compared > 1000);
+  CHECK(nans == 2 * 49);  // the one-pixel object: NaN on both paths, shape and magnitudes
+}
+TEST_CASE_TEMPLATE_APPLY(zern_paths, BikTestSpaces);
+
 TEST_CASE_TEMPLATE_DEFINE("bad input gets a bik::Error naming the problem", Space, zern_bad) {
   Space const space;
   auto const labels = bik_test::image<Space>(std::vector<std::int32_t>{1, 1, 0, 2}, 2, 2);

@@ -5,11 +5,13 @@
 #include "bik/core/label_lut.hpp"
 #include "bik/measure/minimum_enclosing_circle.hpp"
 #include "bik/measure/zernike_basis.hpp"
+#include "bik/measure/zernike_moments.hpp"
 #include "spaces.hpp"
 
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -305,3 +307,59 @@ TEST_CASE_TEMPLATE_DEFINE("basis values equal centrosome's construct_zernike_pol
   CHECK(mismatches == 0);
 }
 TEST_CASE_TEMPLATE_APPLY(basis_golden, BikTestSpaces);
+
+TEST_CASE("the monomial expansion of every basis function matches centrosome's values") {
+  // zernike_moments.hpp sums w V_nm as sum C_nm,ab G_ab, with V_nm = sum C_nm,ab x^a y^b: at
+  // centrosome's points (inside and on the unit circle), the expansion must give centrosome's
+  // basis values up to the round-off of summing its terms: a few ulps of sum |C x^a y^b|.
+  auto const& g = golden();
+  int const degree = g.basis_degree;
+  auto const expansion = bik::zernike_expansion(degree);
+  std::vector<int> a_of(static_cast<std::size_t>(bik::zernike_monomials(degree)));
+  std::vector<int> b_of(a_of.size());
+  for (int b = 0; b <= degree; ++b)
+    for (int a = 0; a + b <= degree; ++a) {
+      a_of[static_cast<std::size_t>(bik::zernike_monomial(a, b, degree))] = a;
+      b_of[static_cast<std::size_t>(bik::zernike_monomial(a, b, degree))] = b;
+    }
+  REQUIRE(expansion.size() == bik::zernike_indices(degree).size());
+  int checked = 0, mismatches = 0;
+  bool odd_is_imaginary = true;
+  for (auto const& point : g.basis) {
+    if (point.x * point.x + point.y * point.y > 1.0) continue;  // centrosome's 0 is the cutoff
+    for (std::size_t q = 0; q < expansion.size(); ++q) {
+      double re = 0.0, im = 0.0, size = 0.0;
+      for (auto const& t : expansion[q]) {
+        std::size_t const i = static_cast<std::size_t>(t.monomial);
+        double const term = t.coefficient * std::pow(point.x, a_of[i]) * std::pow(point.y, b_of[i]);
+        (t.imaginary ? im : re) += term;
+        size += std::abs(term);
+        odd_is_imaginary &= t.imaginary == (a_of[i] % 2 == 1);  // i^a, a the power of x
+      }
+      bool const ok =
+          std::abs(re - point.re[q]) <= 1e-14 * size && std::abs(im - point.im[q]) <= 1e-14 * size;
+      if (!ok && ++mismatches <= 10)
+        FAIL_CHECK("point (x " << point.x << ", y " << point.y << ") pair " << q << ": " << re
+                               << " + " << im << "i, centrosome " << point.re[q] << " + "
+                               << point.im[q] << "i");
+      ++checked;
+    }
+  }
+  CHECK(mismatches == 0);
+  CHECK(odd_is_imaginary);
+  CHECK(checked >= 50 * static_cast<int>(expansion.size()));
+  // By hand: V_11 = z = y + i x; V_20 = 2 r^2 - 1 = 2 x^2 + 2 y^2 - 1 (pairs 1 and 2).
+  auto const term = [&](std::size_t q, std::size_t t) {
+    auto const& e = expansion[q][t];
+    return std::vector<double>{static_cast<double>(a_of[static_cast<std::size_t>(e.monomial)]),
+                               static_cast<double>(b_of[static_cast<std::size_t>(e.monomial)]),
+                               e.imaginary ? 1.0 : 0.0, e.coefficient};
+  };
+  REQUIRE(expansion[1].size() == 2);
+  CHECK(term(1, 0) == std::vector<double>{1, 0, 1, 1});  // x, imaginary
+  CHECK(term(1, 1) == std::vector<double>{0, 1, 0, 1});  // y, real
+  REQUIRE(expansion[2].size() == 3);
+  CHECK(term(2, 0) == std::vector<double>{0, 0, 0, -1});
+  CHECK(term(2, 1) == std::vector<double>{2, 0, 0, 2});
+  CHECK(term(2, 2) == std::vector<double>{0, 2, 0, 2});
+}

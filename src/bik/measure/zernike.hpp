@@ -15,6 +15,7 @@
 #include "bik/measure/zernike_basis.hpp"
 #include "bik/measure/zernike_indices.hpp"
 #include "bik/measure/zernike_kernel.hpp"
+#include "bik/measure/zernike_moments.hpp"
 
 #include <Kokkos_Core.hpp>
 
@@ -70,7 +71,14 @@ ZernikeOutput<MemorySpace> measure_zernike_volume(ExecSpace const& space,
               " x " + std::to_string(pairing.shape.x));
   using Buffers = Workspace<MemorySpace>;
   typename Buffers::Lease const lease(workspace, where);
-  ZernikeTables<MemorySpace> const tables = make_zernike_tables(space, options.degree, workspace);
+  // The expansion (zernike_moments.hpp) up to kZernikeMomentDegree, the direct basis above.
+  bool const moments = options.degree <= kZernikeMomentDegree;
+  ZernikeExpansion<MemorySpace> expansion;
+  ZernikeTables<MemorySpace> tables;
+  if (moments)
+    expansion = make_zernike_expansion(space, options.degree, workspace);
+  else
+    tables = make_zernike_tables(space, options.degree, workspace);
   LabelLut<MemorySpace> const lut =
       make_label_lut(space, labels, workspace, pairing.images, options.schedule);
   std::int64_t const objects = lut.count;
@@ -78,7 +86,8 @@ ZernikeOutput<MemorySpace> measure_zernike_volume(ExecSpace const& space,
   output.objects = objects;
   output.labels = lut.labels;
   output.images = lut.images;
-  output.columns = kind == ZernikeKind::shape ? tables.pairs : 2 * tables.pairs;
+  int const pairs = moments ? expansion.pairs : tables.pairs;
+  output.columns = kind == ZernikeKind::shape ? pairs : 2 * pairs;
   output.features = Buffers::template get<double>(
       workspace, "bik::zernike::features", static_cast<std::size_t>(objects * output.columns));
   if (objects == 0) return output;
@@ -94,7 +103,47 @@ ZernikeOutput<MemorySpace> measure_zernike_volume(ExecSpace const& space,
 
   auto chunk_begin =
       Buffers::template get<std::int64_t>(workspace, "bik::zernike::chunk_begin", objects + 1);
-  detail::zernike_chunk_starts(space, seg.offsets, chunk_begin, objects);
+  auto const out = ZernikeFeatureMatrix<MemorySpace>(
+      output.features.data(), Kokkos::LayoutStride(objects, 1, output.columns, objects));
+  using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
+  using ChunkPolicy = Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
+                                          Kokkos::IndexType<std::int64_t>>;
+  if (moments) {
+    detail::zernike_chunk_starts(space, seg.offsets, chunk_begin, objects, kZernikeMomentChunk);
+    std::int64_t const chunk_bound =
+        (seg.size + kZernikeMomentChunk - 1) / kZernikeMomentChunk + objects;
+    auto partial =
+        Buffers::template get<double>(workspace, "bik::zernike::partial",
+                                      static_cast<std::size_t>(chunk_bound * expansion.monomials));
+    detail::ZernikeMomentSums<ExecSpace, P, MemorySpace> sums;
+    sums.offsets = seg.offsets;
+    sums.chunk_begin = chunk_begin;
+    sums.xs = seg.x;
+    sums.ys = seg.y;
+    sums.images = lut.images;
+    sums.pixels = pixels;
+    sums.center_y = circles.center_y;
+    sums.center_x = circles.center_x;
+    sums.radius = circles.radius;
+    sums.partial = partial;
+    sums.objects = objects;
+    sums.degree = options.degree;
+    sums.weighted = kind == ZernikeKind::radial;
+    Kokkos::parallel_for("bik::zernike::moments", ChunkPolicy(space, 0, chunk_bound), sums);
+    detail::ZernikeMomentFeatures<ExecSpace, MemorySpace> features;
+    features.offsets = seg.offsets;
+    features.chunk_begin = chunk_begin;
+    features.radius = circles.radius;
+    features.partial = partial;
+    features.expansion = expansion;
+    features.out = out;
+    features.kind = kind;
+    Kokkos::parallel_for("bik::zernike::features", Policy(space, 0, objects * expansion.pairs),
+                         features);
+    return output;
+  }
+
+  detail::zernike_chunk_starts(space, seg.offsets, chunk_begin, objects, kZernikeChunk);
   std::int64_t const chunk_bound = (seg.size + kZernikeChunk - 1) / kZernikeChunk + objects;
   auto partial = Buffers::template get<double>(
       workspace, "bik::zernike::partial", static_cast<std::size_t>(chunk_bound * 2 * tables.pairs));
@@ -113,23 +162,17 @@ ZernikeOutput<MemorySpace> measure_zernike_volume(ExecSpace const& space,
   sums.partial = partial;
   sums.objects = objects;
   sums.weighted = kind == ZernikeKind::radial;
-  Kokkos::parallel_for("bik::zernike::chunks",
-                       Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
-                                           Kokkos::IndexType<std::int64_t>>(space, 0, chunk_bound),
-                       sums);
+  Kokkos::parallel_for("bik::zernike::chunks", ChunkPolicy(space, 0, chunk_bound), sums);
 
   detail::ZernikeFeatures<ExecSpace, MemorySpace> features;
   features.offsets = seg.offsets;
   features.chunk_begin = chunk_begin;
   features.radius = circles.radius;
   features.partial = partial;
-  features.out = typename decltype(features)::Matrix(
-      output.features.data(), Kokkos::LayoutStride(objects, 1, output.columns, objects));
+  features.out = out;
   features.pairs = tables.pairs;
   features.kind = kind;
-  Kokkos::parallel_for("bik::zernike::features",
-                       Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
-                           space, 0, objects * tables.pairs),
+  Kokkos::parallel_for("bik::zernike::features", Policy(space, 0, objects * tables.pairs),
                        features);
   return output;
 }

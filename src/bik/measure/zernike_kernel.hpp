@@ -1,6 +1,7 @@
 // Fused Zernike accumulation (spec §8.3-8.5): one pass over the object pixels that maps each
 // pixel into its object's enclosing circle, evaluates the basis for every (n, m) pair
-// (zernike_basis.hpp) and sums w * V_nm per object; no (pixels x pairs) intermediate.
+// (zernike_basis.hpp) and sums w * V_nm per object; no (pixels x pairs) intermediate. Degrees up
+// to kZernikeMomentDegree take the cheaper moment expansion (zernike_moments.hpp) instead.
 //
 // Work is cut into chunks of kZernikeChunk pixels of one object (an object of n pixels has
 // ceil(n / kZernikeChunk) chunks), parallel over all chunks of all objects, so one large
@@ -32,20 +33,57 @@ enum class ZernikeKind {
 
 namespace detail {
 
-// Sets chunk_begin(k) to the first chunk of object k (an exclusive scan of chunk counts);
-// chunk_begin(objects) is the total.
+// Sets chunk_begin(k) to the first chunk of object k, in chunks of `chunk` pixels (an exclusive
+// scan of chunk counts); chunk_begin(objects) is the total.
 template <class ExecSpace, class MemorySpace>
 void zernike_chunk_starts(ExecSpace const& space, Kokkos::View<std::int64_t*, MemorySpace> offsets,
                           Kokkos::View<std::int64_t*, MemorySpace> chunk_begin,
-                          std::int64_t objects) {
+                          std::int64_t objects, std::int64_t chunk) {
   Kokkos::parallel_scan(
       "bik::zernike::chunk_scan",
       Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, objects + 1),
       KOKKOS_LAMBDA(std::int64_t k, std::int64_t & partial, bool final) {
         std::int64_t const n = k < objects ? offsets(k + 1) - offsets(k) : 0;
         if (final) chunk_begin(k) = partial;
-        partial += (n + kZernikeChunk - 1) / kZernikeChunk;
+        partial += (n + chunk - 1) / chunk;
       });
+}
+
+// The object owning chunk c: the last k with chunk_begin(k) <= c.
+template <class MemorySpace>
+KOKKOS_INLINE_FUNCTION std::int64_t zernike_chunk_owner(
+    Kokkos::View<std::int64_t*, MemorySpace> const& chunk_begin, std::int64_t objects,
+    std::int64_t c) {
+  std::int64_t lo = 0, hi = objects - 1;
+  while (lo < hi) {
+    std::int64_t const mid = (lo + hi + 1) / 2;
+    if (chunk_begin(mid) <= c)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return lo;
+}
+
+// The (objects x features) output, column-major, of the features passes.
+template <class MemorySpace>
+using ZernikeFeatureMatrix = Kokkos::View<double**, Kokkos::LayoutStride, MemorySpace,
+                                          Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+
+// Object k's features of pair q from its sums Re, Im, in cp_measure's formulas: column q
+// (shape) or columns 2q, 2q + 1 (radial) of row k.
+template <class MemorySpace>
+KOKKOS_INLINE_FUNCTION void write_zernike_features(ZernikeFeatureMatrix<MemorySpace> const& out,
+                                                   ZernikeKind kind, std::int64_t k, int q,
+                                                   double re, double im, double r,
+                                                   std::int64_t pixels) {
+  double const magnitude = kx::sqrt(re * re + im * im);
+  if (kind == ZernikeKind::shape) {
+    out(k, q) = magnitude / (kPi * r * r);  // the enclosing circle's area, pi r r
+  } else {
+    out(k, 2 * q) = magnitude / static_cast<double>(pixels);
+    out(k, 2 * q + 1) = kx::atan2(re, im);  // CellProfiler's argument order: (Re, Im)
+  }
 }
 
 // Pass 1, a chunk per index: partial(c, 2q) and partial(c, 2q + 1) receive the chunk's sums
@@ -114,16 +152,7 @@ struct ZernikeChunkSums {
 
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t c) const {
     if (c >= chunk_begin(objects)) return;
-    // The object owning chunk c: the last k with chunk_begin(k) <= c.
-    std::int64_t lo = 0, hi = objects - 1;
-    while (lo < hi) {
-      std::int64_t const mid = (lo + hi + 1) / 2;
-      if (chunk_begin(mid) <= c)
-        lo = mid;
-      else
-        hi = mid - 1;
-    }
-    std::int64_t const k = lo;
+    std::int64_t const k = zernike_chunk_owner(chunk_begin, objects, c);
     std::int64_t const begin = offsets(k) + (c - chunk_begin(k)) * kZernikeChunk;
     int const n = static_cast<int>(kx::min(begin + kZernikeChunk, offsets(k + 1)) - begin);
     double const cy = center_y(k), cx = center_x(k), r = radius(k);
@@ -197,15 +226,12 @@ struct ZernikeChunkSums {
   }
 };
 
-// Pass 2, an (object, pair) per index: the chunk sums in chunk order, then the features in
-// cp_measure's formulas, into column q (shape) or columns 2q, 2q + 1 (radial) of row k.
+// Pass 2, an (object, pair) per index: the chunk sums in chunk order, then the features.
 template <class ExecSpace, class MemorySpace>
 struct ZernikeFeatures {
-  using Matrix = Kokkos::View<double**, Kokkos::LayoutStride, MemorySpace,
-                              Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
   Kokkos::View<std::int64_t*, MemorySpace> offsets, chunk_begin;
   Kokkos::View<double*, MemorySpace> radius, partial;
-  Matrix out;
+  ZernikeFeatureMatrix<MemorySpace> out;
   int pairs = 0;
   ZernikeKind kind = ZernikeKind::shape;
 
@@ -217,14 +243,7 @@ struct ZernikeFeatures {
       re += partial(c * 2 * pairs + 2 * q);
       im += partial(c * 2 * pairs + 2 * q + 1);
     }
-    double const magnitude = kx::sqrt(re * re + im * im);
-    if (kind == ZernikeKind::shape) {
-      double const r = radius(k);
-      out(k, q) = magnitude / (kPi * r * r);  // the enclosing circle's area, pi r r
-    } else {
-      out(k, 2 * q) = magnitude / static_cast<double>(offsets(k + 1) - offsets(k));
-      out(k, 2 * q + 1) = kx::atan2(re, im);  // CellProfiler's argument order: (Re, Im)
-    }
+    write_zernike_features(out, kind, k, q, re, im, radius(k), offsets(k + 1) - offsets(k));
   }
 };
 
