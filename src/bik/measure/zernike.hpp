@@ -50,6 +50,29 @@ struct ZernikeOutput {
   int columns = 0;
 };
 
+// The inputs both accumulation kernels (zernike_kernel.hpp, zernike_moments.hpp) read: the
+// segments and their chunk starts, each object's image and circle, the pixels, where partial
+// sums go, and whether pixel values weigh them (radial) or not (shape).
+template <class Sums, class P, class MemorySpace>
+void set_chunk_inputs(Sums& sums, Segments<MemorySpace> const& seg,
+                      LabelLut<MemorySpace> const& lut, Volume<P const, MemorySpace> pixels,
+                      EnclosingCircles<MemorySpace> const& circles,
+                      Kokkos::View<std::int64_t*, MemorySpace> chunk_begin,
+                      Kokkos::View<double*, MemorySpace> partial, ZernikeKind kind) {
+  sums.offsets = seg.offsets;
+  sums.chunk_begin = chunk_begin;
+  sums.xs = seg.x;
+  sums.ys = seg.y;
+  sums.images = lut.images;
+  sums.pixels = pixels;
+  sums.center_y = circles.center_y;
+  sums.center_x = circles.center_x;
+  sums.radius = circles.radius;
+  sums.partial = partial;
+  sums.objects = lut.count;
+  sums.weighted = kind == ZernikeKind::radial;
+}
+
 // The whole pipeline on a (B,1,Y,X) stack of `pairing.images` 2D images: LUT, segments of the
 // label pixels, enclosing circles, fused accumulation, features. `pixels` is read only for
 // ZernikeKind::radial (it may be empty for ZernikeKind::shape). No fence after the last kernel.
@@ -116,19 +139,8 @@ ZernikeOutput<MemorySpace> measure_zernike_volume(ExecSpace const& space,
         Buffers::template get<double>(workspace, "bik::zernike::partial",
                                       static_cast<std::size_t>(chunk_bound * expansion.monomials));
     detail::ZernikeMomentSums<ExecSpace, P, MemorySpace> sums;
-    sums.offsets = seg.offsets;
-    sums.chunk_begin = chunk_begin;
-    sums.xs = seg.x;
-    sums.ys = seg.y;
-    sums.images = lut.images;
-    sums.pixels = pixels;
-    sums.center_y = circles.center_y;
-    sums.center_x = circles.center_x;
-    sums.radius = circles.radius;
-    sums.partial = partial;
-    sums.objects = objects;
+    detail::set_chunk_inputs(sums, seg, lut, pixels, circles, chunk_begin, partial, kind);
     sums.degree = options.degree;
-    sums.weighted = kind == ZernikeKind::radial;
     Kokkos::parallel_for("bik::zernike::moments", ChunkPolicy(space, 0, chunk_bound), sums);
     detail::ZernikeMomentFeatures<ExecSpace, MemorySpace> features;
     features.offsets = seg.offsets;
@@ -149,19 +161,8 @@ ZernikeOutput<MemorySpace> measure_zernike_volume(ExecSpace const& space,
       workspace, "bik::zernike::partial", static_cast<std::size_t>(chunk_bound * 2 * tables.pairs));
 
   detail::ZernikeChunkSums<ExecSpace, P, MemorySpace> sums;
-  sums.offsets = seg.offsets;
-  sums.chunk_begin = chunk_begin;
-  sums.xs = seg.x;
-  sums.ys = seg.y;
-  sums.images = lut.images;
-  sums.pixels = pixels;
-  sums.center_y = circles.center_y;
-  sums.center_x = circles.center_x;
-  sums.radius = circles.radius;
+  detail::set_chunk_inputs(sums, seg, lut, pixels, circles, chunk_begin, partial, kind);
   sums.tables = tables;
-  sums.partial = partial;
-  sums.objects = objects;
-  sums.weighted = kind == ZernikeKind::radial;
   Kokkos::parallel_for("bik::zernike::chunks", ChunkPolicy(space, 0, chunk_bound), sums);
 
   detail::ZernikeFeatures<ExecSpace, MemorySpace> features;
