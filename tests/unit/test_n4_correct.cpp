@@ -1,8 +1,7 @@
 // bik::n4::correct (spec n4.md §2): bad input, the level/iteration structure, a constant image,
 // recovery of a known bias on a two-class phantom, float32 vs float64, and agreement across
 // execution spaces.
-#include "bik/n4/correct.hpp"
-#include "spaces.hpp"
+#include "n4_scene.hpp"
 
 #include <doctest/doctest.h>
 
@@ -15,65 +14,18 @@
 
 namespace {
 
-struct Scene {
-  bik::Shape3 shape;
-  int rank = 3;
-  std::vector<double> pixels;
-  std::vector<std::int32_t> mask;  // empty: none
-  std::vector<double> log_bias;    // the true one
-};
+using Scene = bik_test::N4Scene;
 
-// Two classes (1.0 inside an ellipsoid, 0.3 outside) times a smooth bias; mask = a larger
-// ellipsoid (spec §7.1's phantom, with a deterministic bias and no noise).
+// The known log bias: a tilt plus a product of cosines.
 Scene phantom(bik::Shape3 s, int rank) {
-  Scene sc{s, rank, {}, {}, {}};
-  for (std::int64_t z = 0; z < s.z; ++z)
-    for (std::int64_t y = 0; y < s.y; ++y)
-      for (std::int64_t x = 0; x < s.x; ++x) {
-        double const nz = rank == 2 ? 0.0 : (z - s.z / 2.0) / s.z;
-        double const ny = (y - s.y / 2.0) / s.y, nx = (x - s.x / 2.0) / s.x;
-        double const r = std::sqrt((nz * nz + ny * ny + nx * nx) * 9.0);
-        double const truth = r < 1.0 ? 1.0 : 0.3;
-        double const f =
-            0.3 * (nz + 0.5 * ny - 0.5 * nx) + 0.15 * std::cos(3.0 * ny) * std::cos(2.0 * nx);
-        sc.pixels.push_back(truth * std::exp(f));
-        sc.log_bias.push_back(f);
-        sc.mask.push_back(r < 1.2 ? 1 : 0);
-      }
-  return sc;
+  return bik_test::n4_phantom(s, rank, [](double nz, double ny, double nx) {
+    return 0.3 * (nz + 0.5 * ny - 0.5 * nx) + 0.15 * std::cos(3.0 * ny) * std::cos(2.0 * nx);
+  });
 }
 
 template <class Space, class T = double>
-struct Run {
-  bik::n4::N4Report report;
-  std::vector<double> corrected, log_bias;
-};
-
-template <class Space, class T = double>
-Run<Space, T> run(Scene const& sc, bik::n4::N4Options const& options, bool use_mask = true) {
-  using MS = typename Space::memory_space;
-  auto const s = sc.shape;
-  std::vector<T> px(sc.pixels.begin(), sc.pixels.end());
-  auto input = bik_test::volume<Space, T>(px, s.z, s.y, s.x);
-  auto mask = bik_test::volume<Space, std::int32_t>(sc.mask, s.z, s.y, s.x);
-  Kokkos::View<T***, Kokkos::LayoutRight, MS> out("out", s.z, s.y, s.x),
-      bias("bias", s.z, s.y, s.x);
-  bik::n4::N4Images<T, std::int32_t, MS> images;
-  images.input = bik::as_volume(input);
-  images.rank = sc.rank;
-  if (use_mask) images.mask = bik::as_volume(mask);
-  images.corrected = bik::n4::as_writable_volume(out);
-  images.log_bias = bik::n4::as_writable_volume(bias);
-  bik::Workspace<MS> ws;
-  Run<Space, T> r;
-  r.report = bik::n4::correct(Space(), images, options, &ws);
-  auto ho = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
-  auto hb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), bias);
-  for (std::int64_t i = 0; i < s.size(); ++i) {
-    r.corrected.push_back(ho.data()[i]);
-    r.log_bias.push_back(hb.data()[i]);
-  }
-  return r;
+bik_test::N4Run run(Scene const& sc, bik::n4::N4Options const& options, bool use_mask = true) {
+  return bik_test::run_n4<Space, T>(sc, options, use_mask);
 }
 
 double pearson_in_mask(std::vector<double> const& a, std::vector<double> const& b,
@@ -215,25 +167,11 @@ TEST_CASE("n4 correct: recovers a known smooth bias on a two-class phantom") {
 }
 
 TEST_CASE("n4 correct: float32 input, and every space agrees with Serial") {
-  Scene const sc = phantom({10, 20, 16}, 3);
   bik::n4::N4Options o;
   o.iterations = {5, 5, 5};
   o.convergence_threshold = 0.0;  // fixed iteration counts: no threshold crossing can differ
   o.shrink = 2;
-  using First = std::tuple_element_t<0, BikTestSpaces>;
-  auto const ref = run<First>(sc, o);
-  bik_test::for_each_space([&](auto space) {
-    using Space = decltype(space);
-    auto const r = run<Space>(sc, o);
-    // Only reductions (convergence sums) and histogram atomics change order across spaces.
-    for (std::size_t i = 0; i < sc.pixels.size(); ++i) {
-      CHECK(r.log_bias[i] == doctest::Approx(ref.log_bias[i]).epsilon(1e-9).scale(1.0));
-      CHECK(r.corrected[i] == doctest::Approx(ref.corrected[i]).epsilon(1e-9));
-    }
-    auto const single = run<Space, float>(sc, o);
-    for (std::size_t i = 0; i < sc.pixels.size(); ++i)
-      CHECK(single.corrected[i] == doctest::Approx(ref.corrected[i]).epsilon(1e-5));
-  });
+  bik_test::check_n4_spaces_agree(phantom({10, 20, 16}, 3), o);
 }
 
 TEST_CASE("n4 shrink: ITK ShrinkImageFilter's sample placement") {

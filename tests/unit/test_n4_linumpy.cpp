@@ -6,6 +6,7 @@
 #include "bik/n4/correct.hpp"
 #include "bik/n4/fft_any_length.hpp"
 #include "bik/n4/linumpy_sharpening.hpp"
+#include "n4_scene.hpp"
 #include "spaces.hpp"
 
 #include "naive_dft.hpp"
@@ -59,65 +60,18 @@ std::vector<double> reference_map(std::vector<double> const& h, double min, doub
   return E;
 }
 
-struct Scene {
-  bik::Shape3 shape;
-  int rank = 3;
-  std::vector<double> pixels, log_bias;
-  std::vector<std::int32_t> mask;
-};
+using Scene = bik_test::N4Scene;
 
-// Two classes (1.0 in an ellipsoid, 0.3 outside) times a smooth bias; mask a larger ellipsoid.
+// The known log bias: a tilt plus a cosine along Y.
 Scene phantom(bik::Shape3 s, int rank) {
-  Scene sc{s, rank, {}, {}, {}};
-  for (std::int64_t z = 0; z < s.z; ++z)
-    for (std::int64_t y = 0; y < s.y; ++y)
-      for (std::int64_t x = 0; x < s.x; ++x) {
-        double const nz = rank == 2 ? 0.0 : (z - s.z / 2.0) / s.z;
-        double const ny = (y - s.y / 2.0) / s.y, nx = (x - s.x / 2.0) / s.x;
-        double const r = std::sqrt((nz * nz + ny * ny + nx * nx) * 9.0);
-        double const f = 0.3 * (nz + 0.5 * ny - 0.5 * nx) + 0.1 * std::cos(3.0 * ny);
-        sc.pixels.push_back((r < 1.0 ? 1.0 : 0.3) * std::exp(f));
-        sc.log_bias.push_back(f);
-        sc.mask.push_back(r < 1.2 ? 1 : 0);
-      }
-  return sc;
+  return bik_test::n4_phantom(s, rank, [](double nz, double ny, double nx) {
+    return 0.3 * (nz + 0.5 * ny - 0.5 * nx) + 0.1 * std::cos(3.0 * ny);
+  });
 }
 
-struct Run {
-  bik::n4::N4Report report;
-  std::vector<double> corrected, log_bias;
-  std::vector<std::vector<double>> values;  // convergence values per level
-};
-
 template <class Space, class T = double>
-Run run(Scene const& sc, bik::n4::N4Options o, bool with_confidence = false) {
-  using MS = typename Space::memory_space;
-  auto const s = sc.shape;
-  std::vector<T> px(sc.pixels.begin(), sc.pixels.end());
-  auto input = bik_test::volume<Space, T>(px, s.z, s.y, s.x);
-  auto mask = bik_test::volume<Space, std::int32_t>(sc.mask, s.z, s.y, s.x);
-  auto conf = bik_test::volume<Space, double>(std::vector<double>(s.size(), 1.0), s.z, s.y, s.x);
-  Kokkos::View<T***, Kokkos::LayoutRight, MS> out("out", s.z, s.y, s.x),
-      bias("bias", s.z, s.y, s.x);
-  bik::n4::N4Images<T, std::int32_t, MS> images;
-  images.input = bik::as_volume(input);
-  images.rank = sc.rank;
-  if (!sc.mask.empty()) images.mask = bik::as_volume(mask);
-  if (with_confidence) images.confidence = bik::as_volume(conf);
-  images.corrected = bik::n4::as_writable_volume(out);
-  images.log_bias = bik::n4::as_writable_volume(bias);
-  Run r;
-  o.progress = [&](int level, int, double value) {
-    r.values.resize(level + 1);
-    r.values[level].push_back(value);
-  };
-  bik::Workspace<MS> ws;
-  r.report = bik::n4::correct(Space(), images, o, &ws);
-  auto ho = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
-  auto hb = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), bias);
-  r.corrected.assign(ho.data(), ho.data() + s.size());
-  r.log_bias.assign(hb.data(), hb.data() + s.size());
-  return r;
+bik_test::N4Run run(Scene const& sc, bik::n4::N4Options const& o, bool with_confidence = false) {
+  return bik_test::run_n4<Space, T>(sc, o, true, with_confidence);
 }
 
 }  // namespace
@@ -271,20 +225,9 @@ TEST_CASE("n4 linumpy correct: bad input, non-positive values, every space agree
   o.convergence_threshold = 0.0;
   o.shrink = 2;
   o.spline_distance_mm = 4.0;
-  using First = std::tuple_element_t<0, BikTestSpaces>;
-  auto const ref = run<First>(sc, o);
+  bik_test::check_n4_spaces_agree(sc, o);
   bik_test::for_each_space([&](auto space) {
     using Space = decltype(space);
-    auto const r = run<Space>(sc, o);
-    // Only the reductions (range, norms) and histogram atomics (exact counts) change order.
-    for (std::size_t i = 0; i < sc.pixels.size(); ++i) {
-      CHECK(r.log_bias[i] == doctest::Approx(ref.log_bias[i]).epsilon(1e-9).scale(1.0));
-      CHECK(r.corrected[i] == doctest::Approx(ref.corrected[i]).epsilon(1e-9));
-    }
-    auto const single = run<Space, float>(sc, o);
-    for (std::size_t i = 0; i < sc.pixels.size(); ++i)
-      CHECK(single.corrected[i] == doctest::Approx(ref.corrected[i]).epsilon(1e-5));
-
     auto expect_error = [&](Scene const& s, bik::n4::N4Options const& opt, bool conf,
                             char const* fragment) {
       CHECK_THROWS_WITH_AS(run<Space>(s, opt, conf), doctest::Contains(fragment), bik::Error);

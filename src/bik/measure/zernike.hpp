@@ -73,6 +73,22 @@ void set_chunk_inputs(Sums& sums, Segments<MemorySpace> const& seg,
   sums.weighted = kind == ZernikeKind::radial;
 }
 
+// The inputs both feature kernels share: which chunks make each object, their partial sums,
+// the radii that scale them, where the features go.
+template <class Features, class MemorySpace>
+void set_feature_inputs(Features& features, Segments<MemorySpace> const& seg,
+                        EnclosingCircles<MemorySpace> const& circles,
+                        Kokkos::View<std::int64_t*, MemorySpace> chunk_begin,
+                        Kokkos::View<double*, MemorySpace> partial,
+                        ZernikeFeatureMatrix<MemorySpace> const& out, ZernikeKind kind) {
+  features.offsets = seg.offsets;
+  features.chunk_begin = chunk_begin;
+  features.radius = circles.radius;
+  features.partial = partial;
+  features.out = out;
+  features.kind = kind;
+}
+
 // The whole pipeline on a (B,1,Y,X) stack of `pairing.images` 2D images: LUT, segments of the
 // label pixels, enclosing circles, fused accumulation, features. `pixels` is read only for
 // ZernikeKind::radial (it may be empty for ZernikeKind::shape). No fence after the last kernel.
@@ -143,13 +159,8 @@ ZernikeOutput<MemorySpace> measure_zernike_volume(ExecSpace const& space,
     sums.degree = options.degree;
     Kokkos::parallel_for("bik::zernike::moments", ChunkPolicy(space, 0, chunk_bound), sums);
     detail::ZernikeMomentFeatures<ExecSpace, MemorySpace> features;
-    features.offsets = seg.offsets;
-    features.chunk_begin = chunk_begin;
-    features.radius = circles.radius;
-    features.partial = partial;
+    detail::set_feature_inputs(features, seg, circles, chunk_begin, partial, out, kind);
     features.expansion = expansion;
-    features.out = out;
-    features.kind = kind;
     Kokkos::parallel_for("bik::zernike::features", Policy(space, 0, objects * expansion.pairs),
                          features);
     return output;
@@ -166,13 +177,8 @@ ZernikeOutput<MemorySpace> measure_zernike_volume(ExecSpace const& space,
   Kokkos::parallel_for("bik::zernike::chunks", ChunkPolicy(space, 0, chunk_bound), sums);
 
   detail::ZernikeFeatures<ExecSpace, MemorySpace> features;
-  features.offsets = seg.offsets;
-  features.chunk_begin = chunk_begin;
-  features.radius = circles.radius;
-  features.partial = partial;
-  features.out = out;
+  detail::set_feature_inputs(features, seg, circles, chunk_begin, partial, out, kind);
   features.pairs = tables.pairs;
-  features.kind = kind;
   Kokkos::parallel_for("bik::zernike::features", Policy(space, 0, objects * tables.pairs),
                        features);
   return output;

@@ -95,6 +95,39 @@ typename Kokkos::MinMax<double>::value_type masked_log_range(
   return range;
 }
 
+// The options, the rank and the input shapes of `images` (mask and confidence the image's);
+// returns the image's shape.
+template <class T, class M, class MemorySpace>
+Shape3 validate_inputs(N4Images<T, M, MemorySpace> const& images, N4Options const& options,
+                       char const* where) {
+  int const rank = images.rank;
+  require(rank == 2 || rank == 3, where,
+          "the image must be 2D or 3D, got rank " + std::to_string(rank));
+  Shape3 const full = shape_of(images.input);
+  require(full.size() > 0, where, "the image is empty, shape " + full.str());
+  require(rank == 3 || full.z == 1, where, "a 2D image has one plane, got " + full.str());
+  validate(options, rank, where);
+  auto same_shape = [&](Shape3 s) { return s.z == full.z && s.y == full.y && s.x == full.x; };
+  require(
+      images.mask.data() == nullptr || same_shape(shape_of(images.mask)), where,
+      "mask shape " + shape_of(images.mask).str() + " does not match image shape " + full.str());
+  require(images.confidence.data() == nullptr || same_shape(shape_of(images.confidence)), where,
+          "confidence shape " + shape_of(images.confidence).str() + " does not match image shape " +
+              full.str());
+  return full;
+}
+
+// The working grid's buffers, shared by both semantics' drivers (n doubles each).
+template <class MemorySpace>
+struct WorkingBuffers {
+  Kokkos::View<double*, MemorySpace> log_in, weight, log_bias, scratch;
+  WorkingBuffers(Workspace<MemorySpace>* ws, std::int64_t n)
+      : log_in(Workspace<MemorySpace>::template get<double>(ws, "bik::n4::log_input", n)),
+        weight(Workspace<MemorySpace>::template get<double>(ws, "bik::n4::weight", n)),
+        log_bias(Workspace<MemorySpace>::template get<double>(ws, "bik::n4::log_bias", n)),
+        scratch(Workspace<MemorySpace>::template get<double>(ws, "bik::n4::scratch", n)) {}
+};
+
 // The output shapes of `images` are the input's (the outputs are not read before).
 template <class T, class M, class MemorySpace>
 void validate_outputs(N4Images<T, M, MemorySpace> const& images, char const* where) {
@@ -124,21 +157,9 @@ N4Fit<MemorySpace> fit_itk(ExecSpace const& space, N4Images<T, M, MemorySpace> c
 
   // ---- arguments -----------------------------------------------------------------------------
   int const rank = images.rank;
-  require(rank == 2 || rank == 3, where,
-          "the image must be 2D or 3D, got rank " + std::to_string(rank));
-  Shape3 const full = shape_of(images.input);
-  require(full.size() > 0, where, "the image is empty, shape " + full.str());
-  require(rank == 3 || full.z == 1, where, "a 2D image has one plane, got " + full.str());
-  detail::validate(options, rank, where);
+  Shape3 const full = detail::validate_inputs(images, options, where);
   bool const has_mask = images.mask.data() != nullptr;
   bool const has_conf = images.confidence.data() != nullptr;
-  auto same_shape = [&](Shape3 s) { return s.z == full.z && s.y == full.y && s.x == full.x; };
-  require(
-      !has_mask || same_shape(shape_of(images.mask)), where,
-      "mask shape " + shape_of(images.mask).str() + " does not match image shape " + full.str());
-  require(!has_conf || same_shape(shape_of(images.confidence)), where,
-          "confidence shape " + shape_of(images.confidence).str() + " does not match image shape " +
-              full.str());
 
   ShrinkAxis const sz = rank == 2 ? ShrinkAxis{} : shrink_axis(full.z, options.shrink);
   ShrinkAxis const sy = shrink_axis(full.y, options.shrink);
@@ -179,10 +200,11 @@ N4Fit<MemorySpace> fit_itk(ExecSpace const& space, N4Images<T, M, MemorySpace> c
 
   // ---- the working grid: shrunk log input, fit weights (0 = excluded) -------------------------
   std::int64_t const n = work.size();
-  auto log_in = Buffers::template get<double>(ws, "bik::n4::log_input", n);
-  auto weight = Buffers::template get<double>(ws, "bik::n4::weight", n);
-  auto log_bias = Buffers::template get<double>(ws, "bik::n4::log_bias", n);
-  auto scratch = Buffers::template get<double>(ws, "bik::n4::scratch", n);
+  detail::WorkingBuffers<MemorySpace> const grid(ws, n);
+  auto log_in = grid.log_in;
+  auto weight = grid.weight;
+  auto log_bias = grid.log_bias;
+  auto scratch = grid.scratch;
   std::int64_t included = 0;
   Kokkos::parallel_reduce(
       "bik::n4::shrink", Policy(space, 0, n),

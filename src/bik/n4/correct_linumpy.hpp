@@ -67,23 +67,14 @@ N4Fit<MemorySpace> fit_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpac
 
   // ---- arguments -----------------------------------------------------------------------------
   int const rank = images.rank;
-  require(rank == 2 || rank == 3, where,
-          "the image must be 2D or 3D, got rank " + std::to_string(rank));
-  Shape3 const full = shape_of(images.input);
-  require(full.size() > 0, where, "the image is empty, shape " + full.str());
-  require(rank == 3 || full.z == 1, where, "a 2D image has one plane, got " + full.str());
-  detail::validate(options, rank, where);
+  require(images.confidence.data() == nullptr, where,
+          "linumpy semantics has no confidence image (its weights are the mask)");
+  Shape3 const full = detail::validate_inputs(images, options, where);
   require(std::isfinite(options.spline_distance_mm) && options.spline_distance_mm > 0, where,
           "the spline distance must be finite and > 0");
   for (double v : options.voxel_size_mm)
     require(std::isfinite(v) && v > 0, where, "voxel sizes must be finite and > 0");
-  require(images.confidence.data() == nullptr, where,
-          "linumpy semantics has no confidence image (its weights are the mask)");
   bool const has_mask = images.mask.data() != nullptr;
-  auto same_shape = [&](Shape3 s) { return s.z == full.z && s.y == full.y && s.x == full.x; };
-  require(
-      !has_mask || same_shape(shape_of(images.mask)), where,
-      "mask shape " + shape_of(images.mask).str() + " does not match image shape " + full.str());
 
   std::int64_t const s = options.shrink;
   auto ceil_div = [](std::int64_t a, std::int64_t b) { return (a + b - 1) / b; };
@@ -111,10 +102,11 @@ N4Fit<MemorySpace> fit_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpac
 
   // ---- the working grid: log of every voxel, fit weights 1 in the mask, 0 outside ------------
   std::int64_t const n = work.size();
-  auto log_in = Buffers::template get<double>(ws, "bik::n4::log_input", n);
-  auto weight = Buffers::template get<double>(ws, "bik::n4::weight", n);
-  auto log_bias = Buffers::template get<double>(ws, "bik::n4::log_bias", n);
-  auto scratch = Buffers::template get<double>(ws, "bik::n4::scratch", n);
+  detail::WorkingBuffers<MemorySpace> const grid(ws, n);
+  auto log_in = grid.log_in;
+  auto weight = grid.weight;
+  auto log_bias = grid.log_bias;
+  auto scratch = grid.scratch;
   std::int64_t included = 0;
   Kokkos::parallel_reduce(
       "bik::n4::subsample", Policy(space, 0, n),
