@@ -13,18 +13,14 @@ none (linumpy tests every 5th iteration).
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
 from pathlib import Path
 
-import h5py
 import numpy as np
 import pytest
 
 import parity_util as pu
 from linumpy_n4_reference import n4_linumpy
-from test_n4_parity import phantom
+from test_n4_parity import phantom, run_bik_n4
 
 _EXE, _SKIP_REASON = pu.bik_exe_from_env()
 if _EXE is None:
@@ -41,27 +37,12 @@ ITERATIONS = (12, 8, 7)
 
 
 def run_bik(workdir: Path, image, mask, convergence, backend, settings):
-    tag = f"{image.ndim}d.m{int(mask is not None)}.c{convergence}.{backend}"
-    inputs, out = workdir / f"lin.{tag}.in.h5", workdir / f"lin.{tag}.out.h5"
-    with h5py.File(inputs, "w") as f:
-        f["image"] = image
-        if mask is not None:
-            f["mask"] = mask
-    cmd = [_EXE, "n4", f"{inputs}:/image", "--semantics", "linumpy", "--out",
-           f"{out}:/corrected", "--bias-out", f"{out}:/log_bias", "--shrink", str(SHRINK),
-           "--iterations", "x".join(map(str, ITERATIONS)), "--convergence", str(convergence),
-           "--spline-distance-mm", str(settings["spline_mm"]), "--voxel-size-mm",
-           ",".join(map(str, settings["voxel_mm"])), "--backend", backend, "--overwrite"]
-    if mask is not None:
-        cmd += ["--mask", f"{inputs}:/mask"]
-    env = dict(os.environ, OMP_NUM_THREADS=pu.OMP_THREADS)
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0:
-        pytest.fail(pu.describe_failure(proc), pytrace=False)
-    log = [(int(level) - 1, float(value)) for level, value in
-           re.findall(r"level (\d+)/\d+ iteration \d+/\d+ convergence (\S+)", proc.stderr)]
-    with h5py.File(out, "r") as f:
-        return f["log_bias"][...], f["corrected"][...], log
+    tag = f"lin.{image.ndim}d.m{int(mask is not None)}.c{convergence}.{backend}"
+    return run_bik_n4(workdir, tag, image, mask,
+                      ["--semantics", "linumpy", "--shrink", str(SHRINK), "--iterations",
+                       "x".join(map(str, ITERATIONS)), "--convergence", str(convergence),
+                       "--spline-distance-mm", str(settings["spline_mm"]), "--voxel-size-mm",
+                       ",".join(map(str, settings["voxel_mm"])), "--backend", backend])
 
 
 CASES = [(dim, masked, conv) for dim in SHAPES for masked in (True, False)

@@ -82,17 +82,16 @@ def run_simpleitk(image, mask, iterations, convergence):
     return log_bias, image / np.exp(log_bias), log
 
 
-def run_bik(workdir: Path, image, mask, iterations, convergence, backend, extra=()):
-    tag = f"{image.ndim}d.m{int(mask is not None)}.c{convergence}.{backend}{''.join(extra)}"
-    inputs, out = workdir / f"n4.{tag}.in.h5", workdir / f"n4.{tag}.out.h5"
+def run_bik_n4(workdir: Path, tag: str, image, mask, options):
+    """`bik n4` on image (and mask) with the given options; (log bias, corrected, the
+    (level, convergence value) pairs of its progress lines)."""
+    inputs, out = workdir / f"{tag}.in.h5", workdir / f"{tag}.out.h5"
     with h5py.File(inputs, "w") as f:
         f["image"] = image
         if mask is not None:
             f["mask"] = mask
     cmd = [_EXE, "n4", f"{inputs}:/image", "--out", f"{out}:/corrected", "--bias-out",
-           f"{out}:/log_bias", "--shrink", str(SHRINK), "--iterations",
-           "x".join(map(str, iterations)), "--convergence", str(convergence), "--backend",
-           backend, "--overwrite", *extra]
+           f"{out}:/log_bias", "--overwrite", *options]
     if mask is not None:
         cmd += ["--mask", f"{inputs}:/mask"]
     env = dict(os.environ, OMP_NUM_THREADS=pu.OMP_THREADS)
@@ -103,6 +102,13 @@ def run_bik(workdir: Path, image, mask, iterations, convergence, backend, extra=
            re.findall(r"level (\d+)/\d+ iteration \d+/\d+ convergence (\S+)", proc.stderr)]
     with h5py.File(out, "r") as f:
         return f["log_bias"][...], f["corrected"][...], log
+
+
+def run_bik(workdir: Path, image, mask, iterations, convergence, backend, extra=()):
+    tag = f"n4.{image.ndim}d.m{int(mask is not None)}.c{convergence}.{backend}{''.join(extra)}"
+    return run_bik_n4(workdir, tag, image, mask,
+                      ["--shrink", str(SHRINK), "--iterations", "x".join(map(str, iterations)),
+                       "--convergence", str(convergence), "--backend", backend, *extra])
 
 
 def per_level(log, levels):
