@@ -116,7 +116,7 @@ struct DiskRows {
     std::int64_t const y0 = (strip - z * strips_per_plane) * strip_rows;
     std::int64_t const y1 = kx::min<std::int64_t>(y0 + strip_rows, ny);
     std::int64_t const x0 = (t - strip * tiles) * Strips::columns;
-    std::int64_t const cols = kx::min<std::int64_t>(Strips::columns, nx - x0);
+    std::int64_t const cols = kx::min<std::int64_t>(std::int64_t{Strips::columns}, nx - x0);
     std::int64_t const period = 2 * radius + 1, r = radius, used = cols + 2 * r;
     T* const base = rings.data() + t * team_rows() * span;
     T* const acc = base + (team_rows() - 1) * span;
@@ -236,7 +236,7 @@ void disk_rows(char const* where, ExecSpace const& space, Volume<T const, Memory
   kernel.nx = shape.x;
   kernel.radius = radius;
   kernel.tiles = (shape.x + Strips::columns - 1) / Strips::columns;
-  kernel.span = kx::min<std::int64_t>(Strips::columns, shape.x) + 2 * radius;
+  kernel.span = kx::min<std::int64_t>(std::int64_t{Strips::columns}, shape.x) + 2 * radius;
   kernel.strips_per_plane = Strips::strips_per_plane(space, shape.y, shape.z);
   kernel.strip_rows = (shape.y + kernel.strips_per_plane - 1) / kernel.strips_per_plane;
   kernel.strips_per_plane = (shape.y + kernel.strip_rows - 1) / kernel.strip_rows;
