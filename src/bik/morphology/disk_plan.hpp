@@ -9,7 +9,8 @@
 //   each run of n >= 2 equal widths among the rows dy = 1..r (shared by the rows above and below
 //   the centre, e.g. disk(10)'s four rows of width 9), built by doubling.
 // An output row is then the pick of one term per run on each side plus the centre row: 13 terms
-// and 24 picks per pixel for disk(10), against 20 + 2 * 21 for picking every row's window.
+// and 24 picks per pixel for disk(10) (9 horizontal, 3 vertical, 12 over the terms), where two
+// table entries per disk row (the ball's sparse-table strips) take about 48.
 #ifndef BIK_MORPHOLOGY_DISK_PLAN_HPP
 #define BIK_MORPHOLOGY_DISK_PLAN_HPP
 
