@@ -79,7 +79,9 @@ def _image(kind: str, shape: tuple[int, ...], seed: int) -> np.ndarray:
 
 
 KINDS = ["random", "ties", "gradient", "border_hot", "spike"]
-SHAPES_2D = [(23, 19), (1, 17), (17, 1), (30, 31)]
+# (131, 1100): three column tiles (one read in place) and two row strips of the disk kernel
+# (disk_rows.hpp) at 2 threads.
+SHAPES_2D = [(23, 19), (1, 17), (17, 1), (30, 31), (131, 1100)]
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

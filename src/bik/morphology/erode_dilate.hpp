@@ -1,10 +1,11 @@
 // Greyscale erosion and dilation by a flat disk(r) (per plane) or ball(r) (per volume), with
 // out-of-image positions ignored: scikit-image's erosion/dilation on such footprints, bit for bit
-// (spec §5). Over the footprint's rows: each input row becomes a sparse table of window mins
-// (maxes) of power-of-two lengths along X, any row window is the pick of two table entries, and
-// each output voxel picks over the footprint rows (dz, dy), so the work is
-// O((log r + rows) * voxels): O(r * N) for a disk, O(r^2 * N) for a ball, every pass along
-// contiguous rows. r = 1 takes the 5-tap (2D) or 7-tap (3D) cross instead.
+// (spec §5). r = 1 takes the 5-tap (2D) or 7-tap (3D) cross; a disk of r >= 2 streams rows
+// through the tables of a DiskPlan (disk_rows.hpp: O(log r + distinct widths + runs) picks per
+// pixel, 24 for disk(10)). A ball goes over its rows (dz, dy): each input row becomes a sparse
+// table of window mins (maxes) of power-of-two lengths along X, any row window is the pick of two
+// table entries, and each output voxel picks over the footprint rows: O((log r + rows) * voxels),
+// O(r^2 * N), every pass along contiguous rows.
 #ifndef BIK_MORPHOLOGY_ERODE_DILATE_HPP
 #define BIK_MORPHOLOGY_ERODE_DILATE_HPP
 
@@ -13,6 +14,7 @@
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/morphology/cross.hpp"
+#include "bik/morphology/disk_rows.hpp"
 #include "bik/morphology/footprint.hpp"
 #include "bik/morphology/scratch.hpp"
 
@@ -26,7 +28,7 @@ namespace bik {
 
 namespace detail {
 
-// Rows of output per team of the disk (ball) morphology on a space: host spaces take tall strips
+// Rows of output per team of the ball morphology on a space: host spaces take tall strips
 // (a thread each, its ring of rows in cache), GPUs short ones for many teams. Specialise to tune.
 template <class ExecSpace>
 struct MorphologyStrips {
@@ -35,16 +37,16 @@ struct MorphologyStrips {
   static constexpr bool serial_teams = host;  // one thread per team: plain (vectorised) loops
 };
 
-// A team per strip of output rows of one plane. Every input row a strip needs is edge-padded by
-// the radius R (exact: a clipped window always holds the edge pixel) and turned into a sparse
-// table, level j holding the min (Max: max) of 2^j consecutive padded values; a window of
+// A team per strip of output rows of one plane of a volume. Every input row a strip needs is
+// edge-padded by the radius R (exact: a clipped window always holds the edge pixel) and turned into
+// a sparse table, level j holding the min (Max: max) of 2^j consecutive padded values; a window of
 // half-width w is then the pick of two level-k values, 2^k <= 2w + 1 < 2^(k+1), since the two
 // runs of 2^k cover it. The tables live in a ring of 2R + 1 rows per plane offset dz, so each
 // input row is tabled once per strip; the output row (z, y) is the pick over the footprint
 // rows (dz, dy) inside the image and the volume of their windows. Every pass runs along X over
-// contiguous memory. O((levels + lines) * voxels) work, O(R) per voxel for a disk.
+// contiguous memory. O((levels + lines) * voxels) work, O(R^2) per voxel.
 template <class T, bool Max, class ExecSpace, class MemorySpace>
-struct DiskStrips {
+struct BallStrips {
   using member_type = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
   using Strips = MorphologyStrips<ExecSpace>;
   Volume<T const, MemorySpace> in;
@@ -161,6 +163,10 @@ void flat_morphology(char const* where, ExecSpace const& space, Volume<T const, 
     cross_morphology<Max>(space, in, out, planes);
     return;
   }
+  if (!volumetric) {
+    disk_rows<Max>(where, space, in, out, radius, workspace);
+    return;
+  }
   FootprintLines const footprint = footprint_lines(radius, volumetric);
   using Strips = MorphologyStrips<ExecSpace>;
   std::int64_t const lines = static_cast<std::int64_t>(footprint.lines.size());
@@ -177,7 +183,7 @@ void flat_morphology(char const* where, ExecSpace const& space, Volume<T const, 
     table[4 * l + 2] = w;
     table[4 * l + 3] = level_of(w);
   }
-  DiskStrips<T, Max, ExecSpace, MemorySpace> kernel;
+  BallStrips<T, Max, ExecSpace, MemorySpace> kernel;
   kernel.in = in;
   kernel.out = out;
   kernel.lines = scratch<std::int32_t>(workspace, "bik::morphology::footprint", table.size());
@@ -212,7 +218,9 @@ void flat_morphology(char const* where, ExecSpace const& space, Volume<T const, 
 // stack of volumes `planes` planes deep (planes > 1; one volume: planes = in.extent(0)).
 // out(p) = min of in(q) over the footprint positions q around p inside the image (and inside
 // p's volume): skimage.morphology.erosion(img, disk(r) | ball(r)) bit for bit. radius 0 copies.
-// Parallel over strips of rows (MorphologyStrips); the temporaries come from `workspace`.
+// NaN inputs give unspecified results (as before: the order of the picks decides). Parallel
+// over tiles of rows and columns (disks: DiskRowStrips) or strips of rows (balls:
+// MorphologyStrips); the temporaries come from `workspace`.
 template <class ExecSpace, class T, class MemorySpace>
 void erode(ExecSpace const& space, Volume<T const, MemorySpace> in, Volume<T, MemorySpace> out,
            int radius, std::int64_t planes = 1, Workspace<MemorySpace>* workspace = nullptr) {
