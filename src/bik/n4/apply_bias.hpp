@@ -1,17 +1,27 @@
-// The last step of N4 at full resolution: the lattice's log bias field evaluated on the image
-// grid (index-normalised, evaluate_lattice.hpp), corrected = input / exp(field) at every voxel,
-// and the field itself on request. One read of the input and one write per output, fused: the
-// Z and Y sums of the separable evaluation are collapsed first into a small (Z, Y, CX) table, so
-// each voxel costs four products along X, one exp and one division.
-// Precision: the per-voxel work is done in the image's type, float32 or float64 (the Z and Y
-// sums stay in double): the four-term X sum, exp (exp_poly.hpp) and the division, so that a
-// float32 loop has no conversion and twice the vector width of a double one. For float32 the
-// field's error is then at most 3 R 2^-23 with R the largest |value| of the collapsed table
-// (the rounding of its four values, of the weights, of four products and three sums, each
-// 2^-24 relative, weighted by the weights that sum to 1), so corrected has a relative error
-// of at most (3 R + 3) 2^-23 (exp_poly's 2 ulp, the division's half ulp, the output's half
-// ulp): about 4 ulp for a bias within a factor e of 1, far below the parity tolerances.
-// linumpy's semantics divides by max(exp(field), 1e-6) (spec n4.md §3.2 step 7): `min_bias`.
+// The last step of N4 at full resolution: the lattice's log bias field f evaluated on the image
+// grid (index-normalised, evaluate_lattice.hpp), corrected = input / exp(f) at every voxel, and
+// the field itself on request. One read of the input and one write per output, fused: the Z
+// and Y sums of the separable evaluation are collapsed first into a small (Z, Y, CX) table, so
+// each voxel costs four products along X, a polynomial and a product.
+// The division is a product by the gain exp(-f) = 2^y, y = -f log2(e), formed per row from the
+// row's table values shifted by an integer K (the one nearest the middle of the row's range of
+// y, |K| <= 32): y = K + sum_k q_k w_k(x) with q_k = -log2(e) f_k - K, and the gain is
+// 2^K exp2_poly(y - K) (exp2_poly.hpp). Where a span's four q_k lie in [-0.49, 0.49] (bias
+// varying by less than a factor 1.4 around 2^-K over the span: nearly always), y - K does too, so
+// the gain is exp2_reduced(y - K, 2^K): no range reduction, the same bits.
+// Precision: the per-voxel work is done in the image's type, float32 or float64 (the table and
+// the shift stay in double), so that a float32 loop has no conversion and twice the vector
+// width of a double one. With D the largest |q_k| of a row (half its range of y, plus 1/2 at
+// most), the shifted sum has an error of at most 6 D u (u = 2^-24 in float, 2^-53 in double:
+// the rounding of the q_k and the weights, of four products and three sums, weighted by the
+// weights, which sum to 1), so the gain's relative error is at most (6 ln2 D + 3.2) u (exp2_poly's
+// 3.2 u in float, 2 u in double) and corrected's at most (4.2 D + 4.2) u, the product's rounding
+// included: about 4 ulp where the bias varies by less than a factor 2 along a row, far below
+// the parity tolerances. The log bias output is the plain four-term sum of the table values in
+// the image's type (within 6 R u of f, R the largest |f| of the table; equal to
+// evaluate_lattice's in double).
+// Gains are clamped to 2^+-(exp2_poly_limit - 32) (2^+-93 in float), and linumpy's semantics
+// divides by max(exp(f), 1e-6) (spec n4.md §3.2 step 7): a gain of at most 1e6 (`max_gain`).
 #ifndef BIK_N4_APPLY_BIAS_HPP
 #define BIK_N4_APPLY_BIAS_HPP
 
@@ -19,7 +29,7 @@
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/n4/evaluate_lattice.hpp"
-#include "bik/n4/exp_poly.hpp"
+#include "bik/n4/exp2_poly.hpp"
 #include "bik/n4/non_deduced.hpp"
 #include "bik/n4/semantics.hpp"
 
@@ -27,6 +37,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 namespace bik::n4 {
@@ -47,34 +58,76 @@ template <class ExecSpace, class MemorySpace, class T>
 struct ApplyBiasRows {
   using Compute = std::conditional_t<std::is_same<T, float>::value, float, double>;
   using member_type = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
+  static constexpr double log2e = 1.4426950408889634;
+  static constexpr int max_shift = 32;   // |K|: exp2_reduced's bit-identity holds up to there
+  static constexpr int row_buffer = 64;  // control points along X that a CPU row keeps at hand
   LatticeOnGrid<MemorySpace> field;
   Volume<T const, MemorySpace> input;
   Volume<T, MemorySpace> corrected, log_bias;
   Kokkos::View<Compute const*, MemorySpace> weight;  // field.bx's (4, X) weights as Compute
   bool has_bias = false;
   bool unit_stride = false;  // every volume's X stride is 1
-  Compute min_bias = 0;      // the divisor's floor (0: none)
-  // Fields in [lowest, highest] need neither exp's clamp nor the floor.
+  Compute limit = 0;         // gains are clamped to [2^-limit, 2^limit]
+  Compute max_gain = 0;      // and to max_gain (1 / the divisor's floor, or the largest Compute)
+  // Spans whose y lie in [lowest, highest] need neither the clamp nor max_gain.
   Compute lowest = 0, highest = 0;
 
-  // The four values of row `row` for span j, in Compute.
+  // The row's shift K: the integer nearest the middle of its values' range of y, within
+  // +-max_shift (NaN values give some K in that range).
+  KOKKOS_INLINE_FUNCTION double shift_of(std::int64_t row) const {
+    double lo = -log2e * field.rows(row * field.CX), hi = lo;
+    for (std::int64_t c = 1; c < field.CX; ++c) {
+      double const y = -log2e * field.rows(row * field.CX + c);
+      lo = y < lo ? y : lo;
+      hi = y > hi ? y : hi;
+    }
+    double const shifter = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer
+    double k = (0.5 * (lo + hi) + shifter) - shifter;
+    if (!(k >= -max_shift)) k = -max_shift;
+    if (k > max_shift) k = max_shift;
+    return k;
+  }
+
+  // The four shifted exponents q of span j of row `row`, and (for the log bias) its values r.
+  KOKKOS_INLINE_FUNCTION void span_exponents(std::int64_t row, int j, double shift,
+                                             Compute q[4]) const {
+    for (int k = 0; k < 4; ++k)
+      q[k] = static_cast<Compute>(-log2e * field.rows(row * field.CX + j + k) - shift);
+  }
   KOKKOS_INLINE_FUNCTION void span_values(std::int64_t row, int j, Compute r[4]) const {
     for (int k = 0; k < 4; ++k) r[k] = static_cast<Compute>(field.rows(row * field.CX + j + k));
   }
 
-  // The field at column x of a row whose span values are r: the same sum, in the same order,
-  // on every space.
-  KOKKOS_INLINE_FUNCTION static Compute value(Compute const* w0, Compute const* w1,
-                                              Compute const* w2, Compute const* w3,
-                                              Compute const r[4], std::int64_t x) {
-    return r[0] * w0[x] + r[1] * w1[x] + r[2] * w2[x] + r[3] * w3[x];
+  // sum_k v_k w_k(x): the same sum, in the same order, on every space.
+  KOKKOS_INLINE_FUNCTION static Compute sum(Compute const* w0, Compute const* w1, Compute const* w2,
+                                            Compute const* w3, Compute const v[4], std::int64_t x) {
+    return v[0] * w0[x] + v[1] * w1[x] + v[2] * w2[x] + v[3] * w3[x];
   }
 
-  // input / max(exp(f), min_bias), exp clamped to its domain.
-  KOKKOS_INLINE_FUNCTION T divide_clamped(T in, Compute f) const {
-    Compute e = math::exp_clamped(f);
-    if (e < min_bias) e = min_bias;
-    return static_cast<T>(static_cast<Compute>(in) / e);
+  // The gain 2^(shift + y), y clamped so that it stays within 2^+-limit, at most max_gain.
+  KOKKOS_INLINE_FUNCTION Compute gain(Compute y, Compute shift, Compute scale) const {
+    Compute const lo = -limit - shift, hi = limit - shift;
+    Compute const g = math::exp2_poly(y < lo ? lo : (y > hi ? hi : y)) * scale;
+    return g > max_gain ? max_gain : g;
+  }
+
+  // corrected = input * gain over voxels [begin, end) of a row with unit strides, for a span
+  // whose y need neither clamp nor max_gain, so that the loop is branch-free and vectorises.
+  // `reduced`: every y is within +-0.49, the gain is exp2_reduced (bit-identical).
+  template <bool reduced, bool with_bias>
+  KOKKOS_INLINE_FUNCTION static void span_loop(std::int64_t begin, std::int64_t end,
+                                               T const* KOKKOS_RESTRICT in, T* KOKKOS_RESTRICT out,
+                                               T* KOKKOS_RESTRICT bias, Compute const* w0,
+                                               Compute const* w1, Compute const* w2,
+                                               Compute const* w3, Compute const q[4],
+                                               Compute const r[4], Compute scale) {
+    Compute const q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3];
+    for (std::int64_t x = begin; x < end; ++x) {
+      Compute const y = q0 * w0[x] + q1 * w1[x] + q2 * w2[x] + q3 * w3[x];
+      Compute const g = reduced ? math::exp2_reduced(y, scale) : math::exp2_poly(y) * scale;
+      out[x] = static_cast<T>(static_cast<Compute>(in[x]) * g);
+      if (with_bias) bias[x] = static_cast<T>(sum(w0, w1, w2, w3, r, x));
+    }
   }
 
   // A thread per row (CPUs).
@@ -86,37 +139,46 @@ struct ApplyBiasRows {
     Compute const* KOKKOS_RESTRICT w1 = w0 + X;
     Compute const* KOKKOS_RESTRICT w2 = w1 + X;
     Compute const* KOKKOS_RESTRICT w3 = w2 + X;
-    T const* KOKKOS_RESTRICT in = &input(z, y, 0);
-    T* KOKKOS_RESTRICT out = &corrected(z, y, 0);
-    T* KOKKOS_RESTRICT bias = has_bias ? &log_bias(z, y, 0) : nullptr;
+    T const* in = &input(z, y, 0);
+    T* out = &corrected(z, y, 0);
+    T* bias = has_bias ? &log_bias(z, y, 0) : nullptr;
+    double const shift = shift_of(row);
+    Compute const k = static_cast<Compute>(shift);
+    Compute const scale = math::exp2_integer<Compute>(static_cast<int>(shift));
+    // The row's exponents once (span_exponents' values), when the row is not too wide.
+    Compute row_q[row_buffer];
+    bool const buffered = field.CX <= row_buffer;
+    if (buffered)
+      for (std::int64_t c = 0; c < field.CX; ++c)
+        row_q[c] = static_cast<Compute>(-log2e * field.rows(row * field.CX + c) - shift);
     for (int j = 0; j < bx.spans(); ++j) {
-      Compute r[4];
-      span_values(row, j, r);
-      Compute const r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3];
+      Compute q[4], r[4] = {0, 0, 0, 0};
+      if (buffered)
+        for (int c = 0; c < 4; ++c) q[c] = row_q[j + c];
+      else
+        span_exponents(row, j, shift, q);
+      if (has_bias) span_values(row, j, r);
+      Compute const q_lo = kx::min(kx::min(q[0], q[1]), kx::min(q[2], q[3]));
+      Compute const q_hi = kx::max(kx::max(q[0], q[1]), kx::max(q[2], q[3]));
+      // The weights are >= 0 and sum to 1, so y lies between the four q (up to rounding, which
+      // the margins of lowest, highest and 0.49 cover).
+      bool const inside = unit_stride && q_lo + k >= lowest && q_hi + k <= highest;
+      bool const reduced = inside && q_lo >= Compute(-0.49) && q_hi <= Compute(0.49);
       std::int64_t const begin = bx.span_begin(j), end = bx.span_begin(j + 1);
-      // The weights are >= 0 and sum to 1, so the field lies between the four values (up to
-      // rounding, which the margins of lowest and highest cover): inside [lowest, highest] if
-      // they are, and then the loops below, branch-free in the type of the image, vectorise.
-      bool const inside = kx::min(kx::min(r0, r1), kx::min(r2, r3)) >= lowest &&
-                          kx::max(kx::max(r0, r1), kx::max(r2, r3)) <= highest;
-      if (unit_stride && inside && bias == nullptr) {
+      if (reduced && bias == nullptr)
+        span_loop<true, false>(begin, end, in, out, bias, w0, w1, w2, w3, q, r, scale);
+      else if (reduced)
+        span_loop<true, true>(begin, end, in, out, bias, w0, w1, w2, w3, q, r, scale);
+      else if (inside && bias == nullptr)
+        span_loop<false, false>(begin, end, in, out, bias, w0, w1, w2, w3, q, r, scale);
+      else if (inside)
+        span_loop<false, true>(begin, end, in, out, bias, w0, w1, w2, w3, q, r, scale);
+      else
         for (std::int64_t x = begin; x < end; ++x) {
-          Compute const f = r0 * w0[x] + r1 * w1[x] + r2 * w2[x] + r3 * w3[x];
-          out[x] = static_cast<T>(static_cast<Compute>(in[x]) / math::exp_poly(f));
+          corrected(z, y, x) = static_cast<T>(static_cast<Compute>(input(z, y, x)) *
+                                              gain(sum(w0, w1, w2, w3, q, x), k, scale));
+          if (has_bias) log_bias(z, y, x) = static_cast<T>(sum(w0, w1, w2, w3, r, x));
         }
-      } else if (unit_stride && inside) {
-        for (std::int64_t x = begin; x < end; ++x) {
-          Compute const f = r0 * w0[x] + r1 * w1[x] + r2 * w2[x] + r3 * w3[x];
-          out[x] = static_cast<T>(static_cast<Compute>(in[x]) / math::exp_poly(f));
-          bias[x] = static_cast<T>(f);
-        }
-      } else {
-        for (std::int64_t x = begin; x < end; ++x) {
-          Compute const f = value(w0, w1, w2, w3, r, x);
-          corrected(z, y, x) = divide_clamped(input(z, y, x), f);
-          if (has_bias) log_bias(z, y, x) = static_cast<T>(f);
-        }
-      }
     }
   }
 
@@ -126,12 +188,23 @@ struct ApplyBiasRows {
     std::int64_t const z = row / field.Y, y = row % field.Y;
     std::int64_t const X = field.X;
     Compute const* w0 = weight.data();
+    double shift = 0;
+    Kokkos::single(
+        Kokkos::PerTeam(team), [&](double& s) { s = shift_of(row); }, shift);
+    Compute const k = static_cast<Compute>(shift);
+    Compute const scale = math::exp2_integer<Compute>(static_cast<int>(shift));
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, X), [&](std::int64_t x) {
-      Compute r[4];
-      span_values(row, field.bx.span(x), r);
-      Compute const f = value(w0, w0 + X, w0 + 2 * X, w0 + 3 * X, r, x);
-      corrected(z, y, x) = divide_clamped(input(z, y, x), f);
-      if (has_bias) log_bias(z, y, x) = static_cast<T>(f);
+      int const j = field.bx.span(x);
+      Compute q[4];
+      span_exponents(row, j, shift, q);
+      corrected(z, y, x) =
+          static_cast<T>(static_cast<Compute>(input(z, y, x)) *
+                         gain(sum(w0, w0 + X, w0 + 2 * X, w0 + 3 * X, q, x), k, scale));
+      if (has_bias) {
+        Compute r[4];
+        span_values(row, j, r);
+        log_bias(z, y, x) = static_cast<T>(sum(w0, w0 + X, w0 + 2 * X, w0 + 3 * X, r, x));
+      }
     });
   }
 };
@@ -181,11 +254,15 @@ void apply_bias(ExecSpace const& space, LatticeOnGrid<MemorySpace> const& field,
   Rows rows{field, input, corrected, log_bias,
             detail::weights_as(space, field.bx, ws, static_cast<Compute*>(nullptr))};
   double const floor = bias_floor(semantics);
-  rows.min_bias = static_cast<Compute>(floor);
-  // exp_poly's domain, 1 short so that the sum's rounding past the four values cannot leave
-  // it; above log(floor) + 0.01, exp(field) is 1% above the floor: far from rounding.
-  rows.highest = math::exp_poly_limit(Compute()) - 1;
-  rows.lowest = floor > 0.0 ? static_cast<Compute>(std::log(floor) + 0.01) : -rows.highest;
+  rows.limit = math::exp2_poly_limit(Compute()) - Rows::max_shift;
+  rows.max_gain =
+      floor > 0.0 ? static_cast<Compute>(1.0 / floor) : std::numeric_limits<Compute>::max();
+  // Within 1 of the clamp the sum's rounding past the four values cannot cross it; 0.015 below
+  // log2(max_gain), the bias is 1% above the floor: far from rounding.
+  rows.lowest = 1 - rows.limit;
+  rows.highest = rows.limit - 1;
+  if (floor > 0.0 && -std::log2(floor) - 0.015 < rows.highest)
+    rows.highest = static_cast<Compute>(-std::log2(floor) - 0.015);
   rows.has_bias = log_bias.data() != nullptr;
   rows.unit_stride = input.stride_2() == 1 && corrected.stride_2() == 1 &&
                      (!rows.has_bias || log_bias.stride_2() == 1);

@@ -22,10 +22,10 @@
 namespace bik::n4 {
 
 // a[i] *= b[i] for i < n, rounded as the textbook product (re = ar br - ai bi, im = ar bi + ai br),
-// without fused operations on any ISA (see the top of this file).
+// without fused operations on any ISA (see the top of this file). `re` is caller-owned scratch
+// of n doubles, so that transforms allocate once, not per product.
 inline void multiply_elementwise(std::complex<double>* a, std::complex<double> const* b,
-                                 std::size_t n) {
-  std::vector<double> re(n);
+                                 std::size_t n, double* re) {
   for (std::size_t i = 0; i < n; ++i) re[i] = a[i].real() * b[i].real() - a[i].imag() * b[i].imag();
   for (std::size_t i = 0; i < n; ++i)
     a[i].imag(a[i].real() * b[i].imag() + a[i].imag() * b[i].real());
@@ -35,7 +35,8 @@ inline void multiply_elementwise(std::complex<double>* a, std::complex<double> c
 inline void multiply_elementwise(std::vector<std::complex<double>>& a,
                                  std::vector<std::complex<double>> const& b) {
   require(a.size() == b.size(), "bik::n4::multiply_elementwise", "the lengths differ");
-  multiply_elementwise(a.data(), b.data(), a.size());
+  std::vector<double> re(a.size());
+  multiply_elementwise(a.data(), b.data(), a.size(), re.data());
 }
 
 // In-place transform of a power-of-two length: sign -1 computes X[k] = sum x[n] e^(-2 pi i kn/N)
@@ -52,7 +53,10 @@ inline void fft_in_place(std::vector<std::complex<double>>& a, int sign) {
     if (i < j) std::swap(a[i], a[j]);
   }
   double const pi = std::acos(-1.0);
+  // Per stage, the upper halves of all its butterflies and their twiddles side by side, so
+  // that each stage is one elementwise product: n / 2 values each, allocated once.
   std::vector<std::complex<double>> twiddle(n / 2), v(n / 2);
+  std::vector<double> re(n / 2);
   for (std::size_t len = 2; len <= n; len <<= 1) {
     std::size_t const half = len / 2;
     // Twiddles from the angle directly (not by repeated multiplication), for accuracy.
@@ -60,15 +64,17 @@ inline void fft_in_place(std::vector<std::complex<double>>& a, int sign) {
       double const angle = sign * 2.0 * pi * static_cast<double>(k) / static_cast<double>(len);
       twiddle[k] = std::complex<double>(std::cos(angle), std::sin(angle));
     }
-    for (std::size_t start = 0; start < n; start += len) {
-      std::copy(a.begin() + start + half, a.begin() + start + len, v.begin());
-      multiply_elementwise(v.data(), twiddle.data(), half);
+    for (std::size_t start = len; start < n; start += len)
+      std::copy(twiddle.begin(), twiddle.begin() + half, twiddle.begin() + start / 2);
+    for (std::size_t start = 0; start < n; start += len)
+      std::copy(a.begin() + start + half, a.begin() + start + len, v.begin() + start / 2);
+    multiply_elementwise(v.data(), twiddle.data(), n / 2, re.data());
+    for (std::size_t start = 0; start < n; start += len)
       for (std::size_t k = 0; k < half; ++k) {
-        std::complex<double> const u = a[start + k];
-        a[start + k] = u + v[k];
-        a[start + k + half] = u - v[k];
+        std::complex<double> const u = a[start + k], t = v[start / 2 + k];
+        a[start + k] = u + t;
+        a[start + k + half] = u - t;
       }
-    }
   }
 }
 

@@ -38,7 +38,8 @@ inline std::vector<std::complex<double>> dft(std::vector<std::complex<double>> c
   while (length < 2 * n - 1) length <<= 1;
   std::vector<C> u(length, C(0.0, 0.0)), v(length, C(0.0, 0.0));
   std::copy(a.begin(), a.end(), u.begin());
-  multiply_elementwise(u.data(), chirp.data(), n);
+  std::vector<double> re(n);
+  multiply_elementwise(u.data(), chirp.data(), n, re.data());
   v[0] = std::conj(chirp[0]);
   for (std::size_t m = 1; m < n; ++m) v[m] = v[length - m] = std::conj(chirp[m]);
   fft_in_place(u, -1);
