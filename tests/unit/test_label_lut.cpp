@@ -49,6 +49,56 @@ TEST_CASE_TEMPLATE_DEFINE("label LUT rejects negative labels, as cp_measure does
 }
 TEST_CASE_TEMPLATE_APPLY(lut_bad, BikTestSpaces);
 
+TEST_CASE_TEMPLATE_DEFINE(
+    "label LUT range: the largest label of any type, negatives anywhere, "
+    "by rows and by voxel, contiguous or strided rows",
+    Space, lut_range) {
+  // The range pass reads a row as a max and an OR of the label bits (a negative label sets the
+  // sign bit); the team shape reads voxels. Rows of 11 labels: beyond one block of 8.
+  bik::ObjectSchedule rows, voxels;
+  rows.shape = bik::ObjectSchedule::Shape::thread_per_object;
+  voxels.shape = bik::ObjectSchedule::Shape::team_per_object;
+  bik::Workspace<typename Space::memory_space>* none = nullptr;
+  std::int32_t const top = std::numeric_limits<std::int32_t>::max();
+  for (auto const& schedule : {rows, voxels}) {
+    // The largest int32 label, written in the second row, is the maximum (2^31 - 1).
+    auto high = bik_test::image<Space, std::int32_t>(
+        {0, 7, 7, 0, 3, 3, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, top, 0}, 2, 11);
+    auto lut = bik::make_label_lut(Space(), bik::as_volume(high), none, 1, schedule);
+    CHECK(lut.max_label == 2147483647u);
+    CHECK(lut.count == 4);
+    // uint32 labels above INT32_MAX are labels, not negatives: 2^32 - 1 is the maximum.
+    auto unsigned_high = bik_test::image<Space, std::uint32_t>({0, 4294967295u, 1, 0}, 1, 4);
+    auto unsigned_lut =
+        bik::make_label_lut(Space(), bik::as_volume(unsigned_high), none, 1, schedule);
+    CHECK(unsigned_lut.max_label == 4294967295u);
+    CHECK(unsigned_lut.count == 2);
+    // One negative label, last in a row of large ones: rejected, named.
+    auto negative = bik_test::image<Space, std::int32_t>(
+        {5, top, 9, 9, 9, 9, 9, 9, 9, 9, -2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 2, 11);
+    CHECK_THROWS_WITH_AS(bik::make_label_lut(Space(), bik::as_volume(negative), none, 1, schedule),
+                         doctest::Contains("labels must be >= 0 (0 is background), found -2"),
+                         bik::Error);
+  }
+  // Rows whose labels are not adjacent in memory (a column-major image): x stride 3.
+  Kokkos::View<std::int32_t**, Kokkos::LayoutLeft, typename Space::memory_space> strided("strided",
+                                                                                         3, 11);
+  auto host = Kokkos::create_mirror_view(strided);
+  Kokkos::deep_copy(host, 4);
+  host(1, 9) = -6;
+  host(2, 3) = 12;
+  Kokkos::deep_copy(strided, host);
+  REQUIRE(bik::as_volume(strided).stride(2) == 3);
+  CHECK_THROWS_WITH_AS(bik::make_label_lut(Space(), bik::as_volume(strided)),
+                       doctest::Contains("found -6"), bik::Error);
+  host(1, 9) = 0;
+  Kokkos::deep_copy(strided, host);
+  auto lut = bik::make_label_lut(Space(), bik::as_volume(strided));
+  CHECK(lut.max_label == 12u);
+  CHECK(bik_test::to_vector(lut.labels) == std::vector<std::int64_t>{4, 12});
+}
+TEST_CASE_TEMPLATE_APPLY(lut_range, BikTestSpaces);
+
 TEST_CASE_TEMPLATE_DEFINE("label LUT rejects empty extents", Space, lut_extents) {
   for (auto shape :
        {std::vector<int>{1, 0, 4}, std::vector<int>{1, 3, 0}, std::vector<int>{0, 3, 4}}) {

@@ -103,14 +103,22 @@ KOKKOS_INLINE_FUNCTION std::int64_t write_run(SegmentWriter const& out, L const*
   if (Stride1 && d - start == x1 - x0) {
     // Every voxel kept, contiguous rows: a vectorisable loop over the four neighbour rows
     // (pointers in locals, as the byte stores could otherwise alias them), then the run's ends.
+    // Without Z neighbours (a plane; front and back are the row itself, equal to the label
+    // along the run) only the rows above and below are compared.
     L const *above = around.above + x0, *below = around.below + x0, *front = around.front + x0,
             *back = around.back + x0;
     std::uint8_t* const flags = out.edge + start;
     std::int64_t const n = x1 - x0;
-    for (std::int64_t j = 0; j < n; ++j)
-      flags[j] =
-          static_cast<std::uint8_t>((above[j] != label ? 1 : 0) | (below[j] != label ? 1 : 0) |
-                                    (front[j] != label ? 1 : 0) | (back[j] != label ? 1 : 0));
+    if (around.front == lrow && around.back == lrow) {
+      for (std::int64_t j = 0; j < n; ++j)
+        flags[j] =
+            static_cast<std::uint8_t>((above[j] != label ? 1 : 0) | (below[j] != label ? 1 : 0));
+    } else {
+      for (std::int64_t j = 0; j < n; ++j)
+        flags[j] =
+            static_cast<std::uint8_t>((above[j] != label ? 1 : 0) | (below[j] != label ? 1 : 0) |
+                                      (front[j] != label ? 1 : 0) | (back[j] != label ? 1 : 0));
+    }
     if (x0 > 0) flags[0] = 1;
     if (x1 < place.nx) flags[n - 1] = 1;
   } else if (d - start == x1 - x0) {  // every voxel kept: a loop without branches

@@ -126,6 +126,46 @@ inline bool fits_dense_lut(std::uint64_t max_label, std::int64_t images, std::in
 
 namespace detail {
 
+// The largest label of a row of nx labels `stride` apart, or UINT64_MAX if one is negative:
+// a max and an OR of the bits (whose sign is any label's), loops the compiler vectorises.
+template <class L>
+KOKKOS_INLINE_FUNCTION std::uint64_t row_label_bound(L const* row, std::int64_t stride,
+                                                     std::int64_t nx) {
+  L high = 0, bits = 0;
+  if (stride == 1) {  // the usual layout
+    for (std::int64_t x = 0; x < nx; ++x) {
+      high = high < row[x] ? row[x] : high;
+      bits |= row[x];
+    }
+  } else {
+    for (std::int64_t x = 0; x < nx; ++x) {
+      high = high < row[x * stride] ? row[x * stride] : high;
+      bits |= row[x * stride];
+    }
+  }
+  if constexpr (std::is_signed<L>::value)
+    if (bits < 0) return ~std::uint64_t(0);
+  return static_cast<std::uint64_t>(high);
+}
+
+// The smallest label (for the message about a negative one).
+template <class ExecSpace, class L, class MemorySpace>
+std::int64_t smallest_label(ExecSpace const& space, Volume<L const, MemorySpace> labels) {
+  std::int64_t const ny = labels.extent(1), nx = labels.extent(2);
+  std::int64_t const voxels = static_cast<std::int64_t>(labels.extent(0)) * ny * nx;
+  std::int64_t smallest = 0;
+  Kokkos::parallel_reduce(
+      "bik::label_lut::smallest",
+      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, voxels),
+      KOKKOS_LAMBDA(std::int64_t i, std::int64_t & acc) {
+        std::int64_t const r = i / nx, x = i - r * nx, z = r / ny, y = r - z * ny;
+        std::int64_t const v = static_cast<std::int64_t>(labels(z, y, x));
+        if (v < acc) acc = v;
+      },
+      Kokkos::Min<std::int64_t>(smallest));
+  return smallest;
+}
+
 // Dense path, first step: the table, cleared (no label marked yet).
 template <class ExecSpace, class MemorySpace>
 void clear_dense_lut(ExecSpace const& space, LabelLut<MemorySpace>& lut,
@@ -326,51 +366,39 @@ LabelLut<MemorySpace> make_label_lut(ExecSpace const& space, Volume<L const, Mem
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   bool const by_voxel = uses_teams<ExecSpace>(schedule);
 
-  // The range in a type that holds every label: int64 for signed labels (negatives show), uint64
-  // for unsigned ones (values above INT64_MAX stay positive).
-  using Wide = std::conditional_t<std::is_signed<L>::value, std::int64_t, std::uint64_t>;
-  using MinMax = Kokkos::MinMax<Wide>;
-  typename MinMax::value_type range;
+  // The largest label as an unsigned 64-bit number; any negative label makes it larger than
+  // every value of L (its sign-extended bit pattern, or UINT64_MAX from row_label_bound), so
+  // one pass both sizes the table and detects negative labels (a second pass then finds the
+  // smallest, for the message).
+  std::uint64_t largest = 0;
   if (by_voxel) {
     Kokkos::parallel_reduce(
         "bik::label_lut::range", Policy(space, 0, voxels),
-        KOKKOS_LAMBDA(std::int64_t i, typename MinMax::value_type & acc) {
+        KOKKOS_LAMBDA(std::int64_t i, std::uint64_t & acc) {
           std::int64_t const r = i / nx, x = i - r * nx, z = r / ny, y = r - z * ny;
-          Wide const v = static_cast<Wide>(labels(z, y, x));
-          if (v < acc.min_val) acc.min_val = v;
-          if (v > acc.max_val) acc.max_val = v;
+          std::uint64_t const key = label_key(labels(z, y, x));
+          if (key > acc) acc = key;
         },
-        MinMax(range));
+        Kokkos::Max<std::uint64_t>(largest));
   } else {
     Kokkos::parallel_reduce(
         "bik::label_lut::range", Policy(space, 0, rows),
-        KOKKOS_LAMBDA(std::int64_t r, typename MinMax::value_type & acc) {
-          std::int64_t const z = r / ny, y = r - z * ny, sx = labels.stride(2);
-          L const* const row = &labels(z, y, 0);  // nx > 0: empty labels were refused
-          L low = row[0], high = row[0];
-          if (sx == 1) {  // the usual layout: a loop the compiler can vectorise
-            for (std::int64_t x = 1; x < nx; ++x) {
-              low = row[x] < low ? row[x] : low;
-              high = high < row[x] ? row[x] : high;
-            }
-          } else {
-            for (std::int64_t x = 1; x < nx; ++x) {
-              low = row[x * sx] < low ? row[x * sx] : low;
-              high = high < row[x * sx] ? row[x * sx] : high;
-            }
-          }
-          if (static_cast<Wide>(low) < acc.min_val) acc.min_val = static_cast<Wide>(low);
-          if (static_cast<Wide>(high) > acc.max_val) acc.max_val = static_cast<Wide>(high);
+        KOKKOS_LAMBDA(std::int64_t r, std::uint64_t & acc) {
+          std::int64_t const z = r / ny, y = r - z * ny;
+          std::uint64_t const bound =
+              detail::row_label_bound(&labels(z, y, 0), labels.stride(2), nx);
+          if (bound > acc) acc = bound;
         },
-        MinMax(range));
+        Kokkos::Max<std::uint64_t>(largest));
   }
   space.fence();  // the first of two host synchronisations: the range validates and sizes
   if constexpr (std::is_signed<L>::value)
-    require(range.min_val >= 0, "bik::make_label_lut",
-            "labels must be >= 0 (0 is background), found " + std::to_string(range.min_val));
+    if (largest > static_cast<std::uint64_t>(std::numeric_limits<L>::max()))
+      throw Error("bik::make_label_lut: labels must be >= 0 (0 is background), found " +
+                  std::to_string(detail::smallest_label(space, labels)));
 
   LabelLut<MemorySpace> lut;
-  lut.max_label = static_cast<std::uint64_t>(range.max_val);
+  lut.max_label = largest;
   lut.image_count = images;
   lut.unsigned_labels = std::is_unsigned<L>::value && sizeof(L) == sizeof(std::uint64_t);
   lut.dense = fits_dense_lut(lut.max_label, images, voxels, dense_budget);

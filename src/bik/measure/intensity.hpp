@@ -140,6 +140,7 @@ IntensityOutput<MemorySpace> measure_intensity_volume(ExecSpace const& space,
   kernel.with_edges = options.edges;
   kernel.legacy = options.legacy;
   kernel.source_ndim = source_ndim;
+  kernel.flat = pairing.planes() == 1;
   kernel.nan = std::numeric_limits<double>::quiet_NaN();
   if (objects == 0) return output;
   kernel.scratch = Buffers::template get<double>(workspace, "bik::intensity::scratch", seg.size);

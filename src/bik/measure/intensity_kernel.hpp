@@ -128,6 +128,7 @@ struct IntensityKernel {
   bool legacy = false;
   bool integer_values = false;  // the values are integers of at most 32 bits (uint8/uint16 pixels)
   int source_ndim = 2;
+  bool flat = false;  // every image has one plane: all z coordinates are 0 (thread shape)
   double nan = 0;
 
   // Leaf slots of all objects: object k's begin at leaf_base(k) (see team_pairwise_sum.hpp).
@@ -152,18 +153,21 @@ struct IntensityKernel {
     auto const object_values = Kokkos::subview(values, Kokkos::make_pair(begin, begin + n));
     auto const object_scratch = Kokkos::subview(scratch, Kokkos::make_pair(begin, begin + n));
 
-    // Edge voxels, compacted into scratch so they are summed as numpy sums evals.
+    // Edge voxels, compacted into scratch so they are summed as numpy sums evals: every value
+    // is stored and the cursor moves past the edge ones (no data-dependent branch).
     if (with_edges) {
       std::int64_t ne = 0;
-      double emin = 0, emax = 0;
       for (std::int64_t i = 0; i < n; ++i) {
-        if (!edge(begin + i)) continue;
-        double const v = object_values(i);
-        if (ne == 0 || v < emin) emin = v;
-        if (ne == 0 || v > emax) emax = v;
-        object_scratch(ne++) = v;
+        object_scratch(ne) = object_values(i);
+        ne += edge(begin + i) != 0 ? 1 : 0;
       }
       if (ne > 0) {
+        double emin = object_scratch(0), emax = object_scratch(0);
+        for (std::int64_t i = 1; i < ne; ++i) {
+          double const v = object_scratch(i);
+          if (v < emin) emin = v;
+          if (v > emax) emax = v;
+        }
         double const esum = pairwise_sum([&](std::int64_t i) { return object_scratch(i); }, ne);
         double const emean = esum / static_cast<double>(ne);
         write_edges(k, esum, emean, population_std(object_scratch, ne, emean), emin, emax);
@@ -171,27 +175,38 @@ struct IntensityKernel {
     }
 
     // Sums in numpy's pairwise order. cp_measure's coordinate array comes from argwhere, which
-    // is column-major, so its weighted sums are pairwise per axis too. The plain coordinate
-    // sums are sums of small integers: exact in any order. (Folding the loops below and the
-    // edge loop into the pairwise walk was measured: it costs more instructions than it saves.)
-    Lanes<4> const sums = pairwise_sums<4>([&](std::int64_t i) { return weighted(begin + i); }, n);
+    // is column-major, so its weighted sums are pairwise per axis too. One walk per sum: a
+    // single sum's eight leaf accumulators vectorise, where the four sums' 32 in one walk spill
+    // (measured: 40% fewer instructions). In a flat batch every z is 0 and the z-weighted sum
+    // is numpy's 0.0 (0.0 plus zeros). The plain coordinate sums are sums of integers, exact in
+    // int64. (Folding the loops below and the edge loop into the walks was measured: it costs
+    // more instructions than it saves.)
+    double const* const v = values.data() + begin;
+    auto const weighted_sum = [&](std::int32_t const* coordinate) {
+      return pairwise_sum([&](std::int64_t i) { return double(coordinate[i]) * v[i]; }, n);
+    };
+    Lanes<4> const sums{{pairwise_sum([&](std::int64_t i) { return v[i]; }, n),
+                         weighted_sum(xs.data() + begin), weighted_sum(ys.data() + begin),
+                         flat ? 0.0 : weighted_sum(zs.data() + begin)}};
     double const mean = sums[0] / static_cast<double>(n);
-    double cx = 0, cy = 0, cz = 0;
+    std::int64_t sum_x = 0, sum_y = 0, sum_z = 0;
     double vmin = object_values(0), vmax = object_values(0);
     std::int64_t argmax = 0;  // first voxel in raster order that reaches the maximum
     for (std::int64_t i = 0; i < n; ++i) {
       double const v = object_values(i);
-      cx += xs(begin + i);
-      cy += ys(begin + i);
-      cz += zs(begin + i);
+      sum_x += xs(begin + i);
+      sum_y += ys(begin + i);
       if (v < vmin) vmin = v;
       if (v > vmax) {
         vmax = v;
         argmax = i;
       }
     }
+    if (!flat)
+      for (std::int64_t i = 0; i < n; ++i) sum_z += zs(begin + i);
     write_moments(k, begin + argmax, n, sums, population_std(object_values, n, mean), vmin, vmax,
-                  cx, cy, cz);
+                  static_cast<double>(sum_x), static_cast<double>(sum_y),
+                  static_cast<double>(sum_z));
 
     QuantileRanks const r(n, legacy, source_ndim);
     if (integer_values && vmax - vmin < static_cast<double>(n)) {
@@ -323,7 +338,8 @@ struct IntensityKernel {
   }
 
  private:
-  // A voxel's value and its coordinate-weighted values, the four pairwise sums' terms.
+  // A voxel's value and its coordinate-weighted values, the four pairwise sums' terms (team
+  // shape).
   KOKKOS_INLINE_FUNCTION Lanes<4> weighted(std::int64_t i) const {
     double const v = values(i);
     return Lanes<4>{{v, double(xs(i)) * v, double(ys(i)) * v, double(zs(i)) * v}};
