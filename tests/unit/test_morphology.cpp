@@ -226,6 +226,77 @@ TEST_CASE("reconstruction by dilation equals the iterated definition") {
   });
 }
 
+TEST_CASE("reconstruction reads and writes strided views through dense copies") {
+  // A mask and an output that are not dense (X,Y transposed in memory) give the definition's
+  // result, as the dense views do.
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    using Memory = typename Space::memory_space;
+    int const ny = 37, nx = 29;
+    Img const mask = make_image(0, 1, ny, nx, 41u);
+    Img const seed = brute_morphology(mask, 1, false, false);
+    Kokkos::View<double**, Kokkos::LayoutLeft, Kokkos::HostSpace> mh("mask", ny, nx);
+    for (int y = 0; y < ny; ++y)
+      for (int x = 0; x < nx; ++x) mh(y, x) = mask.at(0, y, x);
+    auto const m = Kokkos::create_mirror_view_and_copy(Memory(), mh);
+    auto const s = bik_test::volume<Space>(seed.v, 1, ny, nx);
+    Kokkos::View<double**, Kokkos::LayoutLeft, Memory> out("out", ny, nx);
+    bik::reconstruct_by_dilation(Space(), bik::as_volume(s), bik::as_volume(m),
+                                 bik::as_writable_volume(out));
+    auto const host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+    Img const want = brute_reconstruct(seed, mask, false);
+    bool same = true;
+    for (int y = 0; y < ny; ++y)
+      for (int x = 0; x < nx; ++x) same = same && host(y, x) == want.at(0, y, x);
+    CHECK_MESSAGE(same, Space::name());
+  });
+}
+
+TEST_CASE("geodesic sweeps only raise towards the reconstruction, and finish it on ridges") {
+  // The sweeps (the GPU's first stage) on every space: from min(seed, mask) they give values
+  // between that start and the reconstruction; a seed at one end of a corridor with one turn
+  // fills it in two rounds; and the tiles finish from the swept start to the definition's result.
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    int const ny = 45, nx = 38;
+    Img const mask = make_image(0, 1, ny, nx, 7u);
+    Img const seed = brute_morphology(brute_morphology(mask, 1, false, false), 1, false, false);
+    Img const want = brute_reconstruct(seed, mask, false);
+    Img start = seed;
+    for (std::size_t i = 0; i < start.v.size(); ++i) start.v[i] = std::min(seed.v[i], mask.v[i]);
+    auto const m = bik_test::volume<Space>(mask.v, 1, ny, nx);
+    auto const f = bik_test::volume<Space>(start.v, 1, ny, nx);
+    bik::detail::geodesic_sweeps(Space(), bik::as_volume(m), bik::as_writable_volume(f), 1, 2);
+    auto const swept = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), f);
+    bool between = true, rose = false;
+    for (std::size_t i = 0; i < start.v.size(); ++i) {
+      between = between && start.v[i] <= swept.data()[i] && swept.data()[i] <= want.v[i];
+      rose = rose || start.v[i] < swept.data()[i];
+    }
+    CHECK_MESSAGE(between, Space::name());
+    CHECK(rose);
+    Img from_sweeps = start;
+    from_sweeps.v.assign(swept.data(), swept.data() + swept.size());
+    CHECK(run_reconstruct<Space>(from_sweeps, mask, 1).v == want.v);
+    // A corridor along X, then down along Y (a row and a column of 5 in zeros), the seed 3 at
+    // the row's left end: a round sweeps Y then X, so the first round fills the row and the
+    // second the column, whatever their lengths.
+    Img corridor{1, ny, nx, std::vector<double>(std::size_t(ny) * nx, 0.0)};
+    for (int x = 0; x < nx; ++x) corridor.at(0, 10, x) = 5.0;
+    for (int y = 10; y < ny; ++y) corridor.at(0, y, nx - 1) = 5.0;
+    Img lit{1, ny, nx, std::vector<double>(corridor.v.size(), 0.0)};
+    lit.at(0, 10, 0) = 3.0;
+    auto const cm = bik_test::volume<Space>(corridor.v, 1, ny, nx);
+    auto const cf = bik_test::volume<Space>(lit.v, 1, ny, nx);
+    bik::detail::geodesic_sweeps(Space(), bik::as_volume(cm), bik::as_writable_volume(cf), 1, 2);
+    auto const filled = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), cf);
+    bool all = true;
+    for (std::size_t i = 0; i < corridor.v.size(); ++i)
+      all = all && filled.data()[i] == (corridor.v[i] > 0 ? 3.0 : 0.0);
+    CHECK(all);
+  });
+}
+
 TEST_CASE("reconstruction follows a serpentine maze across many tiles") {
   // A 1-pixel corridor snaking through a 199 x 203 image: a value at its start must travel
   // the whole (about 20000-pixel) geodesic, through every tile, back and forth.

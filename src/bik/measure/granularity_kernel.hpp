@@ -33,6 +33,9 @@ struct GranularityReadBack {
   Kokkos::View<double**, Kokkos::LayoutLeft, MemorySpace> features;
   std::int64_t planes = 1, sub_planes = 1;
   int step = -1;
+  // Steps run out of order: keep each step's means in `features`, turned into the spectrum by
+  // differences() once every step has run.
+  bool means_only = false;
 
   KOKKOS_INLINE_FUNCTION double value(std::int64_t v, std::int64_t image) const {
     if (step < 0) return static_cast<double>(raw(image * planes + zs(v), ys(v), xs(v)));
@@ -44,6 +47,9 @@ struct GranularityReadBack {
     if (step < 0) {  // numpy.maximum(mean, eps): NaN stays NaN
       double const eps = 2.220446049250313e-16;
       start(k) = (mean != mean || !(mean < eps)) ? mean : eps;
+    } else if (means_only) {
+      features(k, step) = mean;
+      return;
     } else {
       features(k, step) = (current(k) - mean) * 100.0 / start(k);
     }
@@ -71,6 +77,24 @@ struct GranularityReadBack {
           Kokkos::TeamThreadRange(team, offsets(k), offsets(k + 1)),
           [&](std::int64_t v, double& acc) { acc += value(v, image); }, sum);
     Kokkos::single(Kokkos::PerTeam(team), [&]() { finish(k, sum); });
+  }
+
+  // Granularity_1..steps from the means of every step, as the steps in order would give them.
+  void differences(ExecSpace const& space, std::int64_t objects, int steps) const {
+    auto const means = features;
+    auto const previous = current, raw_start = start;
+    Kokkos::parallel_for(
+        "bik::granularity::spectrum",
+        Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, objects),
+        KOKKOS_LAMBDA(std::int64_t k) {
+          double before = previous(k);
+          for (int g = 0; g < steps; ++g) {
+            double const mean = means(k, g);
+            means(k, g) = (before - mean) * 100.0 / raw_start(k);
+            before = mean;
+          }
+          previous(k) = before;
+        });
   }
 
   void run(ExecSpace const& space, std::int64_t objects, ObjectSchedule const& schedule) const {

@@ -215,8 +215,50 @@ struct ReadBackWeightsBuilder {
   KOKKOS_INLINE_FUNCTION std::int64_t lines(std::int64_t k) const {
     return out.box(kBox * k + 3) * out.box(kBox * k + 4);
   }
+  // A thread per object: each voxel once, in raster order, into the (up to 4) lines it reads.
+  // Every weight takes the same terms in the same order as line() gives it.
   KOKKOS_INLINE_FUNCTION void operator()(Accumulate, std::int64_t k) const {
-    for (std::int64_t l = 0; l < lines(k); ++l) line(k, l);
+    std::int64_t const* const b = &out.box(kBox * k);
+    if (b[3] == 0) return;
+    double* const w = out.weights.data() + out.offsets(k) - b[2];
+    std::int64_t const end = voxel_offsets(k + 1);
+    std::int64_t row_z = -1, row_y = -1;
+    std::int64_t starts[4];  // per line the row's cells read: its offset in w
+    double factors[4];
+    int n = 0;
+    for (std::int64_t v = voxel_offsets(k); v < end; ++v) {
+      if (zs(v) != row_z || ys(v) != row_y) {
+        row_z = zs(v);
+        row_y = ys(v);
+        n = 0;
+        // The cells along z (one plane in 2D) and along y of the row; as line(), a cell read
+        // by both neighbours of a sample (an axis of one cell) takes the first weight only.
+        AxisSample sz;
+        sz.i0 = sz.i1 = 0;
+        sz.w0 = 1.0;
+        if (!sampler.planar) sz = along_z(row_z);
+        AxisSample const sy = along_y(row_y);
+        if (!sz.inside() || !sy.inside()) continue;
+        for (int a = 0; a < (sampler.planar || sz.i1 == sz.i0 ? 1 : 2); ++a)
+          for (int c = 0; c < (sy.i1 == sy.i0 ? 1 : 2); ++c) {
+            std::int64_t const cz = a == 0 ? sz.i0 : sz.i1, cy = c == 0 ? sy.i0 : sy.i1;
+            double const fy = c == 0 ? sy.w0 : sy.w1;
+            factors[n] = sampler.planar ? fy : (a == 0 ? sz.w0 : sz.w1) * fy;
+            starts[n] = ((cz - b[0]) * b[4] + (cy - b[1])) * b[5];
+            ++n;
+          }
+      }
+      if (n == 0) continue;
+      AxisSample const sx = along_x(xs(v));
+      if (!sx.inside()) continue;
+      for (int l = 0; l < n; ++l) {
+        double& w0 = w[starts[l] + sx.i0];
+        double& w1 = w[starts[l] + sx.i1];
+        double const c0 = factors[l] * sx.w0, c1 = factors[l] * sx.w1;
+        w0 = w0 < 0.0 ? c0 : w0 + c0;
+        w1 = w1 < 0.0 ? c1 : w1 + c1;
+      }
+    }
   }
   KOKKOS_INLINE_FUNCTION void operator()(Accumulate, member_type const& team) const {
     std::int64_t const k = team.league_rank();

@@ -22,32 +22,36 @@ namespace bik {
 
 namespace detail {
 
-template <class T, class MemorySpace>
+template <class T>
 struct GeodesicSweep {
-  Volume<T const, MemorySpace> mask;
-  Volume<T, MemorySpace> out;
+  T const* mask = nullptr;  // dense (Z,Y,X) memory, as out
+  T* out = nullptr;
   std::int64_t nz = 1, ny = 1, nx = 1, planes = 1, block = 1, blocks = 1;
   int axis = 2;  // 0: Z (inside each volume of `planes` planes), 1: Y, 2: X
 
-  // One step on columns [x0, x1) of row (z, y) from row (pz, py).
-  KOKKOS_INLINE_FUNCTION void rise(std::int64_t z, std::int64_t y, std::int64_t pz, std::int64_t py,
-                                   std::int64_t x0, std::int64_t x1) const {
+  // One step on columns [x0, x1) of the row at offset `row` from the row at offset `from`.
+  KOKKOS_INLINE_FUNCTION void rise(std::int64_t row, std::int64_t from, std::int64_t x0,
+                                   std::int64_t x1) const {
+    T* const o = out + row;
+    T const* const p = out + from;
+    T const* const m = mask + row;
     for (std::int64_t x = x0; x < x1; ++x) {
-      T const v = out(z, y, x), p = out(pz, py, x), limit = mask(z, y, x);
-      T m = v < p ? p : v;
-      if (limit < m) m = limit;
-      out(z, y, x) = m;
+      T const v = o[x], q = p[x], limit = m[x];
+      T r = v < q ? q : v;
+      if (limit < r) r = limit;
+      o[x] = r;
     }
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t unit) const {
     if (axis == 2) {
-      std::int64_t const z = unit / ny, y = unit - z * ny;
+      T* const o = out + unit * nx;
+      T const* const m = mask + unit * nx;
       auto const step = [&](std::int64_t x, std::int64_t px) {
-        T const v = out(z, y, x), p = out(z, y, px), limit = mask(z, y, x);
-        T m = v < p ? p : v;
-        if (limit < m) m = limit;
-        out(z, y, x) = m;
+        T const v = o[x], q = o[px], limit = m[x];
+        T r = v < q ? q : v;
+        if (limit < r) r = limit;
+        o[x] = r;
       };
       for (std::int64_t x = 1; x < nx; ++x) step(x, x - 1);
       for (std::int64_t x = nx - 2; x >= 0; --x) step(x, x + 1);
@@ -56,32 +60,39 @@ struct GeodesicSweep {
     std::int64_t const line = unit / blocks, x0 = (unit - line * blocks) * block;
     std::int64_t const x1 = kx::min(x0 + block, nx);
     if (axis == 1) {
-      std::int64_t const z = line;
-      for (std::int64_t y = 1; y < ny; ++y) rise(z, y, z, y - 1, x0, x1);
-      for (std::int64_t y = ny - 2; y >= 0; --y) rise(z, y, z, y + 1, x0, x1);
+      std::int64_t const plane = line * ny * nx;
+      for (std::int64_t y = 1; y < ny; ++y) rise(plane + y * nx, plane + (y - 1) * nx, x0, x1);
+      for (std::int64_t y = ny - 2; y >= 0; --y) rise(plane + y * nx, plane + (y + 1) * nx, x0, x1);
     } else {
-      std::int64_t const volume = line / ny, y = line - volume * ny;
+      std::int64_t const volume = line / ny, y = line - volume * ny, sz = ny * nx;
       std::int64_t const first = volume * planes, last = first + planes - 1;
-      for (std::int64_t z = first + 1; z <= last; ++z) rise(z, y, z - 1, y, x0, x1);
-      for (std::int64_t z = last - 1; z >= first; --z) rise(z, y, z + 1, y, x0, x1);
+      for (std::int64_t z = first + 1; z <= last; ++z)
+        rise(z * sz + y * nx, (z - 1) * sz + y * nx, x0, x1);
+      for (std::int64_t z = last - 1; z >= first; --z)
+        rise(z * sz + y * nx, (z + 1) * sz + y * nx, x0, x1);
     }
   }
 };
 
-// `rounds` rounds of forward and backward sweeps of `out` under `mask` along X, Y and (when
-// volumes are more than one plane deep) Z. out must already lie between min(seed, mask) and
-// the reconstruction; it stays there.
+// `rounds` rounds of forward and backward sweeps of `out` under `mask` (both dense, see
+// reconstruct.hpp) along X, Y and (when volumes are more than one plane deep) Z. out must
+// already lie between min(seed, mask) and the reconstruction; it stays there.
 template <class ExecSpace, class T, class MemorySpace>
 void geodesic_sweeps(ExecSpace const& space, Volume<T const, MemorySpace> mask,
                      Volume<T, MemorySpace> out, std::int64_t planes, int rounds) {
-  GeodesicSweep<T, MemorySpace> sweep;
-  sweep.mask = mask;
-  sweep.out = out;
+  GeodesicSweep<T> sweep;
+  sweep.mask = mask.data();
+  sweep.out = out.data();
   sweep.nz = static_cast<std::int64_t>(out.extent(0));
   sweep.ny = static_cast<std::int64_t>(out.extent(1));
   sweep.nx = static_cast<std::int64_t>(out.extent(2));
   sweep.planes = planes;
+  // Column blocks narrow enough that the lines along Y and Z give every thread work (one
+  // 270-wide plane would be a single 512-column block).
+  std::int64_t const lines_y = sweep.nz, wanted = 4 * kx::concurrency(space);
   sweep.block = ColumnBlock<ExecSpace>::columns;
+  while (sweep.block > 32 && lines_y * ((sweep.nx + sweep.block - 1) / sweep.block) < wanted)
+    sweep.block /= 2;
   sweep.blocks = (sweep.nx + sweep.block - 1) / sweep.block;
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   for (int round = 0; round < rounds; ++round) {

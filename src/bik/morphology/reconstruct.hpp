@@ -1,26 +1,27 @@
 // Greyscale reconstruction by dilation with the cross (4-connectivity per plane, 6 within
 // volumes): R_mask(seed), the limit of f <- min(dilate(f), mask) from f = min(seed, mask)
 // (spec §6). The result is unique and made of input values, so it equals
-// skimage.morphology.reconstruction(seed, mask, footprint=disk(1) | ball(1)) bit for bit.
+// skimage.morphology.reconstruction(seed, mask, footprint=disk(1) | ball(1)) bit for bit; any
+// start between min(seed, mask) and the result reaches it too.
 //
-// Formulation (exact and parallel on every space): first, rounds of geodesic sweeps along each
-// axis over the whole image (geodesic_sweeps.hpp; parallel over lines) carry values along
-// ridges and plateaus of any length, leaving less to the tiles. Then the image is cut into tiles,
-// coloured like a checkerboard so that no two tiles of one colour share a face. A phase runs every
-// active tile of one colour at once, each by Vincent's hybrid algorithm restricted to the tile: a
-// raster sweep, an anti-raster sweep that seeds a FIFO, then the FIFO, reading the face neighbours
-// outside the tile (of the other colour, frozen during the phase) but writing only inside it.
-// A tile whose border voxels rose wakes the tiles across those faces for the next phase; a woken
-// tile (stable before, only its outside neighbours rose) seeds its queue from the border voxels
-// those neighbours raise instead of sweeping again.
+// Formulation (exact and parallel on every space): optionally, rounds of geodesic sweeps along
+// each axis over the whole image (geodesic_sweeps.hpp; parallel over lines) carry values along
+// ridges and plateaus of any length, leaving fewer phases to the tiles. Then the image is cut
+// into tiles, coloured like a checkerboard so that no two tiles of one colour share a face. A
+// phase runs every active tile of one colour at once, each by Vincent's hybrid algorithm
+// restricted to the tile: a raster sweep, an anti-raster sweep that seeds a FIFO, then the FIFO,
+// reading the face neighbours outside the tile (of the other colour, frozen during the phase)
+// but writing only inside it. A tile whose border voxels rose wakes the tiles across those faces
+// for the next phase; a woken tile (stable before, only its outside neighbours rose) seeds its
+// queue from the border voxels those neighbours raise instead of sweeping again.
 // The loop stops at the first phase with no active tile: every tile is then stable given its
 // neighbours, i.e. the whole image is the fixpoint; values only rise and never pass the
-// reconstruction, so that fixpoint is the reconstruction. One tile is plain Vincent (after the
-// sweeps).
-// Queues hold a voxel's offsets inside its tile packed in 32 bits (10 bits per axis: tile extents
-// are at most 1024, checked at compile time; decoded by shifts, not divisions) in a ring of
-// tile size + 1 entries with a per-voxel in-queue flag, so they cannot overflow; global indices
-// are 64-bit. One host synchronisation per phase (the active-tile count).
+// reconstruction, so that fixpoint is the reconstruction. One tile is plain Vincent.
+// The kernels work on dense memory through raw pointers and 64-bit linear offsets (a strided
+// mask or output goes through a dense copy). Queues hold a voxel's offsets inside its tile
+// packed in 32 bits (10 bits per axis: tile extents are at most 1024, checked at compile time;
+// decoded by shifts, not divisions) in a ring of tile size + 1 entries with a per-voxel in-queue
+// flag, so they cannot overflow. One host synchronisation per phase (the active-tile count).
 #ifndef BIK_MORPHOLOGY_RECONSTRUCT_HPP
 #define BIK_MORPHOLOGY_RECONSTRUCT_HPP
 
@@ -47,19 +48,24 @@ struct ReconstructionTiles {
   static constexpr int plane_y = host ? 64 : 16, plane_x = host ? 64 : 32;  // per-plane images
   static constexpr int volume_z = host ? 16 : 4, volume_y = host ? 16 : 8,
                        volume_x = host ? 32 : 16;
-  // Rounds of geodesic sweeps over the whole image before the tiles (geodesic_sweeps.hpp).
-  static constexpr int sweep_rounds = 2;
+  // Rounds of geodesic sweeps over the whole image before the tiles (geodesic_sweeps.hpp):
+  // they save phases, each a launch and a host synchronisation, which a GPU pays for; on a
+  // CPU they cost more passes over the image than the queue work they save (measured on the
+  // granularity scenes, 1080 x 1080 and its 270 x 270 subsample).
+  static constexpr int sweep_rounds = host ? 0 : 2;
 };
 
 namespace detail {
 
-template <class T, class MemorySpace>
+template <class T>
 struct ReconstructTiles {
-  Volume<T const, MemorySpace> mask;
-  Volume<T, MemorySpace> out;
-  Kokkos::View<std::int32_t*, MemorySpace> queue;   // [tiles * (cells + 1)]
-  Kokkos::View<std::uint8_t*, MemorySpace> queued;  // [voxels]: in a queue
-  Kokkos::View<std::int32_t*, MemorySpace> active;  // [tiles]
+  // Dense (Z,Y,X) memory: voxel (z, y, x) at (z * ny + y) * nx + x. Raw pointers so that the
+  // sweeps and the queue step by linear offsets (+-1, +-nx, +-ny * nx) without index products.
+  T const* mask = nullptr;
+  T* out = nullptr;
+  std::int32_t* queue = nullptr;   // [tiles * (cells + 1)]
+  std::uint8_t* queued = nullptr;  // [voxels]: in a queue
+  std::int32_t* active = nullptr;  // [tiles]
   std::int64_t nz, ny, nx, planes;
   std::int64_t tz, ty, tx;  // tile extents
   std::int64_t cz, cy, cx;  // tile counts per axis
@@ -67,138 +73,201 @@ struct ReconstructTiles {
   using value_type = std::int64_t;  // the reduction counts the tiles a phase ran
   // active(t): 0 idle, 1 woken by a neighbour (border seeding), kFirstRun (full sweeps).
   static constexpr std::int32_t kFirstRun = 2;
+  // Queue entries: offsets inside the tile, 10 bits per axis.
+  static constexpr std::int32_t kY = 1 << 10, kZ = 1 << 20;
 
-  // The face neighbours of (z, y, x) that exist (inside the image and the voxel's volume).
+  // The face neighbours of plane z that exist (inside the image and the voxel's volume).
   KOKKOS_INLINE_FUNCTION bool has_z_below(std::int64_t z) const { return z % planes != 0; }
   KOKKOS_INLINE_FUNCTION bool has_z_above(std::int64_t z) const {
     return (z + 1) % planes != 0 && z + 1 < nz;
   }
 
+  // One tile: where it lies and its queue.
+  struct Tile {
+    std::int64_t z0, y0, x0, z1, y1, x1, base;  // base: linear index of (z0, y0, x0)
+    std::int32_t* ring;
+    std::int64_t capacity, head = 0, tail = 0;
+    unsigned faces = 0;  // bit per face whose voxels rose: z-, z+, y-, y+, x-, x+
+  };
+
+  KOKKOS_INLINE_FUNCTION void push(Tile& tile, std::int64_t i, std::int32_t local) const {
+    queued[i] = 1;
+    tile.ring[tile.tail] = local;
+    tile.tail = tile.tail + 1 == tile.capacity ? 0 : tile.tail + 1;
+  }
+
+  // Raises voxel i (offsets `local` in the tile) to min(v, mask) if that is higher; queues it.
+  KOKKOS_INLINE_FUNCTION void offer(Tile& tile, std::int64_t i, std::int32_t local, T v) const {
+    T const limit = mask[i];
+    T const nv = v < limit ? v : limit;
+    if (out[i] < nv) {
+      out[i] = nv;
+      if (queued[i] == 0) push(tile, i, local);
+    }
+  }
+
+  // The face bits of a row (z, y) of the tile, and of its first and last voxels.
+  KOKKOS_INLINE_FUNCTION static unsigned row_faces(Tile const& tile, std::int64_t z,
+                                                   std::int64_t y) {
+    return (z == tile.z0 ? 1u : 0u) | (z == tile.z1 - 1 ? 2u : 0u) | (y == tile.y0 ? 4u : 0u) |
+           (y == tile.y1 - 1 ? 8u : 0u);
+  }
+
+  // A woken tile (stable before; only its outside neighbours rose): raise the border voxels
+  // those neighbours can raise, and queue them.
+  KOKKOS_INLINE_FUNCTION void seed_border(Tile& tile) const {
+    std::int64_t const sz = ny * nx;
+    for (std::int64_t z = tile.z0; z < tile.z1; ++z) {
+      bool const below = z == tile.z0 && has_z_below(z), above = z == tile.z1 - 1 && has_z_above(z);
+      for (std::int64_t y = tile.y0; y < tile.y1; ++y) {
+        bool const up = y == tile.y0 && y > 0, down = y == tile.y1 - 1 && y + 1 < ny;
+        std::int64_t const row = (z * ny + y) * nx;
+        std::int32_t const row_local =
+            static_cast<std::int32_t>((z - tile.z0) * kZ + (y - tile.y0) * kY);
+        auto const from_outside = [&](std::int64_t x) {
+          std::int64_t const i = row + x;
+          T m = out[i];
+          if (below && out[i - sz] > m) m = out[i - sz];
+          if (above && out[i + sz] > m) m = out[i + sz];
+          if (up && out[i - nx] > m) m = out[i - nx];
+          if (down && out[i + nx] > m) m = out[i + nx];
+          if (x == tile.x0 && x > 0 && out[i - 1] > m) m = out[i - 1];
+          if (x == tile.x1 - 1 && x + 1 < nx && out[i + 1] > m) m = out[i + 1];
+          T const limit = mask[i];
+          if (limit < m) m = limit;
+          if (out[i] < m) {
+            out[i] = m;
+            if (queued[i] == 0) push(tile, i, row_local + static_cast<std::int32_t>(x - tile.x0));
+          }
+        };
+        if (below || above || up || down) {
+          for (std::int64_t x = tile.x0; x < tile.x1; ++x) from_outside(x);
+        } else {
+          from_outside(tile.x0);
+          if (tile.x1 - 1 != tile.x0) from_outside(tile.x1 - 1);
+        }
+      }
+    }
+  }
+
+  // Raster sweep (the maximum with the neighbours before, then the mask), then an anti-raster
+  // sweep with the neighbours after that queues every voxel that could still raise one of them
+  // inside the tile. Neighbours outside the tile are read, never written.
+  KOKKOS_INLINE_FUNCTION void sweep(Tile& tile) const {
+    std::int64_t const sz = ny * nx, x0 = tile.x0, x1 = tile.x1;
+    for (std::int64_t z = tile.z0; z < tile.z1; ++z) {
+      bool const below = has_z_below(z);
+      for (std::int64_t y = tile.y0; y < tile.y1; ++y) {
+        T* const o = out + (z * ny + y) * nx;
+        T const* const m = mask + (z * ny + y) * nx;
+        T const* const up = y > 0 ? o - nx : o;  // o itself: no change
+        T const* const bl = below ? o - sz : o;
+        T const first = o[x0], last = o[x1 - 1];
+        bool rose = false;
+        for (std::int64_t x = x0; x < x1; ++x) {
+          T const v = o[x];
+          T r = v;
+          if (up[x] > r) r = up[x];
+          if (bl[x] > r) r = bl[x];
+          if (x > 0 && o[x - 1] > r) r = o[x - 1];
+          if (m[x] < r) r = m[x];
+          if (v < r) {
+            o[x] = r;
+            rose = true;
+          }
+        }
+        if (rose) tile.faces |= row_faces(tile, z, y);
+        if (o[x0] != first) tile.faces |= 16u;
+        if (o[x1 - 1] != last) tile.faces |= 32u;
+      }
+    }
+    for (std::int64_t z = tile.z1 - 1; z >= tile.z0; --z) {
+      bool const above = has_z_above(z), queue_above = above && z + 1 < tile.z1;
+      for (std::int64_t y = tile.y1 - 1; y >= tile.y0; --y) {
+        T* const o = out + (z * ny + y) * nx;
+        T const* const m = mask + (z * ny + y) * nx;
+        T* const dn = y + 1 < ny ? o + nx : o;
+        T* const ab = above ? o + sz : o;
+        bool const queue_down = y + 1 < tile.y1;
+        std::int32_t const row_local =
+            static_cast<std::int32_t>((z - tile.z0) * kZ + (y - tile.y0) * kY);
+        T const first = o[x0], last = o[x1 - 1];
+        bool rose = false;
+        for (std::int64_t x = x1 - 1; x >= x0; --x) {
+          T const v = o[x];
+          T r = v;
+          if (ab[x] > r) r = ab[x];
+          if (dn[x] > r) r = dn[x];
+          if (x + 1 < nx && o[x + 1] > r) r = o[x + 1];
+          if (m[x] < r) r = m[x];
+          if (v < r) {
+            o[x] = r;
+            rose = true;
+          }
+          // Could r still raise a neighbour after it, inside the tile?
+          bool const seed = (queue_above && ab[x] < r && ab[x] < m[x + sz]) ||
+                            (queue_down && dn[x] < r && dn[x] < m[x + nx]) ||
+                            (x + 1 < x1 && o[x + 1] < r && o[x + 1] < m[x + 1]);
+          if (seed)
+            push(tile, (z * ny + y) * nx + x, row_local + static_cast<std::int32_t>(x - x0));
+        }
+        if (rose) tile.faces |= row_faces(tile, z, y);
+        if (o[x0] != first) tile.faces |= 16u;
+        if (o[x1 - 1] != last) tile.faces |= 32u;
+      }
+    }
+  }
+
+  // Vincent's propagation inside the tile. Every voxel raised here is queued (or already was),
+  // so the faces it lies on are noted when it leaves the queue.
+  KOKKOS_INLINE_FUNCTION void propagate(Tile& tile) const {
+    std::int64_t const sz = ny * nx;
+    std::int64_t const wz = tile.z1 - tile.z0, wy = tile.y1 - tile.y0, wx = tile.x1 - tile.x0;
+    while (tile.head != tile.tail) {
+      std::int32_t const local = tile.ring[tile.head];
+      tile.head = tile.head + 1 == tile.capacity ? 0 : tile.head + 1;
+      std::int64_t const lz = local >> 20, ly = (local >> 10) & 1023, lx = local & 1023;
+      std::int64_t const i = tile.base + lz * sz + ly * nx + lx;
+      queued[i] = 0;
+      tile.faces |= (lz == 0 ? 1u : 0u) | (lz == wz - 1 ? 2u : 0u) | (ly == 0 ? 4u : 0u) |
+                    (ly == wy - 1 ? 8u : 0u) | (lx == 0 ? 16u : 0u) | (lx == wx - 1 ? 32u : 0u);
+      T const v = out[i];
+      if (lz > 0 && has_z_below(tile.z0 + lz)) offer(tile, i - sz, local - kZ, v);
+      if (lz + 1 < wz && has_z_above(tile.z0 + lz)) offer(tile, i + sz, local + kZ, v);
+      if (ly > 0) offer(tile, i - nx, local - kY, v);
+      if (ly + 1 < wy) offer(tile, i + nx, local + kY, v);
+      if (lx > 0) offer(tile, i - 1, local - 1, v);
+      if (lx + 1 < wx) offer(tile, i + 1, local + 1, v);
+    }
+  }
+
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t t, std::int64_t& processed) const {
     std::int64_t const bz = t / (cy * cx), by = (t / cx) % cy, bx = t % cx;
-    if (((bz + by + bx) & 1) != colour || active(t) == 0) return;
-    bool const first = active(t) == kFirstRun;
-    active(t) = 0;
+    if (((bz + by + bx) & 1) != colour || active[t] == 0) return;
+    bool const first = active[t] == kFirstRun;
+    active[t] = 0;
     ++processed;
-    std::int64_t const z0 = bz * tz, y0 = by * ty, x0 = bx * tx;
-    std::int64_t const z1 = kx::min(z0 + tz, nz), y1 = kx::min(y0 + ty, ny),
-                       x1 = kx::min(x0 + tx, nx);
-    std::int64_t const capacity = tz * ty * tx + 1;
-    std::int32_t* const ring = queue.data() + t * capacity;
-    std::int64_t head = 0, tail = 0;
-    unsigned faces = 0;  // bit per face of the tile whose voxels rose: z-, z+, y-, y+, x-, x+
-    auto const raise = [&](std::int64_t z, std::int64_t y, std::int64_t x, T v) {
-      out(z, y, x) = v;
-      faces |= (z == z0 ? 1u : 0u) | (z == z1 - 1 ? 2u : 0u) | (y == y0 ? 4u : 0u) |
-               (y == y1 - 1 ? 8u : 0u) | (x == x0 ? 16u : 0u) | (x == x1 - 1 ? 32u : 0u);
-    };
-    auto const flag = [&](std::int64_t z, std::int64_t y, std::int64_t x) -> std::uint8_t& {
-      return queued((z * ny + y) * nx + x);
-    };
-    auto const push = [&](std::int64_t z, std::int64_t y, std::int64_t x) {
-      flag(z, y, x) = 1;
-      ring[tail] = static_cast<std::int32_t>(((z - z0) << 20) | ((y - y0) << 10) | (x - x0));
-      tail = tail + 1 == capacity ? 0 : tail + 1;
-    };
-    if (!first) {
-      // Woken: the tile was stable and only its outside neighbours rose, so seed the queue
-      // with the border voxels they raise, and propagate.
-      auto const from_outside = [&](std::int64_t z, std::int64_t y, std::int64_t x) {
-        T const v = out(z, y, x);
-        T m = v;
-        if (z == z0 && has_z_below(z) && out(z - 1, y, x) > m) m = out(z - 1, y, x);
-        if (z == z1 - 1 && has_z_above(z) && out(z + 1, y, x) > m) m = out(z + 1, y, x);
-        if (y == y0 && y > 0 && out(z, y - 1, x) > m) m = out(z, y - 1, x);
-        if (y == y1 - 1 && y + 1 < ny && out(z, y + 1, x) > m) m = out(z, y + 1, x);
-        if (x == x0 && x > 0 && out(z, y, x - 1) > m) m = out(z, y, x - 1);
-        if (x == x1 - 1 && x + 1 < nx && out(z, y, x + 1) > m) m = out(z, y, x + 1);
-        T const limit = mask(z, y, x);
-        if (limit < m) m = limit;
-        if (v < m) {
-          raise(z, y, x, m);
-          if (flag(z, y, x) == 0) push(z, y, x);
-        }
-      };
-      for (std::int64_t z = z0; z < z1; ++z) {
-        bool const z_face = (z == z0 && has_z_below(z)) || (z == z1 - 1 && has_z_above(z));
-        for (std::int64_t y = y0; y < y1; ++y) {
-          if (z_face || y == y0 || y == y1 - 1) {
-            for (std::int64_t x = x0; x < x1; ++x) from_outside(z, y, x);
-          } else {
-            from_outside(z, y, x0);
-            if (x1 - 1 != x0) from_outside(z, y, x1 - 1);
-          }
-        }
-      }
-    }
-    if (first) {
-      // Raster sweep: take the max with the neighbours before (z-1, y-1, x-1), then clamp.
-      for (std::int64_t z = z0; z < z1; ++z) {
-        bool const below = has_z_below(z);
-        for (std::int64_t y = y0; y < y1; ++y)
-          for (std::int64_t x = x0; x < x1; ++x) {
-            T const v = out(z, y, x);
-            T m = v;
-            if (below && out(z - 1, y, x) > m) m = out(z - 1, y, x);
-            if (y > 0 && out(z, y - 1, x) > m) m = out(z, y - 1, x);
-            if (x > 0 && out(z, y, x - 1) > m) m = out(z, y, x - 1);
-            T const limit = mask(z, y, x);
-            if (limit < m) m = limit;
-            if (v < m) raise(z, y, x, m);
-          }
-      }
-      // Anti-raster sweep with the neighbours after; a voxel that could still raise one of them
-      // (inside the tile) seeds the queue.
-      for (std::int64_t z = z1 - 1; z >= z0; --z) {
-        bool const above = has_z_above(z);
-        for (std::int64_t y = y1 - 1; y >= y0; --y)
-          for (std::int64_t x = x1 - 1; x >= x0; --x) {
-            T const v = out(z, y, x);
-            T m = v;
-            if (above && out(z + 1, y, x) > m) m = out(z + 1, y, x);
-            if (y + 1 < ny && out(z, y + 1, x) > m) m = out(z, y + 1, x);
-            if (x + 1 < nx && out(z, y, x + 1) > m) m = out(z, y, x + 1);
-            T const limit = mask(z, y, x);
-            if (limit < m) m = limit;
-            if (v < m) raise(z, y, x, m);
-            auto const can_raise = [&](std::int64_t qz, std::int64_t qy, std::int64_t qx) {
-              T const q = out(qz, qy, qx);
-              return q < m && q < mask(qz, qy, qx);
-            };
-            if ((above && z + 1 < z1 && can_raise(z + 1, y, x)) ||
-                (y + 1 < y1 && can_raise(z, y + 1, x)) || (x + 1 < x1 && can_raise(z, y, x + 1)))
-              push(z, y, x);
-          }
-      }
-    }
-    // Propagation inside the tile.
-    while (head != tail) {
-      std::int64_t const local = ring[head];
-      head = head + 1 == capacity ? 0 : head + 1;
-      std::int64_t const z = z0 + (local >> 20), y = y0 + ((local >> 10) & 1023),
-                         x = x0 + (local & 1023);
-      flag(z, y, x) = 0;
-      T const v = out(z, y, x);
-      auto const visit = [&](std::int64_t qz, std::int64_t qy, std::int64_t qx) {
-        T const limit = mask(qz, qy, qx);
-        T const nv = v < limit ? v : limit;
-        if (out(qz, qy, qx) < nv) {
-          raise(qz, qy, qx, nv);
-          if (flag(qz, qy, qx) == 0) push(qz, qy, qx);
-        }
-      };
-      if (z > z0 && has_z_below(z)) visit(z - 1, y, x);
-      if (z + 1 < z1 && has_z_above(z)) visit(z + 1, y, x);
-      if (y > y0) visit(z, y - 1, x);
-      if (y + 1 < y1) visit(z, y + 1, x);
-      if (x > x0) visit(z, y, x - 1);
-      if (x + 1 < x1) visit(z, y, x + 1);
-    }
+    Tile tile;
+    tile.z0 = bz * tz;
+    tile.y0 = by * ty;
+    tile.x0 = bx * tx;
+    tile.z1 = kx::min(tile.z0 + tz, nz);
+    tile.y1 = kx::min(tile.y0 + ty, ny);
+    tile.x1 = kx::min(tile.x0 + tx, nx);
+    tile.base = (tile.z0 * ny + tile.y0) * nx + tile.x0;
+    tile.capacity = tz * ty * tx + 1;
+    tile.ring = queue + t * tile.capacity;
+    if (first)
+      sweep(tile);
+    else
+      seed_border(tile);
+    propagate(tile);
     // Wake the tiles across the faces that rose (they are of the other colour).
     auto const wake = [&](std::int64_t wz, std::int64_t wy, std::int64_t wx) {
       // A tile that has not had its first run keeps kFirstRun.
-      Kokkos::atomic_fetch_max(&active((wz * cy + wy) * cx + wx), std::int32_t(1));
+      Kokkos::atomic_fetch_max(&active[(wz * cy + wy) * cx + wx], std::int32_t(1));
     };
+    unsigned const faces = tile.faces;
     if ((faces & 1u) && bz > 0) wake(bz - 1, by, bx);
     if ((faces & 2u) && bz + 1 < cz) wake(bz + 1, by, bx);
     if ((faces & 4u) && by > 0) wake(bz, by - 1, bx);
@@ -207,6 +276,14 @@ struct ReconstructTiles {
     if ((faces & 32u) && bx + 1 < cx) wake(bz, by, bx + 1);
   }
 };
+
+// Whether a Volume is dense in (Z,Y,X) order: voxel (z, y, x) at (z * ny + y) * nx + x.
+template <class V>
+bool is_dense(V const& v) {
+  std::size_t const ny = v.extent(1), nx = v.extent(2);
+  return (nx <= 1 || v.stride(2) == 1) && (ny <= 1 || v.stride(1) == nx) &&
+         (v.extent(0) <= 1 || v.stride(0) == ny * nx);
+}
 
 }  // namespace detail
 
@@ -239,16 +316,38 @@ void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace
                 "bik::ReconstructionTiles: queue entries pack tile offsets in 10 bits per axis");
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   std::int64_t const nz = shape.z, ny = shape.y, nx = shape.x;
-  Kokkos::parallel_for(
-      "bik::reconstruct::clamp", Policy(space, 0, shape.size()), KOKKOS_LAMBDA(std::int64_t i) {
-        std::int64_t const r = i / nx, x = i - r * nx, z = r / ny, y = r - z * ny;
-        T const s = seed(z, y, x), m = mask(z, y, x);
-        out(z, y, x) = m < s ? m : s;
-      });
-  detail::geodesic_sweeps(space, mask, out, planes, Tiles::sweep_rounds);
-  detail::ReconstructTiles<T, MemorySpace> tiles;
-  tiles.mask = mask;
-  tiles.out = out;
+  std::size_t const voxels = static_cast<std::size_t>(shape.size());
+  // The kernels step through dense memory: a strided mask is copied, a strided output is
+  // reconstructed in a dense buffer and copied back.
+  Volume<T const, MemorySpace> dense_mask = mask;
+  Kokkos::View<T*, MemorySpace> mask_owner, work_owner;
+  if (!detail::is_dense(mask)) {
+    mask_owner = detail::scratch<T>(workspace, "bik::reconstruct::mask", voxels);
+    Volume<T, MemorySpace> copy = detail::dense_volume(mask_owner, nz, ny, nx);
+    Kokkos::deep_copy(space, copy, mask);
+    dense_mask = copy;
+  }
+  Volume<T, MemorySpace> work = out;
+  if (!detail::is_dense(out)) {
+    work_owner = detail::scratch<T>(workspace, "bik::reconstruct::work", voxels);
+    work = detail::dense_volume(work_owner, nz, ny, nx);
+  }
+  {
+    T const* const m = dense_mask.data();
+    T* const o = work.data();
+    Kokkos::parallel_for(
+        "bik::reconstruct::clamp", Policy(space, 0, nz * ny), KOKKOS_LAMBDA(std::int64_t r) {
+          std::int64_t const z = r / ny, y = r - z * ny;
+          for (std::int64_t x = 0; x < nx; ++x) {
+            T const s = seed(z, y, x), limit = m[r * nx + x];
+            o[r * nx + x] = limit < s ? limit : s;
+          }
+        });
+  }
+  detail::geodesic_sweeps(space, dense_mask, work, planes, Tiles::sweep_rounds);
+  detail::ReconstructTiles<T> tiles;
+  tiles.mask = dense_mask.data();
+  tiles.out = work.data();
   tiles.nz = nz;
   tiles.ny = ny;
   tiles.nx = nx;
@@ -261,15 +360,17 @@ void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace
   tiles.cy = (ny + tiles.ty - 1) / tiles.ty;
   tiles.cx = (nx + tiles.tx - 1) / tiles.tx;
   std::int64_t const count = tiles.cz * tiles.cy * tiles.cx;
-  tiles.queue = detail::scratch<std::int32_t>(
+  auto const queue = detail::scratch<std::int32_t>(
       workspace, "bik::reconstruct::queue",
       static_cast<std::size_t>(count * (tiles.tz * tiles.ty * tiles.tx + 1)));
-  tiles.queued = detail::scratch<std::uint8_t>(workspace, "bik::reconstruct::queued",
-                                               static_cast<std::size_t>(shape.size()));
-  tiles.active = detail::scratch<std::int32_t>(workspace, "bik::reconstruct::active",
-                                               static_cast<std::size_t>(count));
-  fill(space, "bik::reconstruct::clear", tiles.queued, std::uint8_t(0));
-  fill(space, "bik::reconstruct::activate", tiles.active, tiles.kFirstRun);
+  auto const queued = detail::scratch<std::uint8_t>(workspace, "bik::reconstruct::queued", voxels);
+  auto const active = detail::scratch<std::int32_t>(workspace, "bik::reconstruct::active",
+                                                    static_cast<std::size_t>(count));
+  tiles.queue = queue.data();
+  tiles.queued = queued.data();
+  tiles.active = active.data();
+  fill(space, "bik::reconstruct::clear", queued, std::uint8_t(0));
+  fill(space, "bik::reconstruct::activate", active, tiles.kFirstRun);
   for (int colour = 0;; colour ^= 1) {
     tiles.colour = colour;
     std::int64_t processed = 0;
@@ -279,6 +380,7 @@ void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace
                             tiles, processed);
     if (processed == 0) break;  // parallel_reduce into a host scalar has fenced
   }
+  if (work.data() != out.data()) Kokkos::deep_copy(space, out, work);
 }
 
 }  // namespace bik
