@@ -144,7 +144,8 @@ void validate_outputs(N4Images<T, M, MemorySpace> const& images, char const* whe
 // linumpy's semantics (correct_linumpy.hpp, included at the end of this file).
 template <class ExecSpace, class T, class M, class MemorySpace>
 N4Fit<MemorySpace> fit_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
-                               N4Options const& options, Workspace<MemorySpace>* ws);
+                               N4Options const& options, Workspace<MemorySpace>* ws,
+                               Shape3 mesh_grid = {});
 
 // ITK's semantics, without the workspace's lease (the callers hold it).
 template <class ExecSpace, class T, class M, class MemorySpace>

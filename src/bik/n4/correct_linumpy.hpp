@@ -21,6 +21,7 @@
 
 #include "bik/n4/correct.hpp"
 #include "bik/n4/linumpy_sharpening.hpp"
+#include "bik/n4/shrink.hpp"
 
 #include <Kokkos_Core.hpp>
 
@@ -56,10 +57,13 @@ inline int linumpy_control_points(std::int64_t full_size, double voxel_size, dou
 namespace detail {
 
 // Called by bik::n4::fit and correct when options.semantics is Semantics::linumpy (they hold
-// the workspace's lease).
+// the workspace's lease). `mesh_grid` is the full-resolution grid whose extent sets the mesh:
+// the input's when empty; correct_sections' global pass gives the whole volume's, its input
+// being a working grid sampled beforehand from that volume.
 template <class ExecSpace, class T, class M, class MemorySpace>
 N4Fit<MemorySpace> fit_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
-                               N4Options const& options, Workspace<MemorySpace>* ws) {
+                               N4Options const& options, Workspace<MemorySpace>* ws,
+                               Shape3 mesh_grid) {
   static_assert(std::is_floating_point<T>::value, "bik::n4::correct_linumpy: float or double");
   char const* where = "bik::n4::correct (linumpy semantics)";
   using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
@@ -77,8 +81,9 @@ N4Fit<MemorySpace> fit_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpac
   bool const has_mask = images.mask.data() != nullptr;
 
   std::int64_t const s = options.shrink;
-  auto ceil_div = [](std::int64_t a, std::int64_t b) { return (a + b - 1) / b; };
-  Shape3 const work{rank == 2 ? 1 : ceil_div(full.z, s), ceil_div(full.y, s), ceil_div(full.x, s)};
+  if (mesh_grid.size() == 0) mesh_grid = full;
+  Shape3 const work{rank == 2 ? 1 : linumpy_subsample_axis(full.z, s).size,
+                    linumpy_subsample_axis(full.y, s).size, linumpy_subsample_axis(full.x, s).size};
   std::int64_t const sz = rank == 2 ? 1 : s;
   require((rank == 2 || work.z >= 2) && work.y >= 2 && work.x >= 2, where,
           "shrink factor " + std::to_string(s) +
@@ -127,12 +132,12 @@ N4Fit<MemorySpace> fit_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpac
               (s > 1 ? " (after subsampling)" : ""));
 
   // ---- the fixed mesh and what does not change over the iterations ----------------------------
-  LatticeShape const shape{
-      rank == 2 ? 1
-                : linumpy_control_points(full.z, options.voxel_size_mm[0],
-                                         options.spline_distance_mm, work.z),
-      linumpy_control_points(full.y, options.voxel_size_mm[1], options.spline_distance_mm, work.y),
-      linumpy_control_points(full.x, options.voxel_size_mm[2], options.spline_distance_mm, work.x)};
+  auto const controls = [&](std::int64_t extent, int d, std::int64_t samples) {
+    return linumpy_control_points(extent, options.voxel_size_mm[d], options.spline_distance_mm,
+                                  samples);
+  };
+  LatticeShape const shape{rank == 2 ? 1 : controls(mesh_grid.z, 0, work.z),
+                           controls(mesh_grid.y, 1, work.y), controls(mesh_grid.x, 2, work.x)};
   std::int64_t const nc = shape.size();
   auto const basis =
       make_grid_basis<MemorySpace>(work, shape, ws, "bik::n4::working", Semantics::linumpy);

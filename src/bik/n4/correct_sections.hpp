@@ -8,12 +8,17 @@
 //    unless want_bias).
 // Without the global pass every section is read, fitted, corrected and written in turn. With
 // it: (1) each section is read and fitted, and its corrected planes are sampled onto the whole
-// volume's shrunk grid (ITK's ShrinkImageFilter placement over the whole volume) - only the
-// sections' lattices and that shrunk volume are kept; (2) N4 is fitted on the shrunk volume
-// (shrink 1 on it is the fit with shrink s on the whole volume); (3) each section is read again
-// and divided by exp(its field + the global field on its planes), evaluated together in one
-// pass. ITK semantics only for the global pass: linumpy's mesh depends on the full volume's
-// shape, which the shrunk volume does not carry.
+// volume's shrunk grid (the semantics' placement over the whole volume: ITK's
+// ShrinkImageFilter, or linumpy's every s-th voxel from 0) - only the sections' lattices and
+// that shrunk volume are kept; (2) N4 is fitted on the shrunk volume (shrink 1 on it is the fit
+// with shrink s on the whole volume; linumpy's mesh is taken from the whole volume's extent,
+// with the global pass's own spline distance); (3) each section is read again and divided.
+// ITK semantics divides by exp(its field + the global field on its planes), evaluated together
+// in one pass. linumpy semantics divides twice, as linumpy's script does (its global pass
+// corrects the float32 section-corrected volume): by max(exp(section field), 1e-6), the
+// quotient rounded to the image's type, then by max(exp(global field), 1e-6); so the output is
+// bit for bit the two passes run by hand, and the two lattices need not have the same width
+// (add_fields' condition), which linumpy's meshes of two spline distances do not.
 #ifndef BIK_N4_CORRECT_SECTIONS_HPP
 #define BIK_N4_CORRECT_SECTIONS_HPP
 
@@ -26,6 +31,7 @@
 
 #include <Kokkos_Core.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -51,6 +57,10 @@ struct SectionsReport {
 struct SectionsOptions {
   std::int64_t sections = 1;
   bool global_pass = false;
+  // linumpy semantics: the global pass's spline distance (the default of linumpy's script for
+  // its global pass; options.spline_distance_mm is the sections'). Not used by ITK semantics,
+  // whose global pass has options.control_points.
+  double global_spline_distance_mm = 10.0;
   bool want_bias = false;
   // Called on the host before each fit: the section's index, or `sections` for the global pass.
   std::function<void(std::int64_t)> on_fit;
@@ -71,6 +81,41 @@ Lattice<MemorySpace> keep_lattice(Lattice<MemorySpace> const& lattice, std::stri
 struct ShrinkAxes {
   ShrinkAxis z, y, x;
 };
+
+// linumpy's two divisions of a section (see the top of this file): corrected =
+// (input / max(exp(section), 1e-6)) / max(exp(global), 1e-6), the first quotient in the
+// image's type, and log_bias = section + global when log_bias is not empty. The first quotient
+// is kept in log_bias's memory when there is one (it is written last), else in a buffer of its
+// own. (A function of its own for nvcc, as sample_section.)
+template <class ExecSpace, class T, class MemorySpace>
+void divide_twice(ExecSpace const& space, LatticeOnGrid<MemorySpace> const& section,
+                  LatticeOnGrid<MemorySpace> const& global,
+                  Kokkos::View<T const***, Kokkos::LayoutRight, MemorySpace> const& input,
+                  Kokkos::View<T***, Kokkos::LayoutRight, MemorySpace> const& corrected,
+                  Kokkos::View<T***, Kokkos::LayoutRight, MemorySpace> const& log_bias,
+                  Workspace<MemorySpace>* ws) {
+  using Volume3 = Kokkos::View<T***, Kokkos::LayoutRight, MemorySpace>;
+  bool const has_bias = log_bias.data() != nullptr;
+  Volume3 const once =
+      has_bias ? log_bias
+               : Volume3(Kokkos::view_alloc(Kokkos::WithoutInitializing, "bik::n4::section_once"),
+                         input.extent(0), input.extent(1), input.extent(2));
+  apply_bias(space, section, as_volume(input), as_writable_volume(once), Volume<T, MemorySpace>(),
+             ws, Semantics::linumpy);
+  apply_bias(space, global, as_volume(once), as_writable_volume(corrected),
+             Volume<T, MemorySpace>(), ws, Semantics::linumpy);
+  if (!has_bias) return;
+  std::int64_t const X = section.X, Y = section.Y;
+  Kokkos::parallel_for(
+      "bik::n4::sum_fields",
+      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
+          space, 0, static_cast<std::int64_t>(log_bias.size())),
+      KOKKOS_LAMBDA(std::int64_t i) {
+        std::int64_t const row = i / X, x = i % X;
+        log_bias(row / Y, row % Y, x) =
+            static_cast<T>(section.value_in_row(row, x) + global.value_in_row(row, x));
+      });
+}
 
 // Writes the planes of the shrunk grid `s` that fall in a section starting at plane z0 (a
 // full-resolution plane k * factor + offset in [z0, z0 + planes)): `corrected` into `shrunk`
@@ -167,13 +212,16 @@ SectionsReport correct_sections(ExecSpace const& space, Shape3 shape, int rank,
     return report;
   }
 
-  require(options.semantics == Semantics::itk, where,
-          "the global pass is implemented for ITK semantics only");
-  ShrinkAxis const sz = rank == 2 ? ShrinkAxis{} : shrink_axis(shape.z, options.shrink);
-  ShrinkAxis const sy = shrink_axis(Y, options.shrink), sx = shrink_axis(X, options.shrink);
-  require((rank == 2 || shape.z / options.shrink >= 2) && Y / options.shrink >= 2 &&
-              X / options.shrink >= 2,
-          where,
+  bool const linumpy = options.semantics == Semantics::linumpy;
+  require(!linumpy ||
+              (std::isfinite(how.global_spline_distance_mm) && how.global_spline_distance_mm > 0),
+          where, "the global pass's spline distance must be finite and > 0");
+  auto const sample = [&](std::int64_t n) {
+    return linumpy ? linumpy_subsample_axis(n, options.shrink) : shrink_axis(n, options.shrink);
+  };
+  ShrinkAxis const sz = rank == 2 ? ShrinkAxis{} : sample(shape.z);
+  ShrinkAxis const sy = sample(Y), sx = sample(X);
+  require((rank == 2 || sz.size >= 2) && sy.size >= 2 && sx.size >= 2, where,
           "shrink factor " + std::to_string(options.shrink) +
               " leaves fewer than 2 samples on an axis of the volume of shape " + shape.str() +
               " for the global pass");
@@ -206,30 +254,36 @@ SectionsReport correct_sections(ExecSpace const& space, Shape3 shape, int rank,
   if (shrunk_mask.data() != nullptr) global_images.mask = as_volume(shrunk_mask);
   N4Options global_options = options;
   global_options.shrink = 1;
+  global_options.spline_distance_mm = how.global_spline_distance_mm;
   if (how.on_fit) how.on_fit(how.sections);
-  auto const global_fit = detail::fit_any(space, global_images, global_options, ws);
+  auto const global_fit = linumpy
+                              ? detail::fit_linumpy(space, global_images, global_options, ws, shape)
+                              : detail::fit_any(space, global_images, global_options, ws);
   report.has_global = true;
   report.global = global_fit.report;
   auto const global = detail::keep_lattice(global_fit.lattice, "bik::n4::global_lattice");
   shrunk = Volume3();  // its memory is not needed any more
   shrunk_mask = decltype(shrunk_mask)();
 
-  // (3) Each section divided by exp(its field + the global field on its planes).
+  // (3) Each section divided by its field and the global field on its planes.
   for (std::int64_t i = 0; i < how.sections; ++i) {
     std::int64_t const z0 = bounds[i], z1 = bounds[i + 1];
     auto const planes = read(z0, z1);
     auto const images = images_of(planes, z0, z1);
     auto const section_basis = make_grid_basis<MS>(shape_of(images.input), lattices[i].shape, ws,
-                                                   "bik::n4::section_basis");
+                                                   "bik::n4::section_basis", options.semantics);
     auto const global_basis = make_grid_basis<MS>(shape, global.shape, ws, "bik::n4::global_basis",
-                                                  Semantics::itk, ZWindow{z0, z1});
-    auto const field = add_fields(
-        space,
-        prepare_lattice_on_grid(space, section_basis, lattices[i].coeff, ws,
-                                "bik::n4::eval_section"),
-        prepare_lattice_on_grid(space, global_basis, global.coeff, ws, "bik::n4::eval_global"));
+                                                  options.semantics, ZWindow{z0, z1});
+    auto const section_field = prepare_lattice_on_grid(space, section_basis, lattices[i].coeff, ws,
+                                                       "bik::n4::eval_section");
+    auto const global_field =
+        prepare_lattice_on_grid(space, global_basis, global.coeff, ws, "bik::n4::eval_global");
     auto const [corrected, bias] = outputs(z1 - z0);
-    apply_bias(space, field, images.input, as_writable_volume(corrected), bias_volume(bias), ws);
+    if (linumpy)
+      detail::divide_twice(space, section_field, global_field, planes.input, corrected, bias, ws);
+    else
+      apply_bias(space, add_fields(space, section_field, global_field), images.input,
+                 as_writable_volume(corrected), bias_volume(bias), ws);
     space.fence();
     write(z0, z1, corrected, bias);
   }

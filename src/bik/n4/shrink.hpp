@@ -1,7 +1,8 @@
 // Where ITK's ShrinkImageFilter samples (spec n4.md §2.8): pure subsampling by an integer
 // factor s, floor(n / s) samples per axis, output i taking input i * s + offset, where the
 // offset makes the physical centres of input and output coincide: the input index nearest
-// (halves rounded up) to (n - 1) / 2 - (floor(n / s) - 1) * s / 2.
+// (halves rounded up) to (n - 1) / 2 - (floor(n / s) - 1) * s / 2. linumpy subsamples instead
+// every s-th voxel from index 0 (spec §3.2 step 2): ceil(n / s) samples, offset 0.
 #ifndef BIK_N4_SHRINK_HPP
 #define BIK_N4_SHRINK_HPP
 
@@ -26,6 +27,10 @@ inline ShrinkAxis shrink_axis(std::int64_t n, std::int64_t factor) {
   a.offset = static_cast<std::int64_t>(std::floor(centre + 0.5));
   if (a.offset < 0) a.offset = 0;
   return a;
+}
+
+inline ShrinkAxis linumpy_subsample_axis(std::int64_t n, std::int64_t factor) {
+  return {(n + factor - 1) / factor, 0, factor};
 }
 
 }  // namespace bik::n4
