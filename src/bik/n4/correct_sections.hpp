@@ -78,10 +78,6 @@ Lattice<MemorySpace> keep_lattice(Lattice<MemorySpace> const& lattice, std::stri
   return kept;
 }
 
-struct ShrinkAxes {
-  ShrinkAxis z, y, x;
-};
-
 // linumpy's two divisions of a section (see the top of this file): corrected =
 // (input / max(exp(section), 1e-6)) / max(exp(global), 1e-6), the first quotient in the
 // image's type, and log_bias = section + global when log_bias is not empty. The first quotient
@@ -216,18 +212,13 @@ SectionsReport correct_sections(ExecSpace const& space, Shape3 shape, int rank,
   require(!linumpy ||
               (std::isfinite(how.global_spline_distance_mm) && how.global_spline_distance_mm > 0),
           where, "the global pass's spline distance must be finite and > 0");
-  auto const sample = [&](std::int64_t n) {
-    return linumpy ? linumpy_subsample_axis(n, options.shrink) : shrink_axis(n, options.shrink);
-  };
-  ShrinkAxis const sz = rank == 2 ? ShrinkAxis{} : sample(shape.z);
-  ShrinkAxis const sy = sample(Y), sx = sample(X);
-  require((rank == 2 || sz.size >= 2) && sy.size >= 2 && sx.size >= 2, where,
-          "shrink factor " + std::to_string(options.shrink) +
-              " leaves fewer than 2 samples on an axis of the volume of shape " + shape.str() +
-              " for the global pass");
+  ShrinkAxes const axes =
+      working_axes(shape, rank, options.shrink, options.semantics, where,
+                   "the volume of shape " + shape.str() + " for the global pass");
+  Shape3 const work = axes.shape();
 
   // (1) Per-section fits; their corrected planes sampled onto the whole volume's shrunk grid.
-  Volume3 shrunk("bik::n4::global_input", sz.size, sy.size, sx.size);
+  Volume3 shrunk("bik::n4::global_input", work.z, work.y, work.x);
   Kokkos::View<M***, Kokkos::LayoutRight, MS> shrunk_mask;
   std::vector<Lattice<MS>> lattices;
   for (std::int64_t i = 0; i < how.sections; ++i) {
@@ -238,12 +229,12 @@ SectionsReport correct_sections(ExecSpace const& space, Shape3 shape, int rank,
     require(i == 0 || has_mask == (shrunk_mask.data() != nullptr), where,
             "read() returned a mask for some sections only");
     if (i == 0 && has_mask)
-      shrunk_mask = decltype(shrunk_mask)("bik::n4::global_mask", sz.size, sy.size, sx.size);
+      shrunk_mask = decltype(shrunk_mask)("bik::n4::global_mask", work.z, work.y, work.x);
     auto const f = fit_section(images, i);
     lattices.push_back(detail::keep_lattice(f.lattice, "bik::n4::section_lattice"));
     auto const corrected = outputs(z1 - z0).first;
     apply_fit(space, f, images.input, as_writable_volume(corrected), Volume<T, MS>(), ws);
-    detail::sample_section(space, corrected, planes.mask, z0, {sz, sy, sx}, shrunk, shrunk_mask);
+    detail::sample_section(space, corrected, planes.mask, z0, axes, shrunk, shrunk_mask);
     space.fence();
   }
 

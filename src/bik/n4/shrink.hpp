@@ -6,8 +6,13 @@
 #ifndef BIK_N4_SHRINK_HPP
 #define BIK_N4_SHRINK_HPP
 
+#include "bik/core/error.hpp"
+#include "bik/core/volume.hpp"
+#include "bik/n4/semantics.hpp"
+
 #include <cmath>
 #include <cstdint>
+#include <string>
 
 namespace bik::n4 {
 
@@ -31,6 +36,28 @@ inline ShrinkAxis shrink_axis(std::int64_t n, std::int64_t factor) {
 
 inline ShrinkAxis linumpy_subsample_axis(std::int64_t n, std::int64_t factor) {
   return {(n + factor - 1) / factor, 0, factor};
+}
+
+// The three axes of a working grid.
+struct ShrinkAxes {
+  ShrinkAxis z, y, x;
+  Shape3 shape() const { return {z.size, y.size, x.size}; }
+};
+
+// The working grid of a `full`-shaped image of `rank` 2 (one plane, Z kept) or 3, subsampled by
+// `factor` as `semantics` does. bik::Error (from `where`) unless each of the image's axes keeps
+// 2 samples or more; `image` names it in the message ("the image of shape (..)").
+inline ShrinkAxes working_axes(Shape3 full, int rank, std::int64_t factor, Semantics semantics,
+                               char const* where, std::string const& image) {
+  auto const axis = [&](std::int64_t n) {
+    return semantics == Semantics::linumpy ? linumpy_subsample_axis(n, factor)
+                                           : shrink_axis(n, factor);
+  };
+  ShrinkAxes const a{rank == 2 ? ShrinkAxis{} : axis(full.z), axis(full.y), axis(full.x)};
+  require((rank == 2 || a.z.size >= 2) && a.y.size >= 2 && a.x.size >= 2, where,
+          "shrink factor " + std::to_string(factor) +
+              " leaves fewer than 2 samples on an axis of " + image);
+  return a;
 }
 
 }  // namespace bik::n4
