@@ -417,3 +417,68 @@ TEST_CASE("n4 sections, linumpy semantics: bad global-pass arguments") {
                         "shape (16, 20, 20) for the global pass"),
       bik::Error);
 }
+
+TEST_CASE("n4 sections, linumpy semantics: the two divisions by windows of planes") {
+  // Planes [3, 10) of a 13 x 6 x 9 volume, a section lattice on them and a global lattice on
+  // the whole volume, of different widths along X. By windows of 1, 2 or 3 planes, the output
+  // is the one of a single window bit for bit (each window's fields are those planes of the
+  // whole grid's), and it is (input / exp(a)) / exp(b) within a few ulp, where a, b are the
+  // fields evaluated in double (evaluate_lattice); the log bias is a + b exactly.
+  using MS = First::memory_space;
+  using V = Kokkos::View<double***, Kokkos::LayoutRight, MS>;
+  bik::Shape3 const whole{13, 6, 9}, grid{7, 6, 9};
+  std::int64_t const z0 = 3;
+  auto lattice = [](bik::n4::LatticeShape shape, double phase) {
+    bik::n4::Lattice<MS> l{shape, Kokkos::View<double*, MS>("coeff", shape.size())};
+    auto h = Kokkos::create_mirror_view(l.coeff);
+    for (std::int64_t c = 0; c < shape.size(); ++c) h(c) = 0.3 * std::sin(0.37 * c + phase);
+    Kokkos::deep_copy(l.coeff, h);
+    return l;
+  };
+  auto const section = lattice({4, 5, 6}, 0.0), global = lattice({5, 4, 5}, 1.0);
+  V input("input", grid.z, grid.y, grid.x);
+  auto in_host = Kokkos::create_mirror_view(input);
+  for (std::size_t i = 0; i < in_host.size(); ++i) in_host.data()[i] = 1.0 + 0.01 * (i % 17);
+  Kokkos::deep_copy(input, in_host);
+  auto divide = [&](std::int64_t window) {
+    V corrected("corrected", grid.z, grid.y, grid.x), bias("bias", grid.z, grid.y, grid.x);
+    bik::Workspace<MS> ws;
+    bik::n4::detail::divide_twice(First(), section, global, whole, z0,
+                                  Kokkos::View<double const***, Kokkos::LayoutRight, MS>(input),
+                                  corrected, bias, window, &ws);
+    return std::make_pair(Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), corrected),
+                          Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), bias));
+  };
+  auto const one = divide(grid.z);
+  for (std::int64_t window : {1, 2, 3}) {
+    auto const by = divide(window);
+    std::int64_t differ = 0;
+    for (std::size_t i = 0; i < in_host.size(); ++i)
+      differ +=
+          by.first.data()[i] != one.first.data()[i] || by.second.data()[i] != one.second.data()[i];
+    INFO("window " << window);
+    CHECK(differ == 0);
+  }
+  auto field = [&](bik::n4::Lattice<MS> const& l, bik::Shape3 g, std::int64_t p0) {
+    Kokkos::View<double*, MS> out("field", grid.size());
+    bik::n4::evaluate_lattice(
+        First(),
+        bik::n4::make_grid_basis<MS>(g, l.shape, nullptr, "f", bik::n4::Semantics::linumpy,
+                                     {p0, p0 + grid.z}),
+        l.coeff, out, static_cast<bik::Workspace<MS>*>(nullptr));
+    return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+  };
+  auto const a = field(section, grid, 0), b = field(global, whole, z0);
+  double worst = 0.0;
+  std::int64_t sums = 0;
+  for (std::size_t i = 0; i < in_host.size(); ++i) {
+    double const want = in_host.data()[i] / std::exp(a(i)) / std::exp(b(i));
+    worst = std::max(worst, std::abs(one.first.data()[i] - want) / want);
+    sums += one.second.data()[i] != a(i) + b(i);
+  }
+  CHECK(worst < 32 * 1e-16);
+  CHECK(sums == 0);
+  CHECK(bik::n4::detail::division_window({40, 512, 512}) == 16);  // 2^22 voxels
+  CHECK(bik::n4::detail::division_window({3, 2048, 4096}) == 1);
+  CHECK(bik::n4::detail::division_window({5, 10, 10}) == 5);
+}

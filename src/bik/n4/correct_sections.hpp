@@ -16,9 +16,10 @@
 // ITK semantics divides by exp(its field + the global field on its planes), evaluated together
 // in one pass. linumpy semantics divides twice, as linumpy's script does (its global pass
 // corrects the float32 section-corrected volume): by max(exp(section field), 1e-6), the
-// quotient rounded to the image's type, then by max(exp(global field), 1e-6); so the output is
-// bit for bit the two passes run by hand, and the two lattices need not have the same width
-// (add_fields' condition), which linumpy's meshes of two spline distances do not.
+// quotient rounded to the image's type, then by max(exp(global field), 1e-6), a window of
+// planes at a time; so the output is bit for bit the two passes run by hand, and the two
+// lattices need not have the same width (add_fields' condition), which linumpy's meshes of two
+// spline distances do not.
 #ifndef BIK_N4_CORRECT_SECTIONS_HPP
 #define BIK_N4_CORRECT_SECTIONS_HPP
 
@@ -78,39 +79,65 @@ Lattice<MemorySpace> keep_lattice(Lattice<MemorySpace> const& lattice, std::stri
   return kept;
 }
 
-// linumpy's two divisions of a section (see the top of this file): corrected =
-// (input / max(exp(section), 1e-6)) / max(exp(global), 1e-6), the first quotient in the
-// image's type, and log_bias = section + global when log_bias is not empty. The first quotient
-// is kept in log_bias's memory when there is one (it is written last), else in a buffer of its
-// own. (A function of its own for nvcc, as sample_section.)
+// Planes of a section that linumpy's two divisions take at a time: about 2^22 voxels, so
+// that the first quotient needs a small buffer of its own (and a GPU still gets thousands of
+// rows per pass).
+inline std::int64_t division_window(Shape3 section) {
+  std::int64_t const planes = (std::int64_t(1) << 22) / (section.y * section.x);
+  return planes < 1 ? 1 : (planes > section.z ? section.z : planes);
+}
+
+// linumpy's two divisions of the section of planes [z0, z0 + input's planes) of a `whole`
+// volume (see the top of this file): corrected = (input / max(exp(section), 1e-6)) /
+// max(exp(global), 1e-6), the first quotient in the image's type, and log_bias = section +
+// global when log_bias is not empty; `window` planes at a time (division_window), the fields
+// evaluated on each window (the same values as on the whole grid). (A function of its own for
+// nvcc, as sample_section.)
 template <class ExecSpace, class T, class MemorySpace>
-void divide_twice(ExecSpace const& space, LatticeOnGrid<MemorySpace> const& section,
-                  LatticeOnGrid<MemorySpace> const& global,
+void divide_twice(ExecSpace const& space, Lattice<MemorySpace> const& section,
+                  Lattice<MemorySpace> const& global, Shape3 whole, std::int64_t z0,
                   Kokkos::View<T const***, Kokkos::LayoutRight, MemorySpace> const& input,
                   Kokkos::View<T***, Kokkos::LayoutRight, MemorySpace> const& corrected,
                   Kokkos::View<T***, Kokkos::LayoutRight, MemorySpace> const& log_bias,
-                  Workspace<MemorySpace>* ws) {
+                  std::int64_t window, Workspace<MemorySpace>* ws) {
   using Volume3 = Kokkos::View<T***, Kokkos::LayoutRight, MemorySpace>;
+  using Planes = std::pair<std::int64_t, std::int64_t>;
+  Shape3 const grid = shape_of(input);
+  Volume3 const quotient(Kokkos::view_alloc(Kokkos::WithoutInitializing, "bik::n4::first_quotient"),
+                         window, grid.y, grid.x);
   bool const has_bias = log_bias.data() != nullptr;
-  Volume3 const once =
-      has_bias ? log_bias
-               : Volume3(Kokkos::view_alloc(Kokkos::WithoutInitializing, "bik::n4::section_once"),
-                         input.extent(0), input.extent(1), input.extent(2));
-  apply_bias(space, section, as_volume(input), as_writable_volume(once), Volume<T, MemorySpace>(),
-             ws, Semantics::linumpy);
-  apply_bias(space, global, as_volume(once), as_writable_volume(corrected),
-             Volume<T, MemorySpace>(), ws, Semantics::linumpy);
-  if (!has_bias) return;
-  std::int64_t const X = section.X, Y = section.Y;
-  Kokkos::parallel_for(
-      "bik::n4::sum_fields",
-      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
-          space, 0, static_cast<std::int64_t>(log_bias.size())),
-      KOKKOS_LAMBDA(std::int64_t i) {
-        std::int64_t const row = i / X, x = i % X;
-        log_bias(row / Y, row % Y, x) =
-            static_cast<T>(section.value_in_row(row, x) + global.value_in_row(row, x));
-      });
+  for (std::int64_t p0 = 0; p0 < grid.z; p0 += window) {
+    std::int64_t const p1 = p0 + window < grid.z ? p0 + window : grid.z;
+    auto const a = prepare_lattice_on_grid(
+        space,
+        make_grid_basis<MemorySpace>(grid, section.shape, ws, "bik::n4::section_basis",
+                                     Semantics::linumpy, ZWindow{p0, p1}),
+        section.coeff, ws, "bik::n4::eval_section");
+    auto const b = prepare_lattice_on_grid(
+        space,
+        make_grid_basis<MemorySpace>(whole, global.shape, ws, "bik::n4::global_basis",
+                                     Semantics::linumpy, ZWindow{z0 + p0, z0 + p1}),
+        global.coeff, ws, "bik::n4::eval_global");
+    auto const first = Kokkos::subview(quotient, Planes(0, p1 - p0), Kokkos::ALL, Kokkos::ALL);
+    apply_bias(space, a,
+               as_volume(Kokkos::subview(input, Planes(p0, p1), Kokkos::ALL, Kokkos::ALL)),
+               as_writable_volume(first), Volume<T, MemorySpace>(), ws, Semantics::linumpy);
+    apply_bias(
+        space, b, as_volume(first),
+        as_writable_volume(Kokkos::subview(corrected, Planes(p0, p1), Kokkos::ALL, Kokkos::ALL)),
+        Volume<T, MemorySpace>(), ws, Semantics::linumpy);
+    if (!has_bias) continue;
+    std::int64_t const X = grid.x, Y = grid.y;
+    Kokkos::parallel_for(
+        "bik::n4::sum_fields",
+        Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0,
+                                                                        (p1 - p0) * Y * X),
+        KOKKOS_LAMBDA(std::int64_t i) {
+          std::int64_t const row = i / X, x = i % X;
+          log_bias(p0 + row / Y, row % Y, x) =
+              static_cast<T>(a.value_in_row(row, x) + b.value_in_row(row, x));
+        });
+  }
 }
 
 // Writes the planes of the shrunk grid `s` that fall in a section starting at plane z0 (a
@@ -261,20 +288,22 @@ SectionsReport correct_sections(ExecSpace const& space, Shape3 shape, int rank,
     std::int64_t const z0 = bounds[i], z1 = bounds[i + 1];
     auto const planes = read(z0, z1);
     auto const images = images_of(planes, z0, z1);
-    auto const section_basis = make_grid_basis<MS>(shape_of(images.input), lattices[i].shape, ws,
-                                                   "bik::n4::section_basis", options.semantics);
-    auto const global_basis = make_grid_basis<MS>(shape, global.shape, ws, "bik::n4::global_basis",
-                                                  options.semantics, ZWindow{z0, z1});
-    auto const section_field = prepare_lattice_on_grid(space, section_basis, lattices[i].coeff, ws,
-                                                       "bik::n4::eval_section");
-    auto const global_field =
-        prepare_lattice_on_grid(space, global_basis, global.coeff, ws, "bik::n4::eval_global");
     auto const [corrected, bias] = outputs(z1 - z0);
-    if (linumpy)
-      detail::divide_twice(space, section_field, global_field, planes.input, corrected, bias, ws);
-    else
-      apply_bias(space, add_fields(space, section_field, global_field), images.input,
-                 as_writable_volume(corrected), bias_volume(bias), ws);
+    if (linumpy) {
+      detail::divide_twice(space, lattices[i], global, shape, z0, planes.input, corrected, bias,
+                           detail::division_window(shape_of(planes.input)), ws);
+    } else {
+      auto const section_basis = make_grid_basis<MS>(shape_of(images.input), lattices[i].shape, ws,
+                                                     "bik::n4::section_basis");
+      auto const global_basis = make_grid_basis<MS>(
+          shape, global.shape, ws, "bik::n4::global_basis", Semantics::itk, ZWindow{z0, z1});
+      auto const field = add_fields(
+          space,
+          prepare_lattice_on_grid(space, section_basis, lattices[i].coeff, ws,
+                                  "bik::n4::eval_section"),
+          prepare_lattice_on_grid(space, global_basis, global.coeff, ws, "bik::n4::eval_global"));
+      apply_bias(space, field, images.input, as_writable_volume(corrected), bias_volume(bias), ws);
+    }
     space.fence();
     write(z0, z1, corrected, bias);
   }
