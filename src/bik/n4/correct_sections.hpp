@@ -79,11 +79,11 @@ Lattice<MemorySpace> keep_lattice(Lattice<MemorySpace> const& lattice, std::stri
   return kept;
 }
 
-// Planes of a section that linumpy's two divisions take at a time: about 2^22 voxels, so
-// that the first quotient needs a small buffer of its own (and a GPU still gets thousands of
-// rows per pass).
+// Planes of a section that linumpy's two divisions take at a time: about 2^20 voxels, so
+// that the first quotient needs a small buffer of its own (and a GPU still gets a thousand
+// rows or more per pass).
 inline std::int64_t division_window(Shape3 section) {
-  std::int64_t const planes = (std::int64_t(1) << 22) / (section.y * section.x);
+  std::int64_t const planes = (std::int64_t(1) << 20) / (section.y * section.x);
   return planes < 1 ? 1 : (planes > section.z ? section.z : planes);
 }
 
@@ -103,8 +103,10 @@ void divide_twice(ExecSpace const& space, Lattice<MemorySpace> const& section,
   using Volume3 = Kokkos::View<T***, Kokkos::LayoutRight, MemorySpace>;
   using Planes = std::pair<std::int64_t, std::int64_t>;
   Shape3 const grid = shape_of(input);
-  Volume3 const quotient(Kokkos::view_alloc(Kokkos::WithoutInitializing, "bik::n4::first_quotient"),
-                         window, grid.y, grid.x);
+  // From the workspace: the same memory for every section.
+  auto const buffer = Workspace<MemorySpace>::template get<T>(ws, "bik::n4::first_quotient",
+                                                              window * grid.y * grid.x);
+  Volume3 const quotient(buffer.data(), window, grid.y, grid.x);
   bool const has_bias = log_bias.data() != nullptr;
   for (std::int64_t p0 = 0; p0 < grid.z; p0 += window) {
     std::int64_t const p1 = p0 + window < grid.z ? p0 + window : grid.z;
