@@ -129,13 +129,12 @@ void divide_twice(ExecSpace const& space, Lattice<MemorySpace> const& section,
         as_writable_volume(Kokkos::subview(corrected, Planes(p0, p1), Kokkos::ALL, Kokkos::ALL)),
         Volume<T, MemorySpace>(), ws, Semantics::linumpy);
     if (!has_bias) continue;
-    std::int64_t const X = grid.x, Y = grid.y;
+    std::int64_t const Y = grid.y;
     Kokkos::parallel_for(
         "bik::n4::sum_fields",
-        Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0,
-                                                                        (p1 - p0) * Y * X),
-        KOKKOS_LAMBDA(std::int64_t i) {
-          std::int64_t const row = i / X, x = i % X;
+        Kokkos::MDRangePolicy<ExecSpace, Kokkos::Rank<2>, Kokkos::IndexType<std::int64_t>>(
+            space, {0, 0}, {(p1 - p0) * Y, grid.x}),
+        KOKKOS_LAMBDA(std::int64_t row, std::int64_t x) {
           log_bias(p0 + row / Y, row % Y, x) =
               static_cast<T>(a.value_in_row(row, x) + b.value_in_row(row, x));
         });
