@@ -5,9 +5,9 @@
 // registered next to it as the memory-bandwidth yardstick.
 #include "kernels.hpp"
 
+#include "bench_spaces.hpp"
 #include "scenes.hpp"
 
-#include "bik/config.hpp"
 #include "bik/core/flatten.hpp"
 #include "bik/core/label_lut.hpp"
 #include "bik/core/volume.hpp"
@@ -28,43 +28,6 @@
 namespace bik_bench {
 
 namespace {
-
-template <class Space>
-struct SpaceName;
-#if BIK_HAS_SERIAL && defined(KOKKOS_ENABLE_SERIAL)
-template <>
-struct SpaceName<Kokkos::Serial> {
-  static constexpr char const* value = "Serial";
-};
-#endif
-#if BIK_HAS_OPENMP && defined(KOKKOS_ENABLE_OPENMP)
-template <>
-struct SpaceName<Kokkos::OpenMP> {
-  static constexpr char const* value = "OpenMP";
-};
-#endif
-#if BIK_HAS_CUDA && defined(KOKKOS_ENABLE_CUDA)
-template <>
-struct SpaceName<Kokkos::Cuda> {
-  static constexpr char const* value = "Cuda";
-};
-#endif
-
-// Calls f(Space()) for every execution space this build instantiated bik for (BIK_HAS_* from
-// CMake, following Kokkos' KOKKOS_ENABLE_*).
-template <class F>
-void for_each_space(F&& f) {
-#if BIK_HAS_SERIAL && defined(KOKKOS_ENABLE_SERIAL)
-  f(Kokkos::Serial());
-#endif
-#if BIK_HAS_OPENMP && defined(KOKKOS_ENABLE_OPENMP)
-  f(Kokkos::OpenMP());
-#endif
-#if BIK_HAS_CUDA && defined(KOKKOS_ENABLE_CUDA)
-  f(Kokkos::Cuda());
-#endif
-  (void)f;
-}
 
 // A scene copied to Space's memory.
 template <class Space>

@@ -5,7 +5,7 @@
 // and the last level's lattice of 11 control points per axis (4 -> 5 -> 7 -> 11).
 #include "n4.hpp"
 
-#include "bik/config.hpp"
+#include "bench_spaces.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/n4/apply_bias.hpp"
 #include "bik/n4/contract_to_lattice.hpp"
@@ -126,37 +126,18 @@ void bench_sharpen(benchmark::State& state) {
 }
 
 template <class Space>
-void register_space(std::string const& space_name) {
+void register_space() {
   std::string const w = "64x128x128", f = "128x256x256";
-  benchmark::RegisterBenchmark(("n4_fit/" + w + "/" + space_name).c_str(), bench_fit<Space>)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark(("n4_evaluate/" + w + "/" + space_name).c_str(),
-                               bench_evaluate<Space>)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark(("n4_apply/" + f + "/" + space_name).c_str(),
-                               [](benchmark::State& s) { bench_apply<Space>(s, false); })
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark(("n4_copy/" + f + "/" + space_name).c_str(),
-                               [](benchmark::State& s) { bench_apply<Space>(s, true); })
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
+  register_timed<Space>("n4_fit", w, bench_fit<Space>);
+  register_timed<Space>("n4_evaluate", w, bench_evaluate<Space>);
+  register_timed<Space>("n4_apply", f, [](benchmark::State& s) { bench_apply<Space>(s, false); });
+  register_timed<Space>("n4_copy", f, [](benchmark::State& s) { bench_apply<Space>(s, true); });
 }
 
 }  // namespace
 
 void register_n4_benchmarks() {
-#if BIK_HAS_SERIAL && defined(KOKKOS_ENABLE_SERIAL)
-  register_space<Kokkos::Serial>("Serial");
-#endif
-#if BIK_HAS_OPENMP && defined(KOKKOS_ENABLE_OPENMP)
-  register_space<Kokkos::OpenMP>("OpenMP");
-#endif
-#if BIK_HAS_CUDA && defined(KOKKOS_ENABLE_CUDA)
-  register_space<Kokkos::Cuda>("Cuda");
-#endif
+  for_each_space([](auto space) { register_space<decltype(space)>(); });
   benchmark::RegisterBenchmark("n4_sharpen/200/Host", bench_sharpen)
       ->UseManualTime()
       ->Unit(benchmark::kMicrosecond);

@@ -15,7 +15,7 @@
 // build), so this compiles for every space, CUDA included.
 #include "n4.hpp"
 
-#include "bik/config.hpp"
+#include "bench_spaces.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/n4/contract_to_lattice.hpp"
 #include "bik/n4/evaluate_lattice.hpp"
@@ -169,30 +169,16 @@ void bench_evaluate_gemm(benchmark::State& state) {
 }
 
 template <class Space>
-void register_space(std::string const& space_name) {
+void register_space() {
   std::string const w = "64x128x128";
-  benchmark::RegisterBenchmark(("n4_fit_kokkos_kernels/" + w + "/" + space_name).c_str(),
-                               bench_fit_gemm<Space>)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
-  benchmark::RegisterBenchmark(("n4_evaluate_kokkos_kernels/" + w + "/" + space_name).c_str(),
-                               bench_evaluate_gemm<Space>)
-      ->UseManualTime()
-      ->Unit(benchmark::kMillisecond);
+  register_timed<Space>("n4_fit_kokkos_kernels", w, bench_fit_gemm<Space>);
+  register_timed<Space>("n4_evaluate_kokkos_kernels", w, bench_evaluate_gemm<Space>);
 }
 
 }  // namespace
 
 void register_n4_kokkos_kernels_benchmarks() {
-#if BIK_HAS_SERIAL && defined(KOKKOS_ENABLE_SERIAL)
-  register_space<Kokkos::Serial>("Serial");
-#endif
-#if BIK_HAS_OPENMP && defined(KOKKOS_ENABLE_OPENMP)
-  register_space<Kokkos::OpenMP>("OpenMP");
-#endif
-#if BIK_HAS_CUDA && defined(KOKKOS_ENABLE_CUDA)
-  register_space<Kokkos::Cuda>("Cuda");
-#endif
+  for_each_space([](auto space) { register_space<decltype(space)>(); });
 }
 
 }  // namespace bik_bench

@@ -176,6 +176,7 @@ struct SectionsRun {
   bool global_pass = false;
   std::string backend;
   bool quiet = false;
+  double global_spline_distance_mm = n4::SectionsOptions().global_spline_distance_mm;
 };
 
 // Where the sections' outputs go, and the time spent reading and writing them.
@@ -259,6 +260,7 @@ int run_sections(SectionsRun const& run, n4::N4Options options) {
   n4::SectionsOptions how;
   how.sections = n;
   how.global_pass = run.global_pass;
+  how.global_spline_distance_mm = run.global_spline_distance_mm;
   how.want_bias = run.bias.has_value();
   how.on_fit = [&](std::int64_t i) { stage = i; };
   auto const type = std::is_same<T, float>::value ? io::ImageDataset::Type::float32
@@ -358,6 +360,7 @@ int run_n4(std::vector<std::string> const& args) {
                         {"bias-out"},
                         {"sections"},
                         {"sections-global", false},
+                        {"global-spline-distance-mm"},
                         {"out"},
                         {"backend"},
                         {"quiet", false},
@@ -422,12 +425,17 @@ int run_n4(std::vector<std::string> const& args) {
   bool const sections_global = parsed.flag("sections-global");
   if (sections_global && !parsed.value("sections"))
     throw Error("--sections-global needs --sections N (the global pass follows the sections)");
-  if (sections_global && linumpy) throw Error("--sections-global applies to --semantics itk only");
+  auto const global_spline = parsed.value("global-spline-distance-mm");
+  if (global_spline && !(sections_global && linumpy))
+    throw Error(
+        "--global-spline-distance-mm applies to --sections-global with --semantics linumpy");
   if (parsed.value("sections")) {
     SectionsRun run{in_spec, out_spec, mask_spec,       bias_spec, {},
                     3,       0,        sections_global, backend,   quiet};
     std::tie(run.shape, run.rank) = image_shape(in_spec);
     run.sections = parsed.integer("sections", 1, 1);
+    if (global_spline)
+      run.global_spline_distance_mm = parse_real("global-spline-distance-mm", *global_spline);
     if (mask_spec && image_shape(*mask_spec) != std::make_pair(run.shape, run.rank))
       throw Error(fmt::format("shape mismatch: mask {} does not have the shape of the image {}",
                               mask_spec->str(), in_spec.str()));

@@ -91,7 +91,7 @@ constexpr char const* kN4 =
               [--bins 200] [--bias-out FILE.h5:/dataset] [--sections N [--sections-global]]
               [--backend NAME]
               [--quiet] [--overwrite] [--semantics itk|linumpy] [--spline-distance-mm 10]
-              [--voxel-size-mm 1|Z,Y,X]
+              [--voxel-size-mm 1|Z,Y,X] [--global-spline-distance-mm 10]
 
 N4 bias-field correction with the semantics of ITK's N4BiasFieldCorrectionImageFilter (as
 SimpleITK runs it): the fit runs on the image subsampled by S (ITK ShrinkImageFilter
@@ -118,7 +118,10 @@ evaluated at full resolution and the output is IN / exp(log bias) at every voxel
   --sections-global   after the sections, a global N4 pass on the whole volume (shrunk by
                       S) of the section-corrected image; the output is IN / exp(section log
                       bias + global log bias), and --bias-out gets that sum. The sections are
-                      read twice; memory holds one section and the shrunk volume (itk only)
+                      read twice; memory holds one section and the shrunk volume. linumpy:
+                      the global mesh comes from the whole volume's extent and
+                      --global-spline-distance-mm, and the output is divided twice, as
+                      linumpy's script does: by each bias, in turn
   --backend NAME      execution space to run on (see 'bik info'); default: the fastest
   --quiet             no per-iteration progress
   --overwrite         replace existing output files
@@ -130,6 +133,9 @@ evaluated at full resolution and the output is IN / exp(log bias) at every voxel
   --spline-distance-mm D, --voxel-size-mm V
                       linumpy only: max(4, min(round(size * V / D), working size)) control
                       points per axis (defaults 10 and 1; V is one size or z,y,x)
+  --global-spline-distance-mm D
+                      linumpy with --sections-global: the global pass's spline distance
+                      (default 10, as linumpy's script's global pass)
 
 Progress on stderr, one line per iteration: 'n4: level L/n iteration i/max convergence c'
 ('n4: section s/N level ...' with --sections, 'n4: global pass level ...' in its global

@@ -236,16 +236,82 @@ def test_sections_global_pass(volume):
     assert sections_step > step[5]
 
 
+GLOBAL_DISTANCE = "applies to --sections-global with --semantics linumpy"
+
+
 @pytest.mark.parametrize("extra,message", [
-    ([], "--sections-global needs --sections N"),
-    (["--sections", "2", "--semantics", "linumpy"], "--sections-global applies to --semantics itk"),
+    (["--sections-global"], "--sections-global needs --sections N"),
+    (["--sections", "2", "--sections-global", "--global-spline-distance-mm", "5"],
+     GLOBAL_DISTANCE),
+    (["--sections", "2", "--semantics", "linumpy", "--global-spline-distance-mm", "5"],
+     GLOBAL_DISTANCE),
+    (["--semantics", "linumpy", "--global-spline-distance-mm", "5"], GLOBAL_DISTANCE),
+    (["--sections", "2", "--sections-global", "--semantics", "linumpy",
+      "--global-spline-distance-mm", "0"], "the global pass's spline distance must be finite"),
+    (["--sections", "2", "--sections-global", "--semantics", "linumpy",
+      "--global-spline-distance-mm", "ten"], "--global-spline-distance-mm must be a number"),
+    (["--sections", "2", "--sections-global", "--semantics", "linumpy", "--shrink", "13"],
+     "shrink factor 13 leaves fewer than 2 samples on an axis of the volume of shape "
+     "(12, 20, 24) for the global pass"),
 ])
 def test_sections_global_flag_errors(volume, extra, message):
     out = volume["dir"] / "bad_global.h5"
-    proc = run("n4", f"{volume['file']}:/pixels", "--sections-global", *extra, "--out",
-               f"{out}:/c")
+    proc = run("n4", f"{volume['file']}:/pixels", *extra, "--out", f"{out}:/c")
     assert proc.returncode == 2 and message in proc.stderr, proc.stderr
     assert not out.exists()
+
+
+LINUMPY_ARGS = ["--semantics", "linumpy", "--iterations", "4x3", "--shrink", "2", "--quiet"]
+
+
+def test_linumpy_one_section_and_global_pass_is_two_runs(volume):
+    """linumpy's two-pass script with one section is N4 on the volume, then N4 with the global
+    spline distance on its float32 output: --sections 1 --sections-global gives that output bit
+    for bit, and the sum of the two runs' log biases up to float32 rounding: each run writes its
+    field within 6 R 2^-24 of the exact one (R its largest control value, apply_bias.hpp), the
+    sum is rounded once; R is taken as the field's largest value with a margin (8, not 6)."""
+    d = volume["dir"]
+    mask = ["--mask", f"{volume['file']}:/mask"]
+    first, second, both = d / "first.h5", d / "second.h5", d / "both.h5"
+    runs = [
+        [f"{volume['file']}:/pixels", *mask, *LINUMPY_ARGS, "--spline-distance-mm", "4",
+         "--out", f"{first}:/corrected"],
+        [f"{first}:/corrected", *mask, *LINUMPY_ARGS, "--spline-distance-mm", "7", "--out",
+         f"{second}:/corrected"],
+        [f"{volume['file']}:/pixels", *mask, *LINUMPY_ARGS, "--spline-distance-mm", "4",
+         "--sections", "1", "--sections-global", "--global-spline-distance-mm", "7", "--out",
+         f"{both}:/corrected"],
+    ]
+    for args, out in zip(runs, (first, second, both)):
+        proc = run("n4", *args, "--bias-out", f"{out}:/bias")
+        assert proc.returncode == 0, proc.stderr
+    (_, b1), (c2, b2), (c, b) = (read_outputs(p) for p in (first, second, both))
+    assert c.dtype == b.dtype == np.float32
+    np.testing.assert_array_equal(c, c2)
+    total = b1.astype(np.float64) + b2.astype(np.float64)
+    bound = 2.0**-24 * (8 * (np.abs(b1).max() + np.abs(b2).max()) + np.abs(total).max())
+    assert np.abs(b - total).max() <= bound
+    assert np.abs(b2).max() > 1e-3  # the second pass is not a no-op
+
+
+def test_linumpy_sections_global_pass(volume):
+    """--semantics linumpy --sections 2 --sections-global: the global pass runs on the whole
+    volume subsampled linumpy's way (every other voxel from 0: 6 x 10 x 12), with progress for
+    each fit, and the output is the input divided by both biases."""
+    out = volume["dir"] / "lin_global.h5"
+    args = [a for a in LINUMPY_ARGS if a != "--quiet"]
+    proc = run("n4", f"{volume['file']}:/pixels", "--mask", f"{volume['file']}:/mask", *args,
+               "--spline-distance-mm", "4", "--sections", "2", "--sections-global", "--out",
+               f"{out}:/corrected", "--bias-out", f"{out}:/bias")
+    assert proc.returncode == 0, proc.stderr
+    assert "then a global pass on the working grid (6, 10, 12)" in proc.stdout, proc.stdout
+    stages = re.findall(r"^n4: (section \d/2|global pass) level 1/2 iteration 1/4", proc.stderr,
+                        re.MULTILINE)
+    assert stages == ["section 1/2", "section 2/2", "global pass"], proc.stderr
+    corrected, bias = read_outputs(out)
+    want = volume["pixels"].astype(np.float64) / np.exp(bias.astype(np.float64))
+    # Two float32 divisions and a float32 log bias: a few float32 ulp.
+    np.testing.assert_allclose(corrected.astype(np.float64), want, rtol=8 * 2.0**-23, atol=0)
 
 
 @pytest.mark.parametrize("sections,message", [("0", "expects an integer >= 1, got '0'"),

@@ -3,7 +3,9 @@
 // is input / exp(log bias), the global pass adds a smooth field (no jump at section
 // boundaries), and a bias made of a smooth field plus per-section offsets is recovered better
 // than by the sections alone; a basis on a window of planes is those planes of the whole
-// grid's; bad input; every space agrees with Serial.
+// grid's; with linumpy's semantics, one section and the global pass are the two passes run by
+// hand, and the global mesh and working grid are the whole volume's; bad input; every space
+// agrees with Serial.
 #include "bik/n4/correct_sections.hpp"
 #include "spaces.hpp"
 
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -60,7 +63,7 @@ struct Outputs {
 
 template <class Space>
 Outputs run_sections(Scene const& sc, bik::n4::N4Options const& options, std::int64_t sections,
-                     bool global_pass) {
+                     bool global_pass, double global_spline_distance_mm = 10.0) {
   using MS = typename Space::memory_space;
   using V = Kokkos::View<double***, Kokkos::LayoutRight, MS>;
   using VM = Kokkos::View<std::int32_t***, Kokkos::LayoutRight, MS>;
@@ -83,6 +86,7 @@ Outputs run_sections(Scene const& sc, bik::n4::N4Options const& options, std::in
   bik::n4::SectionsOptions how;
   how.sections = sections;
   how.global_pass = global_pass;
+  how.global_spline_distance_mm = global_spline_distance_mm;
   how.want_bias = true;
   bik::Workspace<MS> ws;
   Outputs out;
@@ -261,10 +265,6 @@ TEST_CASE("n4 sections: bad input, and every space agrees with Serial") {
   Scene const sc = phantom(s, bounds, {0.1, -0.1});
   auto o = test_options();
   o.iterations = {10, 10};
-  auto linumpy = bik::n4::linumpy_options();
-  CHECK_THROWS_WITH_AS(run_sections<First>(sc, linumpy, 2, true),
-                       doctest::Contains("global pass is implemented for ITK semantics only"),
-                       bik::Error);
   auto coarse = o;
   coarse.shrink = 9;
   CHECK_THROWS_WITH_AS(run_sections<First>(sc, coarse, 2, true),
@@ -287,4 +287,198 @@ TEST_CASE("n4 sections: bad input, and every space agrees with Serial") {
     INFO(Space::name() << ": worst log-bias difference " << worst);
     CHECK(worst < 1e-9);
   });
+}
+
+namespace {
+
+// linumpy's options with small meshes that differ between the two passes.
+bik::n4::N4Options linumpy_test_options() {
+  auto o = bik::n4::linumpy_options();
+  o.shrink = 2;
+  o.iterations = {6, 4};
+  o.spline_distance_mm = 3.0;
+  return o;
+}
+
+// bik::n4::correct on a whole scene's pixels (or on `pixels` instead), on the first space.
+Outputs correct_whole(Scene const& sc, bik::n4::N4Options const& o, Host3 const& pixels) {
+  Outputs out{Host3("c", sc.shape.z, sc.shape.y, sc.shape.x),
+              Host3("b", sc.shape.z, sc.shape.y, sc.shape.x),
+              {}};
+  using MS = First::memory_space;
+  auto in = Kokkos::create_mirror_view_and_copy(MS(), pixels);
+  auto m = Kokkos::create_mirror_view_and_copy(MS(), sc.mask);
+  Kokkos::View<double***, Kokkos::LayoutRight, MS> c("c", sc.shape.z, sc.shape.y, sc.shape.x),
+      b("b", sc.shape.z, sc.shape.y, sc.shape.x);
+  bik::n4::N4Images<double, std::int32_t, MS> images;
+  images.input = bik::as_volume(in);
+  images.mask = bik::as_volume(m);
+  images.corrected = bik::as_writable_volume(c);
+  images.log_bias = bik::as_writable_volume(b);
+  out.report.sections.push_back(bik::n4::correct(First(), images, o));
+  Kokkos::deep_copy(out.corrected, c);
+  Kokkos::deep_copy(out.log_bias, b);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("n4 sections, linumpy semantics: one section and the global pass are two passes") {
+  // linumpy's script runs N4 on the volume, then N4 with the global spline distance on the
+  // corrected volume, and multiplies the biases. Meshes: the first pass max(4, round(n / 3))
+  // per axis (5, 7, 8 on 16 x 20 x 24 voxels of 1 mm), the second max(4, round(n / 5)) (4, 4, 5):
+  // of different widths along X.
+  bik::Shape3 const s{16, 20, 24};
+  Scene const sc = phantom(s, {0, 16}, {0.0});
+  auto const o = linumpy_test_options();
+  auto const both = run_sections<First>(sc, o, 1, true, 5.0);
+  auto const first = correct_whole(sc, o, sc.pixels);
+  auto second_options = o;
+  second_options.spline_distance_mm = 5.0;
+  auto const second = correct_whole(sc, second_options, first.corrected);
+  REQUIRE(both.report.has_global);
+  auto const& global_level = both.report.global.levels.front();
+  CHECK(both.report.sections[0].levels.front().lattice.x == 8);
+  CHECK(global_level.lattice.z == 4);
+  CHECK(global_level.lattice.y == 4);
+  CHECK(global_level.lattice.x == 5);
+  CHECK(second.report.sections[0].levels.front().lattice.x == 5);
+  // The same computations in the same order: bit for bit. The log bias is the sum of the two
+  // fields, each as correct writes it (in double).
+  std::int64_t differ = 0;
+  for (std::size_t i = 0; i < sc.pixels.size(); ++i) {
+    differ += both.corrected.data()[i] != second.corrected.data()[i];
+    differ += both.log_bias.data()[i] != first.log_bias.data()[i] + second.log_bias.data()[i];
+  }
+  CHECK(differ == 0);
+  // The global pass did something: its field is not zero.
+  double largest = 0.0;
+  for (std::size_t i = 0; i < sc.pixels.size(); ++i)
+    largest = std::max(largest, std::abs(second.log_bias.data()[i]));
+  CHECK(largest > 1e-3);
+}
+
+TEST_CASE("n4 sections, linumpy semantics: the global pass on the whole volume, every space") {
+  // 23 x 24 x 27 voxels, shrink 2: linumpy's working grid is every other voxel from 0,
+  // ceil(n / 2) = 12 x 12 x 14 (ITK's would be 11 x 12 x 13); a global spline distance of 5 mm
+  // gives round(23 / 5, 24 / 5, 27 / 5) = 5 x 5 x 5 control points from the whole volume's
+  // extent (the working grid's 12 x 12 x 14 would give 4 x 4 x 4).
+  bik::Shape3 const s{23, 24, 27};
+  auto const bounds = bik::n4::section_bounds(s.z, 3);
+  Scene const sc = phantom(s, bounds, {-0.2, 0.0, 0.2});
+  auto o = linumpy_test_options();
+  o.convergence_threshold = 0.0;  // no stopping decision can differ across spaces
+  auto const serial = run_sections<First>(sc, o, 3, true, 5.0);
+  REQUIRE(serial.report.has_global);
+  auto const& global = serial.report.global;
+  CHECK(global.working.z == 12);
+  CHECK(global.working.y == 12);
+  CHECK(global.working.x == 14);
+  CHECK(global.levels.front().lattice.z == 5);
+  CHECK(global.levels.front().lattice.y == 5);
+  CHECK(global.levels.front().lattice.x == 5);
+  // The sections' own meshes come from their own extents: 8 planes / 3 mm -> round(2.67) = 3,
+  // raised to 4.
+  CHECK(serial.report.sections[0].levels.front().lattice.z == 4);
+  // Two divisions: corrected = (input / exp(section)) / exp(global), within a few ulp of
+  // input / exp(log bias) in double.
+  double worst = 0.0;
+  for (std::size_t i = 0; i < sc.pixels.size(); ++i) {
+    double const want = sc.pixels.data()[i] / std::exp(serial.log_bias.data()[i]);
+    worst = std::max(worst, std::abs(serial.corrected.data()[i] - want) / want);
+  }
+  CHECK(worst < 1e-14);
+  bik_test::for_each_space([&](auto space) {
+    using Space = decltype(space);
+    auto const other = run_sections<Space>(sc, o, 3, true, 5.0);
+    double diff = 0.0;
+    for (std::size_t i = 0; i < sc.pixels.size(); ++i)
+      diff = std::max(diff, std::abs(other.log_bias.data()[i] - serial.log_bias.data()[i]));
+    INFO(Space::name() << ": worst log-bias difference " << diff);
+    CHECK(diff < 1e-9);
+  });
+}
+
+TEST_CASE("n4 sections, linumpy semantics: bad global-pass arguments") {
+  bik::Shape3 const s{16, 20, 20};
+  Scene const sc = phantom(s, bik::n4::section_bounds(s.z, 2), {0.1, -0.1});
+  auto o = linumpy_test_options();
+  CHECK_THROWS_WITH_AS(
+      run_sections<First>(sc, o, 2, true, 0.0),
+      doctest::Contains("the global pass's spline distance must be finite and > 0"), bik::Error);
+  CHECK_THROWS_WITH_AS(
+      run_sections<First>(sc, o, 2, true, std::numeric_limits<double>::infinity()),
+      doctest::Contains("the global pass's spline distance must be finite and > 0"), bik::Error);
+  // ceil(16 / 17) = 1 plane: refused before any section is fitted.
+  o.shrink = 17;
+  CHECK_THROWS_WITH_AS(
+      run_sections<First>(sc, o, 2, true),
+      doctest::Contains("shrink factor 17 leaves fewer than 2 samples on an axis of the volume of "
+                        "shape (16, 20, 20) for the global pass"),
+      bik::Error);
+}
+
+TEST_CASE("n4 sections, linumpy semantics: the two divisions by windows of planes") {
+  // Planes [3, 10) of a 13 x 6 x 9 volume, a section lattice on them and a global lattice on
+  // the whole volume, of different widths along X. By windows of 1, 2 or 3 planes, the output
+  // is the one of a single window bit for bit (each window's fields are those planes of the
+  // whole grid's), and it is (input / exp(a)) / exp(b) within a few ulp, where a, b are the
+  // fields evaluated in double (evaluate_lattice); the log bias is a + b exactly.
+  using MS = First::memory_space;
+  using V = Kokkos::View<double***, Kokkos::LayoutRight, MS>;
+  bik::Shape3 const whole{13, 6, 9}, grid{7, 6, 9};
+  std::int64_t const z0 = 3;
+  auto lattice = [](bik::n4::LatticeShape shape, double phase) {
+    bik::n4::Lattice<MS> l{shape, Kokkos::View<double*, MS>("coeff", shape.size())};
+    auto h = Kokkos::create_mirror_view(l.coeff);
+    for (std::int64_t c = 0; c < shape.size(); ++c) h(c) = 0.3 * std::sin(0.37 * c + phase);
+    Kokkos::deep_copy(l.coeff, h);
+    return l;
+  };
+  auto const section = lattice({4, 5, 6}, 0.0), global = lattice({5, 4, 5}, 1.0);
+  V input("input", grid.z, grid.y, grid.x);
+  auto in_host = Kokkos::create_mirror_view(input);
+  for (std::size_t i = 0; i < in_host.size(); ++i) in_host.data()[i] = 1.0 + 0.01 * (i % 17);
+  Kokkos::deep_copy(input, in_host);
+  auto divide = [&](std::int64_t window) {
+    V corrected("corrected", grid.z, grid.y, grid.x), bias("bias", grid.z, grid.y, grid.x);
+    bik::Workspace<MS> ws;
+    bik::n4::detail::divide_twice(First(), section, global, whole, z0,
+                                  Kokkos::View<double const***, Kokkos::LayoutRight, MS>(input),
+                                  corrected, bias, window, &ws);
+    return std::make_pair(Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), corrected),
+                          Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), bias));
+  };
+  auto const one = divide(grid.z);
+  for (std::int64_t window : {1, 2, 3}) {
+    auto const by = divide(window);
+    std::int64_t differ = 0;
+    for (std::size_t i = 0; i < in_host.size(); ++i)
+      differ +=
+          by.first.data()[i] != one.first.data()[i] || by.second.data()[i] != one.second.data()[i];
+    INFO("window " << window);
+    CHECK(differ == 0);
+  }
+  auto field = [&](bik::n4::Lattice<MS> const& l, bik::Shape3 g, std::int64_t p0) {
+    Kokkos::View<double*, MS> out("field", grid.size());
+    bik::n4::evaluate_lattice(
+        First(),
+        bik::n4::make_grid_basis<MS>(g, l.shape, nullptr, "f", bik::n4::Semantics::linumpy,
+                                     {p0, p0 + grid.z}),
+        l.coeff, out, static_cast<bik::Workspace<MS>*>(nullptr));
+    return Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+  };
+  auto const a = field(section, grid, 0), b = field(global, whole, z0);
+  double worst = 0.0;
+  std::int64_t sums = 0;
+  for (std::size_t i = 0; i < in_host.size(); ++i) {
+    double const want = in_host.data()[i] / std::exp(a(i)) / std::exp(b(i));
+    worst = std::max(worst, std::abs(one.first.data()[i] - want) / want);
+    sums += one.second.data()[i] != a(i) + b(i);
+  }
+  CHECK(worst < 32 * 1e-16);
+  CHECK(sums == 0);
+  CHECK(bik::n4::detail::division_window({40, 512, 512}) == 4);  // 2^20 voxels
+  CHECK(bik::n4::detail::division_window({3, 1024, 2048}) == 1);
+  CHECK(bik::n4::detail::division_window({5, 10, 10}) == 5);
 }

@@ -19,6 +19,7 @@
 #include "bik/n4/apply_bias.hpp"
 #include "bik/n4/contract_to_lattice.hpp"
 #include "bik/n4/evaluate_lattice.hpp"
+#include "bik/n4/fit_steps.hpp"
 #include "bik/n4/grid_basis.hpp"
 #include "bik/n4/lattice.hpp"
 #include "bik/n4/log_histogram.hpp"
@@ -28,7 +29,6 @@
 #include "bik/n4/n4_options.hpp"
 #include "bik/n4/refine_lattice.hpp"
 #include "bik/n4/sharpening_map.hpp"
-#include "bik/n4/shrink.hpp"
 
 #include <Kokkos_Core.hpp>
 
@@ -60,41 +60,6 @@ inline void validate(N4Options const& o, int rank, char const* where) {
   require(o.shrink >= 1, where, "the shrink factor must be >= 1");
 }
 
-// Whether voxel (z, y, x) takes part in the fit.
-template <class MaskVolume, class ConfidenceVolume>
-KOKKOS_INLINE_FUNCTION bool is_included(MaskVolume const& mask, ConfidenceVolume const& conf,
-                                        bool has_mask, bool has_conf, bool use_label,
-                                        std::int64_t label, std::int64_t z, std::int64_t y,
-                                        std::int64_t x) {
-  if (has_mask) {
-    std::int64_t const m = static_cast<std::int64_t>(mask(z, y, x));
-    if (use_label ? m != label : m == 0) return false;
-  }
-  return !has_conf || conf(z, y, x) > 0.0;
-}
-
-// The range (min, max) of the current log image, log_in - log_bias, over the first n voxels
-// of positive weight: the span both semantics' histograms cover.
-template <class ExecSpace, class MemorySpace>
-typename Kokkos::MinMax<double>::value_type masked_log_range(
-    ExecSpace const& space, std::int64_t n, Kokkos::View<double*, MemorySpace> const& weight,
-    Kokkos::View<double*, MemorySpace> const& log_in,
-    Kokkos::View<double*, MemorySpace> const& log_bias) {
-  typename Kokkos::MinMax<double>::value_type range;
-  Kokkos::parallel_reduce(
-      "bik::n4::range",
-      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, n),
-      KOKKOS_LAMBDA(std::int64_t i, typename Kokkos::MinMax<double>::value_type & r) {
-        if (weight(i) > 0.0) {
-          double const u = log_in(i) - log_bias(i);
-          if (u < r.min_val) r.min_val = u;
-          if (u > r.max_val) r.max_val = u;
-        }
-      },
-      Kokkos::MinMax<double>(range));
-  return range;
-}
-
 // The options, the rank and the input shapes of `images` (mask and confidence the image's);
 // returns the image's shape.
 template <class T, class M, class MemorySpace>
@@ -117,17 +82,6 @@ Shape3 validate_inputs(N4Images<T, M, MemorySpace> const& images, N4Options cons
   return full;
 }
 
-// The working grid's buffers, shared by both semantics' drivers (n doubles each).
-template <class MemorySpace>
-struct WorkingBuffers {
-  Kokkos::View<double*, MemorySpace> log_in, weight, log_bias, scratch;
-  WorkingBuffers(Workspace<MemorySpace>* ws, std::int64_t n)
-      : log_in(Workspace<MemorySpace>::template get<double>(ws, "bik::n4::log_input", n)),
-        weight(Workspace<MemorySpace>::template get<double>(ws, "bik::n4::weight", n)),
-        log_bias(Workspace<MemorySpace>::template get<double>(ws, "bik::n4::log_bias", n)),
-        scratch(Workspace<MemorySpace>::template get<double>(ws, "bik::n4::scratch", n)) {}
-};
-
 // The output shapes of `images` are the input's (the outputs are not read before).
 template <class T, class M, class MemorySpace>
 void validate_outputs(N4Images<T, M, MemorySpace> const& images, char const* where) {
@@ -144,7 +98,8 @@ void validate_outputs(N4Images<T, M, MemorySpace> const& images, char const* whe
 // linumpy's semantics (correct_linumpy.hpp, included at the end of this file).
 template <class ExecSpace, class T, class M, class MemorySpace>
 N4Fit<MemorySpace> fit_linumpy(ExecSpace const& space, N4Images<T, M, MemorySpace> const& images,
-                               N4Options const& options, Workspace<MemorySpace>* ws);
+                               N4Options const& options, Workspace<MemorySpace>* ws,
+                               Shape3 mesh_grid = {});
 
 // ITK's semantics, without the workspace's lease (the callers hold it).
 template <class ExecSpace, class T, class M, class MemorySpace>
@@ -157,88 +112,25 @@ N4Fit<MemorySpace> fit_itk(ExecSpace const& space, N4Images<T, M, MemorySpace> c
 
   // ---- arguments -----------------------------------------------------------------------------
   int const rank = images.rank;
-  Shape3 const full = detail::validate_inputs(images, options, where);
-  bool const has_mask = images.mask.data() != nullptr;
-  bool const has_conf = images.confidence.data() != nullptr;
-
-  ShrinkAxis const sz = rank == 2 ? ShrinkAxis{} : shrink_axis(full.z, options.shrink);
-  ShrinkAxis const sy = shrink_axis(full.y, options.shrink);
-  ShrinkAxis const sx = shrink_axis(full.x, options.shrink);
-  Shape3 const work{sz.size, sy.size, sx.size};
-  require((rank == 2 || full.z / options.shrink >= 2) && full.y / options.shrink >= 2 &&
-              full.x / options.shrink >= 2,
-          where,
-          "shrink factor " + std::to_string(options.shrink) +
-              " leaves fewer than 2 samples on an "
-              "axis of the image of shape " +
-              full.str());
-
-  auto input = images.input;
-  auto mask = images.mask;
-  auto conf = images.confidence;
-  bool const use_label = options.use_mask_label;
-  std::int64_t const label = options.mask_label;
-
-  // Non-finite values anywhere, non-positive values where the log is taken: bit 0 and bit 1.
-  int problems = 0;
-  Kokkos::parallel_reduce(
-      "bik::n4::check_input", Policy(space, 0, full.size()),
-      KOKKOS_LAMBDA(std::int64_t i, int& flags) {
-        std::int64_t const x = i % full.x, y = (i / full.x) % full.y, z = i / (full.x * full.y);
-        double const v = static_cast<double>(input(z, y, x));
-        if (!kx::is_finite(v))
-          flags |= 1;
-        else if (v <= 0.0 &&
-                 detail::is_included(mask, conf, has_mask, has_conf, use_label, label, z, y, x))
-          flags |= 2;
-      },
-      Kokkos::BOr<int>(problems));
-  require(!(problems & 1), where, "the image contains NaN or infinite values");
-  require(!(problems & 2), where,
-          "the image has values <= 0 inside the mask; N4 works on the log of positive "
-          "intensities");
+  detail::validate_inputs(images, options, where);
 
   // ---- the working grid: shrunk log input, fit weights (0 = excluded) -------------------------
+  auto const grid = detail::working_grid(space, images, options, ws, where);
+  Shape3 const work = grid.shape;
   std::int64_t const n = work.size();
-  detail::WorkingBuffers<MemorySpace> const grid(ws, n);
-  auto log_in = grid.log_in;
-  auto weight = grid.weight;
-  auto log_bias = grid.log_bias;
-  auto scratch = grid.scratch;
-  std::int64_t included = 0;
-  Kokkos::parallel_reduce(
-      "bik::n4::shrink", Policy(space, 0, n),
-      KOKKOS_LAMBDA(std::int64_t i, std::int64_t & count) {
-        std::int64_t const x = i % work.x, y = (i / work.x) % work.y, z = i / (work.x * work.y);
-        std::int64_t const fz = z * sz.factor + sz.offset, fy = y * sy.factor + sy.offset,
-                           fx = x * sx.factor + sx.offset;
-        double const v = static_cast<double>(input(fz, fy, fx));
-        bool const in =
-            detail::is_included(mask, conf, has_mask, has_conf, use_label, label, fz, fy, fx);
-        weight(i) = in ? (has_conf ? conf(fz, fy, fx) : 1.0) : 0.0;
-        log_in(i) = in ? math::log(v) : v;
-        log_bias(i) = 0.0;
-        if (in) ++count;
-      },
-      included);
-  require(included > 0, where,
-          "the mask selects no voxel of the working grid " + work.str() +
-              (options.shrink > 1 ? " (after shrinking)" : ""));
+  std::int64_t const included = grid.included;
   require(included < kHistogramMaxVoxels, where,
           "the working grid " + work.str() + " includes " + std::to_string(included) +
               " voxels, more than the histogram can count; use a larger shrink factor");
 
-  // ---- levels
-  // ------------------------------------------------------------------------------------
+  // ---- levels --------------------------------------------------------------------------------
   N4Report report;
   report.working = work;
   report.included = included;
   int const nb = options.histogram_bins;
-  auto hist = Buffers::template get<HistogramCount>(ws, "bik::n4::histogram", nb);
-  auto lut = Buffers::template get<double>(ws, "bik::n4::sharpening_map", nb);
-  auto hist_host = Kokkos::create_mirror_view(hist);
-  auto lut_host = Kokkos::create_mirror_view(lut);
-  std::vector<double> histogram(nb);
+  detail::SharpeningTables<HistogramCount, MemorySpace> tables(ws, nb);
+  auto hist = tables.hist;
+  auto lut = tables.lut;
 
   Lattice<MemorySpace> lattice;
   lattice.shape = {rank == 2 ? 1 : options.control_points[0], options.control_points[1],
@@ -251,11 +143,10 @@ N4Fit<MemorySpace> fit_itk(ExecSpace const& space, N4Images<T, M, MemorySpace> c
     std::int64_t const nc = lattice.shape.size();
     auto den = Buffers::template get<double>(ws, "bik::n4::denominator", nc);
     auto phi = Buffers::template get<double>(ws, "bik::n4::update", nc);
-    contract_to_lattice(space, basis, weight, 2, den, ws);  // fixed for the level
+    contract_to_lattice(space, basis, grid.weight, 2, den, ws);  // fixed for the level
     auto const bz = basis.z;
     auto const by = basis.y;
     auto const bx = basis.x;
-    auto coeff = lattice.coeff;
     N4LevelReport level_report;
     level_report.lattice = lattice.shape;
     double convergence = std::numeric_limits<double>::max();
@@ -263,7 +154,8 @@ N4Fit<MemorySpace> fit_itk(ExecSpace const& space, N4Images<T, M, MemorySpace> c
     while (iteration < options.iterations[level] && convergence > options.convergence_threshold) {
       ++iteration;
       // Sharpen: histogram of the current log image over the included voxels.
-      auto const range = detail::masked_log_range(space, n, weight, log_in, log_bias);
+      auto const range =
+          detail::masked_log_range(space, n, grid.weight, grid.log_in, grid.log_bias);
       double const lo = range.min_val;
       double const slope = (range.max_val - range.min_val) / (nb - 1);
       bool const sharpen = slope > 0.0;  // a constant image has nothing to correct
@@ -271,60 +163,33 @@ N4Fit<MemorySpace> fit_itk(ExecSpace const& space, N4Images<T, M, MemorySpace> c
         fill(space, "bik::n4::zero_histogram", hist, HistogramCount(0));
         Kokkos::parallel_for(
             "bik::n4::histogram", Policy(space, 0, n), KOKKOS_LAMBDA(std::int64_t i) {
-              if (weight(i) > 0.0)
-                add_to_histogram(hist, (log_in(i) - log_bias(i) - lo) / slope, nb);
+              if (grid.weight(i) > 0.0)
+                add_to_histogram(hist, (grid.log_in(i) - grid.log_bias(i) - lo) / slope, nb);
             });
-        Kokkos::deep_copy(space, hist_host, hist);
-        space.fence();
-        for (int k = 0; k < nb; ++k) histogram[k] = histogram_weight(hist_host(k));
-        std::vector<double> const map =
-            sharpening_map(histogram, lo, slope, options.fwhm, options.wiener_noise);
-        for (int k = 0; k < nb; ++k) lut_host(k) = map[k];
-        Kokkos::deep_copy(space, lut, lut_host);
+        tables.upload_map(space, [&](std::vector<double> const& histogram) {
+          return sharpening_map(histogram, lo, slope, options.fwhm, options.wiener_noise);
+        });
       }
       // The MBA numerator's field: weight * residual / sum of squared weights at each voxel.
       Kokkos::parallel_for(
           "bik::n4::residual", Policy(space, 0, n), KOKKOS_LAMBDA(std::int64_t i) {
             double value = 0.0;
-            if (sharpen && weight(i) > 0.0) {
+            if (sharpen && grid.weight(i) > 0.0) {
               std::int64_t const x = i % work.x, y = (i / work.x) % work.y,
                                  z = i / (work.x * work.y);
-              double const u = log_in(i) - log_bias(i);
+              double const u = grid.log_in(i) - grid.log_bias(i);
               double const residual = u - sharpened_value(lut, (u - lo) / slope, nb);
-              double s[3] = {0.0, 0.0, 0.0};
-              for (int k = 0; k < 4; ++k) {
-                s[0] += bz.w(z, k) * bz.w(z, k);
-                s[1] += by.w(y, k) * by.w(y, k);
-                s[2] += bx.w(x, k) * bx.w(x, k);
-              }
-              value = weight(i) * residual / (s[0] * s[1] * s[2]);
+              value = grid.weight(i) * residual / detail::squared_weight_sum(bz, by, bx, z, y, x);
             }
-            scratch(i) = value;
+            grid.scratch(i) = value;
           });
-      contract_to_lattice(space, basis, scratch, 3, phi, ws);
-      Kokkos::parallel_for(
-          "bik::n4::update_lattice", Policy(space, 0, nc), KOKKOS_LAMBDA(std::int64_t c) {
-            double u = den(c) > 0.0 ? phi(c) / den(c) : 0.0;
-            if (!kx::is_finite(u)) u = 0.0;
-            phi(c) = u;
-            coeff(c) += u;
-          });
-      // The field of the update on the working grid: added to the log bias, and its
-      // exp(-update) - 1 at included voxels for the convergence measure.
-      auto const update = prepare_lattice_on_grid(space, basis, phi, ws);
-      Kokkos::parallel_for(
-          "bik::n4::apply_update", Policy(space, 0, n), KOKKOS_LAMBDA(std::int64_t i) {
-            double const d = update.value_in_row(i / work.x, i % work.x);
-            log_bias(i) += d;
-            scratch(i) = weight(i) > 0.0 ? math::expm1(-d) : 0.0;
-          });
-      double sum = 0.0, sum_sq = 0.0;
-      Kokkos::parallel_reduce(
-          "bik::n4::convergence_sum", Policy(space, 0, n),
-          KOKKOS_LAMBDA(std::int64_t i, double& s) { s += scratch(i); }, sum);
-      Kokkos::parallel_reduce(
-          "bik::n4::convergence_sum_sq", Policy(space, 0, n),
-          KOKKOS_LAMBDA(std::int64_t i, double& s) { s += scratch(i) * scratch(i); }, sum_sq);
+      detail::add_update(space, basis, grid, den, phi, lattice.coeff, Semantics::itk, ws);
+      double const sum = detail::sum_over(
+          space, n, "bik::n4::convergence_sum",
+          KOKKOS_LAMBDA(std::int64_t i) { return grid.scratch(i); });
+      double const sum_sq = detail::sum_over(
+          space, n, "bik::n4::convergence_sum_sq",
+          KOKKOS_LAMBDA(std::int64_t i) { return grid.scratch(i) * grid.scratch(i); });
       double const count = static_cast<double>(included);
       double variance = count > 1 ? (sum_sq - sum * sum / count) / (count - 1) : 0.0;
       if (variance < 0.0) variance = 0.0;
