@@ -12,6 +12,7 @@
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/morphology/disk_plan.hpp"
+#include "bik/morphology/row_team.hpp"
 #include "bik/morphology/scratch.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -19,13 +20,6 @@
 #include <cstdint>
 #include <limits>
 #include <vector>
-
-// Host loops of a few instructions per vector: unrolled to amortise the loop's own.
-#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
-#define BIK_DISK_ROWS_UNROLL _Pragma("GCC unroll 4")
-#else
-#define BIK_DISK_ROWS_UNROLL
-#endif
 
 namespace bik::detail {
 
@@ -35,8 +29,7 @@ namespace bik::detail {
 // there are threads. A GPU gets short strips, hence many teams. Specialise to tune.
 template <class ExecSpace>
 struct DiskRowStrips {
-  static constexpr bool host = Kokkos::SpaceAccessibility<ExecSpace, Kokkos::HostSpace>::accessible;
-  static constexpr bool serial_teams = host;  // one thread per team: plain (vectorised) loops
+  static constexpr bool host = RowTeam<ExecSpace>::serial;
   static constexpr std::int64_t columns = 512;
   static std::int64_t strips_per_plane(ExecSpace const& space, std::int64_t ny, std::int64_t nz) {
     if (!host) return (ny + 15) / 16;
@@ -49,6 +42,7 @@ template <class T, bool Max, class ExecSpace, class MemorySpace>
 struct DiskRows {
   using member_type = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
   using Strips = DiskRowStrips<ExecSpace>;
+  using Team = RowTeam<ExecSpace>;
   static constexpr int max_chunk = 8;
   Volume<T const, MemorySpace> in;
   Volume<T, MemorySpace> out;
@@ -58,35 +52,9 @@ struct DiskRows {
                nx = 0, radius = 0, span = 0, strips_per_plane = 1, strip_rows = 1, tiles = 1;
   T identity{};  // pick(identity, v) = v: rows outside the image
 
-  KOKKOS_INLINE_FUNCTION static T pick(T a, T b) {
-    if constexpr (Max) {
-      return a < b ? b : a;
-    } else {
-      return b < a ? b : a;
-    }
-  }
-
   // The ring of 2r + 1 slots, the temporaries and the accumulator.
   KOKKOS_INLINE_FUNCTION std::int64_t team_rows() const {
     return (2 * radius + 1) * slot_rows + temp_rows + 1;
-  }
-
-  template <class F>
-  KOKKOS_INLINE_FUNCTION static void along(member_type const& team, std::int64_t n, F const& f) {
-    if constexpr (Strips::serial_teams) {
-      (void)team;
-      BIK_DISK_ROWS_UNROLL
-      for (std::int64_t i = 0; i < n; ++i) f(i);
-    } else {
-      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), f);
-    }
-  }
-  KOKKOS_INLINE_FUNCTION static void barrier(member_type const& team) {
-    if constexpr (Strips::serial_teams) {
-      (void)team;
-    } else {
-      team.team_barrier();
-    }
   }
 
   // dst[x * stride] = pick over the K rows q at x, folded with prev[x] unless prev is null.
@@ -96,16 +64,16 @@ struct DiskRows {
     T const* r[K];
     for (int k = 0; k < K; ++k) r[k] = q[k];
     if (prev == nullptr) {
-      along(team, n, [&](std::int64_t x) {
+      Team::along(team, n, [&](std::int64_t x) {
         T v = r[0][x];
-        for (int k = 1; k < K; ++k) v = pick(v, r[k][x]);
+        for (int k = 1; k < K; ++k) v = pick<Max>(v, r[k][x]);
         dst[x * stride] = v;
       });
     } else {
-      along(team, n, [&](std::int64_t x) {
+      Team::along(team, n, [&](std::int64_t x) {
         T v = r[0][x];
-        for (int k = 1; k < K; ++k) v = pick(v, r[k][x]);
-        dst[x * stride] = pick(prev[x], v);
+        for (int k = 1; k < K; ++k) v = pick<Max>(v, r[k][x]);
+        dst[x * stride] = pick<Max>(prev[x], v);
       });
     }
   }
@@ -139,7 +107,7 @@ struct DiskRows {
         T* const slot = cell(s, 0);
         T const none = identity;
         for (std::int64_t j = 0; j < slot_rows; ++j)
-          along(team, used, [&](std::int64_t i) { slot[j * span + i] = none; });
+          Team::along(team, used, [&](std::int64_t i) { slot[j * span + i] = none; });
       } else if (!direct) {
         // p0[p] = in(x0 - r + p), edge-padded (exact, spec §5): head, body, tail.
         T* const p0 = cell(s, 0);
@@ -147,33 +115,36 @@ struct DiskRows {
                            tail = kx::max<std::int64_t>(0, x0 + cols + r - nx);
         T const* const src = &in(z, s, x0 - r + head);
         T const left = in(z, s, 0), right = in(z, s, nx - 1);
-        along(team, head, [&](std::int64_t p) { p0[p] = left; });
+        Team::along(team, head, [&](std::int64_t p) { p0[p] = left; });
         if (sx == 1)
-          along(team, used - head - tail, [&](std::int64_t p) { p0[head + p] = src[p]; });
+          Team::along(team, used - head - tail, [&](std::int64_t p) { p0[head + p] = src[p]; });
         else
-          along(team, used - head - tail, [&](std::int64_t p) { p0[head + p] = src[p * sx]; });
-        along(team, tail, [&](std::int64_t p) { p0[used - tail + p] = right; });
+          Team::along(team, used - head - tail,
+                      [&](std::int64_t p) { p0[head + p] = src[p * sx]; });
+        Team::along(team, tail, [&](std::int64_t p) { p0[used - tail + p] = right; });
       }
       if (s >= 0 && s < ny) {
         for (std::int64_t i = 0; i < horizontal; ++i) {
-          barrier(team);
+          Team::barrier(team);
           std::int32_t const* const op = h_ops + 5 * i;
           T* const dst = cell(s, op[0]);
           T const* const a = row(s, op[1]);
           T const* const b = row(s, op[2]) + op[3];
-          along(team, used - op[4] + 1, [&](std::int64_t p) { dst[p] = pick(a[p], b[p]); });
+          Team::along(team, used - op[4] + 1,
+                      [&](std::int64_t p) { dst[p] = pick<Max>(a[p], b[p]); });
         }
       }
       for (std::int64_t i = 0; i < vertical; ++i) {  // runs ending at row s, once all streamed
-        barrier(team);
+        Team::barrier(team);
         std::int32_t const* const op = v_ops + 6 * i;
         if (s - op[5] + 1 < y0 - r) continue;
         T* const dst = cell(s, op[0]);
         T const* const a = row(s, op[1]);
         T const* const b = row(s - op[3], op[2]);
-        along(team, used - op[4] + 1, [&](std::int64_t p) { dst[p] = pick(a[p], b[p]); });
+        Team::along(team, used - op[4] + 1,
+                    [&](std::int64_t p) { dst[p] = pick<Max>(a[p], b[p]); });
       }
-      barrier(team);
+      Team::barrier(team);
       std::int64_t const y = s - r;
       if (y < y0) continue;
       T* const o = &out(z, y, x0);
@@ -200,7 +171,7 @@ struct DiskRows {
           pick_rows<2>(team, cols, q, prev, dst, stride);
         else
           pick_rows<1>(team, cols, q, prev, dst, stride);
-        barrier(team);
+        Team::barrier(team);
       }
     }
   }
@@ -248,16 +219,10 @@ void disk_rows(char const* where, ExecSpace const& space, Volume<T const, Memory
   std::int64_t const teams = shape.z * kernel.strips_per_plane * kernel.tiles;
   kernel.rings = scratch<T>(workspace, "bik::morphology::rings",
                             static_cast<std::size_t>(teams * kernel.team_rows() * kernel.span));
-  using Policy = Kokkos::TeamPolicy<ExecSpace>;
-  Kokkos::parallel_for(where,
-                       Strips::serial_teams ? Policy(space, static_cast<int>(teams), 1)
-                                            : Policy(space, static_cast<int>(teams), Kokkos::AUTO),
-                       kernel);
+  Kokkos::parallel_for(where, RowTeam<ExecSpace>::policy(space, teams), kernel);
   space.fence();  // `program` lives on the host stack
 }
 
 }  // namespace bik::detail
-
-#undef BIK_DISK_ROWS_UNROLL
 
 #endif
