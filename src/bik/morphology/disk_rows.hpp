@@ -57,24 +57,46 @@ struct DiskRows {
     return (2 * radius + 1) * slot_rows + temp_rows + 1;
   }
 
-  // dst[x * stride] = pick over the K rows q at x, folded with prev[x] unless prev is null.
+  // dst[x] = pick over the K rows q at x, folded with prev[x] unless prev is null.
   template <int K>
-  KOKKOS_INLINE_FUNCTION void pick_rows(member_type const& team, std::int64_t n, T const* const* q,
-                                        T const* prev, T* dst, std::int64_t stride) const {
+  KOKKOS_INLINE_FUNCTION static void pick_rows(member_type const& team, std::int64_t n,
+                                               T const* const* q, T const* prev, T* dst) {
     T const* r[K];
     for (int k = 0; k < K; ++k) r[k] = q[k];
     if (prev == nullptr) {
       Team::along(team, n, [&](std::int64_t x) {
         T v = r[0][x];
         for (int k = 1; k < K; ++k) v = pick<Max>(v, r[k][x]);
-        dst[x * stride] = v;
+        dst[x] = v;
       });
     } else {
       Team::along(team, n, [&](std::int64_t x) {
         T v = r[0][x];
         for (int k = 1; k < K; ++k) v = pick<Max>(v, r[k][x]);
-        dst[x * stride] = pick<Max>(prev[x], v);
+        dst[x] = pick<Max>(prev[x], v);
       });
+    }
+  }
+
+  // k rows at once: 8, or the odd rest of a disk's odd number of terms (the centre and pairs).
+  KOKKOS_INLINE_FUNCTION static void pick_chunk(member_type const& team, int k, std::int64_t n,
+                                                T const* const* q, T const* prev, T* dst) {
+    switch (k) {
+      case 8:
+        pick_rows<8>(team, n, q, prev, dst);
+        break;
+      case 7:
+        pick_rows<7>(team, n, q, prev, dst);
+        break;
+      case 5:
+        pick_rows<5>(team, n, q, prev, dst);
+        break;
+      case 3:
+        pick_rows<3>(team, n, q, prev, dst);
+        break;
+      default:
+        pick_rows<1>(team, n, q, prev, dst);
+        break;
     }
   }
 
@@ -149,28 +171,24 @@ struct DiskRows {
       if (y < y0) continue;
       T* const o = &out(z, y, x0);
       std::int64_t const ox = static_cast<std::int64_t>(out.stride(2));
-      // Chunks of 8, 4, 2 and 1 terms (a CPU thread keeps 8 row pointers in registers), folded
-      // through the accumulator.
+      // Chunks of up to 8 terms (a CPU thread keeps 8 row pointers in registers), folded through
+      // the accumulator; the last writes the output row in place when it is contiguous (a
+      // vectorised store), else the accumulator, copied out with the output's stride.
+      T* const last = ox == 1 ? o : acc;
       T const* q[max_chunk];
       for (std::int64_t done = 0; done < terms;) {
-        std::int64_t const rest = terms - done;
-        int const k = rest >= 8 ? 8 : rest >= 4 ? 4 : rest >= 2 ? 2 : 1;
+        int const k = static_cast<int>(kx::min<std::int64_t>(max_chunk, terms - done));
         for (int j = 0; j < k; ++j) {
           std::int32_t const* const op = t_ops + 3 * (done + j);
           q[j] = row(y + op[1], op[0]) + op[2];
         }
         T const* const prev = done == 0 ? nullptr : acc;
         done += k;
-        T* const dst = done >= terms ? o : acc;
-        std::int64_t const stride = done >= terms ? ox : 1;
-        if (k == 8)
-          pick_rows<8>(team, cols, q, prev, dst, stride);
-        else if (k == 4)
-          pick_rows<4>(team, cols, q, prev, dst, stride);
-        else if (k == 2)
-          pick_rows<2>(team, cols, q, prev, dst, stride);
-        else
-          pick_rows<1>(team, cols, q, prev, dst, stride);
+        pick_chunk(team, k, cols, q, prev, done >= terms ? last : acc);
+        Team::barrier(team);
+      }
+      if (ox != 1) {
+        Team::along(team, cols, [&](std::int64_t x) { o[x * ox] = acc[x]; });
         Team::barrier(team);
       }
     }
@@ -181,6 +199,7 @@ template <bool Max, class ExecSpace, class T, class MemorySpace>
 void disk_rows(char const* where, ExecSpace const& space, Volume<T const, MemorySpace> in,
                Volume<T, MemorySpace> out, int radius, Workspace<MemorySpace>* workspace) {
   DiskPlan const plan = disk_plan(radius);
+  require(plan.terms.size() % 2 == 1, where, "a disk plan has the centre term and pairs of terms");
   std::vector<std::int32_t> program;
   for (auto const& h : plan.horizontal)
     program.insert(program.end(), {h.dst, h.a, h.b, h.shift, h.length});
