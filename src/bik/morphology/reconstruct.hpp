@@ -277,6 +277,40 @@ struct ReconstructTiles {
   }
 };
 
+// The start of a reconstruction, row by row: out = min(max(seed, floor), mask) (no floor: the
+// clamped seed), the in-queue flags cleared. A floor between the seed and the result gives an
+// exact start that is closer to it (granularity's spectrum from the last step).
+template <class T, class MemorySpace>
+struct ReconstructStart {
+  Volume<T const, MemorySpace> seed;
+  T const* floor = nullptr;  // dense, as mask; null: none
+  T const* mask = nullptr;
+  T* out = nullptr;
+  std::uint8_t* queued = nullptr;
+  std::int64_t ny = 1, nx = 1;
+
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t r) const {
+    std::int64_t const z = r / ny, y = r - z * ny;
+    T const* const m = mask + r * nx;
+    T* const o = out + r * nx;
+    std::uint8_t* const q = queued + r * nx;
+    if (floor != nullptr) {
+      T const* const f = floor + r * nx;
+      for (std::int64_t x = 0; x < nx; ++x) {
+        T s = seed(z, y, x);
+        if (s < f[x]) s = f[x];
+        o[x] = m[x] < s ? m[x] : s;
+      }
+    } else {
+      for (std::int64_t x = 0; x < nx; ++x) {
+        T const s = seed(z, y, x);
+        o[x] = m[x] < s ? m[x] : s;
+      }
+    }
+    for (std::int64_t x = 0; x < nx; ++x) q[x] = 0;
+  }
+};
+
 // Whether a Volume is dense in (Z,Y,X) order: voxel (z, y, x) at (z * ny + y) * nx + x.
 template <class V>
 bool is_dense(V const& v) {
@@ -287,15 +321,15 @@ bool is_dense(V const& v) {
 
 }  // namespace detail
 
-// out = the reconstruction by dilation of `seed` under `mask` with the cross footprint, per
-// plane (planes = 1: disk(1), 4-connectivity) or within volumes `planes` planes deep (ball(1),
-// 6-connectivity). Seeds above the mask are clamped to it (skimage raises instead). All three
-// have one shape; out may be seed's memory, not mask's. O(voxels) per tile activation;
-// parallel over tiles (ReconstructionTiles<ExecSpace>); temporaries from `workspace`.
+namespace detail {
+
+// reconstruct_by_dilation from the start min(max(seed, floor), mask) (floor: dense memory of
+// the mask's shape, or null for none). The floor must lie below the reconstruction of seed
+// under mask; then the result is that reconstruction.
 template <class ExecSpace, class T, class MemorySpace>
-void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace> seed,
-                             Volume<T const, MemorySpace> mask, Volume<T, MemorySpace> out,
-                             std::int64_t planes = 1, Workspace<MemorySpace>* workspace = nullptr) {
+void reconstruct_from(ExecSpace const& space, Volume<T const, MemorySpace> seed, T const* floor,
+                      Volume<T const, MemorySpace> mask, Volume<T, MemorySpace> out,
+                      std::int64_t planes, Workspace<MemorySpace>* workspace) {
   static_assert(Kokkos::SpaceAccessibility<ExecSpace, MemorySpace>::accessible,
                 "bik::reconstruct_by_dilation: views must be accessible from the execution space");
   char const* const where = "bik::reconstruct_by_dilation";
@@ -314,38 +348,24 @@ void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace
   static_assert(Tiles::plane_y <= 1024 && Tiles::plane_x <= 1024 && Tiles::volume_z <= 1024 &&
                     Tiles::volume_y <= 1024 && Tiles::volume_x <= 1024,
                 "bik::ReconstructionTiles: queue entries pack tile offsets in 10 bits per axis");
-  using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   std::int64_t const nz = shape.z, ny = shape.y, nx = shape.x;
   std::size_t const voxels = static_cast<std::size_t>(shape.size());
   // The kernels step through dense memory: a strided mask is copied, a strided output is
   // reconstructed in a dense buffer and copied back.
   Volume<T const, MemorySpace> dense_mask = mask;
   Kokkos::View<T*, MemorySpace> mask_owner, work_owner;
-  if (!detail::is_dense(mask)) {
-    mask_owner = detail::scratch<T>(workspace, "bik::reconstruct::mask", voxels);
-    Volume<T, MemorySpace> copy = detail::dense_volume(mask_owner, nz, ny, nx);
+  if (!is_dense(mask)) {
+    mask_owner = scratch<T>(workspace, "bik::reconstruct::mask", voxels);
+    Volume<T, MemorySpace> copy = dense_volume(mask_owner, nz, ny, nx);
     Kokkos::deep_copy(space, copy, mask);
     dense_mask = copy;
   }
   Volume<T, MemorySpace> work = out;
-  if (!detail::is_dense(out)) {
-    work_owner = detail::scratch<T>(workspace, "bik::reconstruct::work", voxels);
-    work = detail::dense_volume(work_owner, nz, ny, nx);
+  if (!is_dense(out)) {
+    work_owner = scratch<T>(workspace, "bik::reconstruct::work", voxels);
+    work = dense_volume(work_owner, nz, ny, nx);
   }
-  {
-    T const* const m = dense_mask.data();
-    T* const o = work.data();
-    Kokkos::parallel_for(
-        "bik::reconstruct::clamp", Policy(space, 0, nz * ny), KOKKOS_LAMBDA(std::int64_t r) {
-          std::int64_t const z = r / ny, y = r - z * ny;
-          for (std::int64_t x = 0; x < nx; ++x) {
-            T const s = seed(z, y, x), limit = m[r * nx + x];
-            o[r * nx + x] = limit < s ? limit : s;
-          }
-        });
-  }
-  detail::geodesic_sweeps(space, dense_mask, work, planes, Tiles::sweep_rounds);
-  detail::ReconstructTiles<T> tiles;
+  ReconstructTiles<T> tiles;
   tiles.mask = dense_mask.data();
   tiles.out = work.data();
   tiles.nz = nz;
@@ -360,16 +380,26 @@ void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace
   tiles.cy = (ny + tiles.ty - 1) / tiles.ty;
   tiles.cx = (nx + tiles.tx - 1) / tiles.tx;
   std::int64_t const count = tiles.cz * tiles.cy * tiles.cx;
-  auto const queue = detail::scratch<std::int32_t>(
-      workspace, "bik::reconstruct::queue",
-      static_cast<std::size_t>(count * (tiles.tz * tiles.ty * tiles.tx + 1)));
-  auto const queued = detail::scratch<std::uint8_t>(workspace, "bik::reconstruct::queued", voxels);
-  auto const active = detail::scratch<std::int32_t>(workspace, "bik::reconstruct::active",
-                                                    static_cast<std::size_t>(count));
+  auto const queue =
+      scratch<std::int32_t>(workspace, "bik::reconstruct::queue",
+                            static_cast<std::size_t>(count * (tiles.tz * tiles.ty * tiles.tx + 1)));
+  auto const queued = scratch<std::uint8_t>(workspace, "bik::reconstruct::queued", voxels);
+  auto const active =
+      scratch<std::int32_t>(workspace, "bik::reconstruct::active", static_cast<std::size_t>(count));
   tiles.queue = queue.data();
   tiles.queued = queued.data();
   tiles.active = active.data();
-  fill(space, "bik::reconstruct::clear", queued, std::uint8_t(0));
+  ReconstructStart<T, MemorySpace> start;
+  start.seed = seed;
+  start.floor = floor;
+  start.mask = dense_mask.data();
+  start.out = work.data();
+  start.queued = queued.data();
+  start.ny = ny;
+  start.nx = nx;
+  using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
+  Kokkos::parallel_for("bik::reconstruct::start", Policy(space, 0, nz * ny), start);
+  geodesic_sweeps(space, dense_mask, work, planes, Tiles::sweep_rounds);
   fill(space, "bik::reconstruct::activate", active, tiles.kFirstRun);
   for (int colour = 0;; colour ^= 1) {
     tiles.colour = colour;
@@ -381,6 +411,21 @@ void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace
     if (processed == 0) break;  // parallel_reduce into a host scalar has fenced
   }
   if (work.data() != out.data()) Kokkos::deep_copy(space, out, work);
+}
+
+}  // namespace detail
+
+// out = the reconstruction by dilation of `seed` under `mask` with the cross footprint, per
+// plane (planes = 1: disk(1), 4-connectivity) or within volumes `planes` planes deep (ball(1),
+// 6-connectivity). Seeds above the mask are clamped to it (skimage raises instead). All three
+// have one shape; out may be seed's memory, not mask's. O(voxels) per tile activation;
+// parallel over tiles (ReconstructionTiles<ExecSpace>); temporaries from `workspace`.
+template <class ExecSpace, class T, class MemorySpace>
+void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace> seed,
+                             Volume<T const, MemorySpace> mask, Volume<T, MemorySpace> out,
+                             std::int64_t planes = 1, Workspace<MemorySpace>* workspace = nullptr) {
+  detail::reconstruct_from(space, seed, static_cast<T const*>(nullptr), mask, out, planes,
+                           workspace);
 }
 
 }  // namespace bik
