@@ -233,7 +233,9 @@ TEST_CASE("granularity: the spectrum from the last step (erosions kept) equals i
   // Reconstruction has one result whatever exact start it takes (spec §6), and both orders turn
   // the same means into features by the same arithmetic, so the tables are bit-identical: with
   // every erosion kept (steps from the last to the first, each starting from the next one's
-  // result) and with no memory for them (steps in order).
+  // result, only the tiles where that start rose swept at first) and with no memory for them
+  // (steps in order). Small scenes (one reconstruction tile) and scenes of several tiles per
+  // axis on every space (host tiles: 64 x 64 per plane, 16 x 16 x 32 in volumes).
   int const ny = 61, nx = 53;
   std::mt19937 rng(23);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
@@ -267,5 +269,41 @@ TEST_CASE("granularity: the spectrum from the last step (erosions kept) equals i
       auto const b3 = bik::measure_granularity(Space(), l3, p3, in_order);
       for (std::size_t c = 0; c < a3.columns(); ++c) CHECK(a3.column(c) == b3.column(c));
     }
+  });
+  // Several tiles: 3 x 3 per plane, 2 x 3 x 3 in the volume; peaks of several sizes so that
+  // later steps rise in a few tiles only and the others wait to be woken.
+  int const my = 150, mx = 170, vz = 20, vy = 40, vx = 70;
+  std::vector<std::int32_t> big_labels(my * mx), labels3(vz * vy * vx);
+  std::vector<double> big_pixels(big_labels.size()), pixels3(labels3.size());
+  auto value = [&](double y, double x) {
+    return 0.3 * uniform(rng) + std::sin(x / 7.0) * std::cos(y / 11.0) +
+           (std::abs(y - 100.0) + std::abs(x - 40.0) < 9.0 ? 2.0 : 0.0);
+  };
+  for (std::size_t i = 0; i < big_labels.size(); ++i) {
+    std::size_t const y = i / mx, x = i % mx;
+    big_labels[i] = static_cast<std::int32_t>(1 + (y / 37) * 5 + (x / 41));
+    big_pixels[i] = value(static_cast<double>(y), static_cast<double>(x));
+  }
+  for (std::size_t i = 0; i < labels3.size(); ++i) {
+    std::size_t const z = i / (vy * vx), y = (i / vx) % vy, x = i % vx;
+    labels3[i] = static_cast<std::int32_t>(1 + (z / 7) * 6 + (y / 14) * 2 + (x / 36));
+    pixels3[i] = value(static_cast<double>(y + 3 * z), static_cast<double>(x));
+  }
+  bik_test::for_each_space([&](auto space) {
+    using Space = decltype(space);
+    auto const l = bik_test::image<Space>(big_labels, my, mx);
+    auto const p = bik_test::image<Space>(big_pixels, my, mx);
+    auto const l3 = bik_test::volume<Space>(labels3, vz, vy, vx);
+    auto const p3 = bik_test::volume<Space>(pixels3, vz, vy, vx);
+    bik::GranularityOptions kept = full_resolution(3, 12);
+    bik::GranularityOptions in_order = kept;
+    in_order.spectrum_memory = 0;
+    auto const a = bik::measure_granularity(Space(), l, p, kept);
+    auto const b = bik::measure_granularity(Space(), l, p, in_order);
+    REQUIRE(a.columns() == 12);
+    for (std::size_t c = 0; c < a.columns(); ++c) CHECK(a.column(c) == b.column(c));
+    auto const a3 = bik::measure_granularity(Space(), l3, p3, kept);
+    auto const b3 = bik::measure_granularity(Space(), l3, p3, in_order);
+    for (std::size_t c = 0; c < a3.columns(); ++c) CHECK(a3.column(c) == b3.column(c));
   });
 }

@@ -346,3 +346,45 @@ TEST_CASE("cascaded granularity steps: erosion then reconstruction, 5 times") {
     }
   });
 }
+
+TEST_CASE("reconstruction from a floor: a start raised at a tile's edge crosses into the next") {
+  // detail::reconstruct_from, as granularity's spectrum uses it: the floor (here 0, the
+  // reconstruction of a zero seed) is stable, so only the tiles where the start rises above it,
+  // and their face neighbours, are swept at first. One voxel v = 5 on the last column (2D) or
+  // plane (3D) of a tile whose mask is 0 elsewhere, so that nothing rises inside that tile; the
+  // mask is 10 everywhere else. By the definition, v keeps 5, the rest of its tile stays 0 and
+  // every other voxel (connected to v through mask 10) rises to min(5, 10) = 5. Host tiles are
+  // 64 columns wide and 16 planes deep, GPU tiles 32 and 4: x = 63 and z = 15 end a tile on both.
+  auto check = [](int nz, int ny, int nx, int vz, int vy, int vx, bool in_tile(int, int, int),
+                  std::int64_t planes) {
+    Img seed{nz, ny, nx, std::vector<double>(std::size_t(nz) * ny * nx, 0.0)};
+    Img mask = seed, floor = seed, want = seed;
+    for (int z = 0; z < nz; ++z)
+      for (int y = 0; y < ny; ++y)
+        for (int x = 0; x < nx; ++x) {
+          bool const inside = in_tile(z, y, x), v = z == vz && y == vy && x == vx;
+          mask.at(z, y, x) = inside && !v ? 0.0 : 10.0;
+          want.at(z, y, x) = inside && !v ? 0.0 : 5.0;
+        }
+    seed.at(vz, vy, vx) = 5.0;
+    bik_test::for_each_space([&](auto space) {
+      using Space = decltype(space);
+      using Memory = typename Space::memory_space;
+      auto const s = bik_test::volume<Space>(seed.v, nz, ny, nx);
+      auto const m = bik_test::volume<Space>(mask.v, nz, ny, nx);
+      auto const f = bik_test::volume<Space>(floor.v, nz, ny, nx);
+      Kokkos::View<double***, Kokkos::LayoutRight, Memory> out("out", nz, ny, nx);
+      bik::Workspace<Memory> ws;
+      bik::detail::reconstruct_from(
+          Space(), bik::as_volume(s), static_cast<double const*>(f.data()), bik::as_volume(m),
+          bik::Volume<double, Memory>(out.data(), Kokkos::LayoutStride(nz, ny * nx, ny, nx, nx, 1)),
+          planes, &ws);
+      auto const host = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out);
+      CHECK(std::vector<double>(host.data(), host.data() + host.size()) == want.v);
+    });
+  };
+  check(
+      1, 80, 128, 0, 10, 63, [](int, int y, int x) { return y < 64 && x < 64; }, 1);
+  check(
+      32, 8, 8, 15, 3, 4, [](int z, int, int) { return z < 16; }, 32);
+}

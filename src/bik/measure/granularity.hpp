@@ -8,8 +8,8 @@
 #include "bik/core/compat.hpp"
 #include "bik/core/error.hpp"
 #include "bik/core/feature_table.hpp"
-#include "bik/core/flatten.hpp"
 #include "bik/core/label_lut.hpp"
+#include "bik/core/object_runs.hpp"
 #include "bik/core/object_schedule.hpp"
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
@@ -107,14 +107,11 @@ GranularityOutput<MemorySpace> measure_granularity_volume(ExecSpace const& space
   std::int64_t const planes = pairing.planes();
   require(ndim == 3 || planes == 1, where, "2D images must be one plane each");
 
-  // Objects: the present (image, label) pairs, their voxels in raster order. The labels stand in
-  // for the pixels so that every voxel of an object is kept (granularity counts NaN pixels).
+  // Objects: the present (image, label) pairs, their voxels as runs in raster order (every
+  // voxel of an object counts, NaN pixels too).
   LabelLut<MemorySpace> const lut =
       make_label_lut(space, labels, workspace, images, options.schedule);
-  FlattenOptions flatten_options;
-  flatten_options.schedule = options.schedule;
-  Segments<MemorySpace> const seg =
-      flatten_labeled(space, labels, labels, lut, pairing, flatten_options, workspace);
+  ObjectRuns<MemorySpace> const runs = object_runs(space, labels, lut, pairing, workspace);
   GranularityOutput<MemorySpace> output;
   output.objects = lut.count;
   output.labels = lut.labels;
@@ -205,10 +202,7 @@ GranularityOutput<MemorySpace> measure_granularity_volume(ExecSpace const& space
 
   // 3. Start means from the raw pixels at the original resolution.
   GranularityReadBack<ExecSpace, P, MemorySpace> read;
-  read.offsets = seg.offsets;
-  read.xs = seg.x;
-  read.ys = seg.y;
-  read.zs = seg.z;
+  read.runs = runs;
   read.object_images = lut.images;
   read.raw = pixels;
   read.planes = planes;
@@ -220,12 +214,19 @@ GranularityOutput<MemorySpace> measure_granularity_volume(ExecSpace const& space
                                              static_cast<std::size_t>(lut.count));
   read.features = output.features;
   if (options.read_back != GranularityOptions::ReadBack::gather) {
-    std::int64_t const budget = options.read_back == GranularityOptions::ReadBack::weights
-                                    ? std::numeric_limits<std::int64_t>::max()
-                                    : 4 * seg.size;
-    read.weights =
-        make_read_back_weights(space, seg, lut.count, read.sampler, geo.axes[0].read_back,
-                               geo.axes[1].read_back, sub, budget, options.schedule, workspace);
+    std::int64_t budget = std::numeric_limits<std::int64_t>::max();
+    if (options.read_back == GranularityOptions::ReadBack::automatic) {
+      std::int64_t voxels = 0;
+      auto const counts = runs.voxels;
+      Kokkos::parallel_reduce(
+          "bik::granularity::voxels",
+          Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, lut.count),
+          KOKKOS_LAMBDA(std::int64_t k, std::int64_t & n) { n += counts(k); }, voxels);
+      budget = 4 * voxels;
+    }
+    read.weights = make_read_back_weights(space, runs, read.sampler, geo.axes[0].read_back,
+                                          geo.axes[1].read_back, geo.axes[2].read_back, sub, budget,
+                                          options.schedule, workspace);
     read.weighted = read.weights.weights.extent(0) > 0;
   }
   read.step = -1;
@@ -270,18 +271,9 @@ GranularityOutput<MemorySpace> measure_granularity_volume(ExecSpace const& space
   read.means_only = true;
   for (int g = steps - 1; g >= 0; --g) {
     Volume<double, MemorySpace> const step = erosion(g);
-    if (g + 1 < steps) {
-      double* const start = step.data();
-      double const* const next = erosion(g + 1).data();
-      Kokkos::parallel_for(
-          "bik::granularity::start",
-          Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, sub_voxels),
-          KOKKOS_LAMBDA(std::int64_t i) {
-            if (start[i] < next[i]) start[i] = next[i];
-          });
-    }
-    reconstruct_by_dilation(space, Volume<double const, MemorySpace>(step),
-                            Volume<double const, MemorySpace>(pix), step, sub_planes, workspace);
+    double const* const next = g + 1 < steps ? erosion(g + 1).data() : nullptr;
+    reconstruct_from(space, Volume<double const, MemorySpace>(step), next,
+                     Volume<double const, MemorySpace>(pix), step, sub_planes, workspace);
     read.rec = step;
     read.step = g;
     read.run(space, lut.count, options.schedule);

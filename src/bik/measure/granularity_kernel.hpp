@@ -2,11 +2,13 @@
 // (step -1, the start means) or of the reconstruction sampled at its original-resolution voxels
 // through the bilinear gather or the equivalent per-object cell weights (granularity_weights.hpp),
 // turned into Granularity_{step+1} = (previous - new) * 100 / start.
-// A thread per object sums its voxels in raster order, as scipy.ndimage.mean (CellProfiler)
-// does; a team per object (the GPU shape) sums in a team reduction, within rounding of it.
+// A thread per object sums its voxels in raster order (run by run), as scipy.ndimage.mean
+// (CellProfiler) does; a team per object (the GPU shape) sums in a team reduction, within
+// rounding of it.
 #ifndef BIK_MEASURE_GRANULARITY_KERNEL_HPP
 #define BIK_MEASURE_GRANULARITY_KERNEL_HPP
 
+#include "bik/core/object_runs.hpp"
 #include "bik/core/object_schedule.hpp"
 #include "bik/core/volume.hpp"
 #include "bik/measure/granularity_weights.hpp"
@@ -21,8 +23,7 @@ namespace bik::detail {
 template <class ExecSpace, class P, class MemorySpace>
 struct GranularityReadBack {
   using member_type = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
-  Kokkos::View<std::int64_t*, MemorySpace> offsets;     // [objects + 1] into the voxel lists
-  Kokkos::View<std::int32_t*, MemorySpace> xs, ys, zs;  // zs within the object's image
+  ObjectRuns<MemorySpace> runs;  // z within the object's image
   Kokkos::View<std::int64_t*, MemorySpace> object_images;
   Volume<P const, MemorySpace> raw;  // the input, images of `planes` planes
   Volume<double, MemorySpace> rec;   // the reconstruction, images of `sub_planes` planes
@@ -37,13 +38,22 @@ struct GranularityReadBack {
   // differences() once every step has run.
   bool means_only = false;
 
-  KOKKOS_INLINE_FUNCTION double value(std::int64_t v, std::int64_t image) const {
-    if (step < 0) return static_cast<double>(raw(image * planes + zs(v), ys(v), xs(v)));
-    return sampler(rec, image * sub_planes, zs(v), ys(v), xs(v));
+  // The sum over run r's voxels, in order.
+  KOKKOS_INLINE_FUNCTION double run_sum(std::int64_t r, std::int64_t image) const {
+    std::int64_t const z = runs.z(r), y = runs.y(r), x1 = runs.x1(r);
+    double sum = 0.0;
+    if (step < 0) {
+      for (std::int64_t x = runs.x0(r); x < x1; ++x)
+        sum += static_cast<double>(raw(image * planes + z, y, x));
+    } else {
+      for (std::int64_t x = runs.x0(r); x < x1; ++x)
+        sum += sampler(rec, image * sub_planes, z, y, x);
+    }
+    return sum;
   }
 
   KOKKOS_INLINE_FUNCTION void finish(std::int64_t k, double sum) const {
-    double const mean = sum / static_cast<double>(offsets(k + 1) - offsets(k));
+    double const mean = sum / static_cast<double>(runs.voxels(k));
     if (step < 0) {  // numpy.maximum(mean, eps): NaN stays NaN
       double const eps = 2.220446049250313e-16;
       start(k) = (mean != mean || !(mean < eps)) ? mean : eps;
@@ -59,10 +69,20 @@ struct GranularityReadBack {
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t k) const {
     std::int64_t const image = object_images(k);
     double sum = 0.0;
-    if (step >= 0 && weighted)
+    if (step >= 0 && weighted) {
       sum = weights.dot(k, rec, image * sub_planes);
-    else
-      for (std::int64_t v = offsets(k); v < offsets(k + 1); ++v) sum += value(v, image);
+    } else {
+      // One running sum over the voxels in raster order (not a sum of run sums).
+      for (std::int64_t r = runs.offsets(k); r < runs.offsets(k + 1); ++r) {
+        std::int64_t const z = runs.z(r), y = runs.y(r), x1 = runs.x1(r);
+        if (step < 0)
+          for (std::int64_t x = runs.x0(r); x < x1; ++x)
+            sum += static_cast<double>(raw(image * planes + z, y, x));
+        else
+          for (std::int64_t x = runs.x0(r); x < x1; ++x)
+            sum += sampler(rec, image * sub_planes, z, y, x);
+      }
+    }
     finish(k, sum);
   }
 
@@ -74,8 +94,8 @@ struct GranularityReadBack {
       sum = weights.dot(team, k, rec, image * sub_planes);
     else
       Kokkos::parallel_reduce(
-          Kokkos::TeamThreadRange(team, offsets(k), offsets(k + 1)),
-          [&](std::int64_t v, double& acc) { acc += value(v, image); }, sum);
+          Kokkos::TeamThreadRange(team, runs.offsets(k), runs.offsets(k + 1)),
+          [&](std::int64_t r, double& acc) { acc += run_sum(r, image); }, sum);
     Kokkos::single(Kokkos::PerTeam(team), [&]() { finish(k, sum); });
   }
 

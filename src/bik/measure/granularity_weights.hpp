@@ -11,8 +11,8 @@
 #define BIK_MEASURE_GRANULARITY_WEIGHTS_HPP
 
 #include "bik/core/compat.hpp"
+#include "bik/core/object_runs.hpp"
 #include "bik/core/object_schedule.hpp"
-#include "bik/core/segments.hpp"
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/resample/grid_sampler.hpp"
@@ -69,18 +69,21 @@ struct ReadBackWeights {
   }
 };
 
-// Builds ReadBackWeights from the objects' voxel lists and the read-back sampler (original
-// voxel -> subsampled grid). `ranges` holds, per cell index along z then y, the first and last
-// original index whose sample reads that cell (first > last: none).
+// Builds ReadBackWeights from the objects' runs and the read-back sampler (original voxel ->
+// subsampled grid). `ranges` holds, per cell index along z, then y, then x, the first and last
+// original index whose sample reads that cell (first > last: none). A run of a row adds to a
+// cell along x the weights of its columns that read the cell, summed in column order: a cell
+// whose reading columns all lie in the run takes their precomputed sum (`column_sums`), so a run
+// costs about one step per cell rather than per voxel.
 template <class ExecSpace, class MemorySpace>
 struct ReadBackWeightsBuilder {
   using member_type = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
   static constexpr int kBox = ReadBackWeights<MemorySpace>::kBox;
-  Kokkos::View<std::int64_t*, MemorySpace> voxel_offsets;  // [objects + 1]
-  Kokkos::View<std::int32_t*, MemorySpace> xs, ys, zs;
+  ObjectRuns<MemorySpace> runs;
   GridSampler<MemorySpace> sampler;
-  Kokkos::View<std::int64_t*, MemorySpace> ranges;  // [2 * (cells_z + cells_y)]
-  std::int64_t cells_z = 1;
+  Kokkos::View<std::int64_t*, MemorySpace> ranges;  // [2 * (cells_z + cells_y + cells_x)]
+  Kokkos::View<double*, MemorySpace> column_sums;   // [cells_x]: all the columns reading a cell
+  std::int64_t cells_z = 1, cells_y = 1;
   ReadBackWeights<MemorySpace> out;
 
   // Sample tables of the sampler, by original index.
@@ -109,13 +112,13 @@ struct ReadBackWeightsBuilder {
     }
   }
 
-  // Stage 1: the box of object k from the extent of its voxels.
+  // Stage 1: the box of object k from the extent of its runs.
   struct Bounds {};
   KOKKOS_INLINE_FUNCTION void set_box(std::int64_t k, std::int64_t ymin, std::int64_t ymax,
                                       std::int64_t xmin, std::int64_t xmax) const {
     std::int64_t* const b = &out.box(kBox * k);
-    std::int64_t const first = voxel_offsets(k), last = voxel_offsets(k + 1) - 1;
-    std::int64_t const zmin = zs(first), zmax = zs(last);  // raster order
+    std::int64_t const first = runs.offsets(k), last = runs.offsets(k + 1) - 1;
+    std::int64_t const zmin = runs.z(first), zmax = runs.z(last);  // raster order
     std::int64_t z0 = 0, z1 = 0, y0, y1, x0, x1;
     if (!sampler.planar) cells([&](std::int64_t c) { return along_z(c); }, zmin, zmax, z0, z1);
     cells([&](std::int64_t c) { return along_y(c); }, ymin, ymax, y0, y1);
@@ -133,30 +136,33 @@ struct ReadBackWeightsBuilder {
     b[9] = ymax;
   }
   KOKKOS_INLINE_FUNCTION void operator()(Bounds, std::int64_t k) const {
-    std::int64_t ymin = ys(voxel_offsets(k)), ymax = ymin, xmin = xs(voxel_offsets(k)), xmax = xmin;
-    for (std::int64_t v = voxel_offsets(k); v < voxel_offsets(k + 1); ++v) {
-      ymin = ys(v) < ymin ? ys(v) : ymin;
-      ymax = ys(v) > ymax ? ys(v) : ymax;
-      xmin = xs(v) < xmin ? xs(v) : xmin;
-      xmax = xs(v) > xmax ? xs(v) : xmax;
+    std::int64_t const first = runs.offsets(k);
+    std::int64_t ymin = runs.y(first), ymax = ymin, xmin = runs.x0(first),
+                 xmax = runs.x1(first) - 1;
+    for (std::int64_t r = first; r < runs.offsets(k + 1); ++r) {
+      ymin = runs.y(r) < ymin ? runs.y(r) : ymin;
+      ymax = runs.y(r) > ymax ? runs.y(r) : ymax;
+      xmin = runs.x0(r) < xmin ? runs.x0(r) : xmin;
+      xmax = runs.x1(r) - 1 > xmax ? runs.x1(r) - 1 : xmax;
     }
     set_box(k, ymin, ymax, xmin, xmax);
   }
   KOKKOS_INLINE_FUNCTION void operator()(Bounds, member_type const& team) const {
     std::int64_t const k = team.league_rank();
-    auto const range = Kokkos::TeamThreadRange(team, voxel_offsets(k), voxel_offsets(k + 1));
+    auto const range = Kokkos::TeamThreadRange(team, runs.offsets(k), runs.offsets(k + 1));
     std::int64_t ymin, ymax, xmin, xmax;
     Kokkos::parallel_reduce(
-        range, [&](std::int64_t v, std::int64_t& m) { m = ys(v) < m ? ys(v) : m; },
+        range, [&](std::int64_t r, std::int64_t& m) { m = runs.y(r) < m ? runs.y(r) : m; },
         Kokkos::Min<std::int64_t>(ymin));
     Kokkos::parallel_reduce(
-        range, [&](std::int64_t v, std::int64_t& m) { m = ys(v) > m ? ys(v) : m; },
+        range, [&](std::int64_t r, std::int64_t& m) { m = runs.y(r) > m ? runs.y(r) : m; },
         Kokkos::Max<std::int64_t>(ymax));
     Kokkos::parallel_reduce(
-        range, [&](std::int64_t v, std::int64_t& m) { m = xs(v) < m ? xs(v) : m; },
+        range, [&](std::int64_t r, std::int64_t& m) { m = runs.x0(r) < m ? runs.x0(r) : m; },
         Kokkos::Min<std::int64_t>(xmin));
     Kokkos::parallel_reduce(
-        range, [&](std::int64_t v, std::int64_t& m) { m = xs(v) > m ? xs(v) : m; },
+        range,
+        [&](std::int64_t r, std::int64_t& m) { m = runs.x1(r) - 1 > m ? runs.x1(r) - 1 : m; },
         Kokkos::Max<std::int64_t>(xmax));
     Kokkos::single(Kokkos::PerTeam(team), [&]() { set_box(k, ymin, ymax, xmin, xmax); });
   }
@@ -166,21 +172,51 @@ struct ReadBackWeightsBuilder {
   struct Accumulate {};
   KOKKOS_INLINE_FUNCTION std::int64_t row_start(std::int64_t k, std::int64_t z,
                                                 std::int64_t y) const {
-    std::int64_t lo = voxel_offsets(k), hi = voxel_offsets(k + 1);
-    while (lo < hi) {  // first voxel at or after row (z, y)
+    std::int64_t lo = runs.offsets(k), hi = runs.offsets(k + 1);
+    while (lo < hi) {  // first run at or after row (z, y)
       std::int64_t const mid = lo + (hi - lo) / 2;
-      if (zs(mid) < z || (zs(mid) == z && ys(mid) < y))
+      if (runs.z(mid) < z || (runs.z(mid) == z && runs.y(mid) < y))
         lo = mid + 1;
       else
         hi = mid;
     }
     return lo;
   }
+  // The weights that columns [c0, c1] (inside the grid) give cell j along x, in column order.
+  KOKKOS_INLINE_FUNCTION double column_sum(std::int64_t j, std::int64_t c0, std::int64_t c1) const {
+    double sum = 0.0;
+    for (std::int64_t c = c0; c <= c1; ++c) {
+      AxisSample const sx = along_x(c);
+      if (sx.i0 == j) sum += sx.w0;
+      if (sx.i1 == j) sum += sx.w1;
+    }
+    return sum;
+  }
+  // Adds the weights along x of the voxels [x0, x1) of a row, times `f`, to the cells of the
+  // line starting at w (indexed by cell column).
+  KOKKOS_INLINE_FUNCTION void add_run(double* w, double f, std::int64_t x0, std::int64_t x1) const {
+    // Columns outside the grid (an overshoot at the axis' end) read nothing; those inside are
+    // consecutive and read consecutive cells.
+    std::int64_t a = x0, b = x1 - 1;
+    while (a <= b && !along_x(a).inside()) ++a;
+    while (b >= a && !along_x(b).inside()) --b;
+    if (a > b) return;
+    AxisSample const first = along_x(a), last = along_x(b);
+    std::int64_t const lo = kx::min(first.i0, first.i1), hi = kx::max(last.i0, last.i1);
+    std::int64_t const* const range = &ranges(2 * (cells_z + cells_y));
+    for (std::int64_t j = lo; j <= hi; ++j) {
+      std::int64_t const c0 = range[2 * j], c1 = range[2 * j + 1];
+      double const sum =
+          c0 >= a && c1 <= b ? column_sums(j) : column_sum(j, kx::max(a, c0), kx::min(b, c1));
+      double const t = f * sum;
+      w[j] = w[j] < 0.0 ? t : w[j] + t;
+    }
+  }
   KOKKOS_INLINE_FUNCTION void line(std::int64_t k, std::int64_t l) const {
     std::int64_t const* const b = &out.box(kBox * k);
     std::int64_t const cz = b[0] + l / b[4], cy = b[1] + l % b[4];
     double* const w = out.weights.data() + out.offsets(k) + l * b[5] - b[2];
-    std::int64_t const end = voxel_offsets(k + 1);
+    std::int64_t const end = runs.offsets(k + 1);
     std::int64_t const z_first = sampler.planar ? 0 : kx::max(ranges(2 * cz), b[6]);
     std::int64_t const z_last = sampler.planar ? 0 : kx::min(ranges(2 * cz + 1), b[7]);
     std::int64_t const y_first = kx::max(ranges(2 * (cells_z + cy)), b[8]);
@@ -200,64 +236,36 @@ struct ReadBackWeightsBuilder {
         double const fy = sy.inside() ? weight_of(sy, cy) : -1.0;
         if (fy < 0.0) continue;
         double const f = sampler.planar ? fy : fz * fy;
-        for (std::int64_t v = row_start(k, z, y); v < end && zs(v) == z && ys(v) == y; ++v) {
-          AxisSample const sx = along_x(xs(v));
-          if (!sx.inside()) continue;
-          double& w0 = w[sx.i0];
-          double& w1 = w[sx.i1];
-          double const c0 = f * sx.w0, c1 = f * sx.w1;
-          w0 = w0 < 0.0 ? c0 : w0 + c0;
-          w1 = w1 < 0.0 ? c1 : w1 + c1;
-        }
+        for (std::int64_t r = row_start(k, z, y); r < end && runs.z(r) == z && runs.y(r) == y; ++r)
+          add_run(w, f, runs.x0(r), runs.x1(r));
       }
     }
   }
   KOKKOS_INLINE_FUNCTION std::int64_t lines(std::int64_t k) const {
     return out.box(kBox * k + 3) * out.box(kBox * k + 4);
   }
-  // A thread per object: each voxel once, in raster order, into the (up to 4) lines it reads.
-  // Every weight takes the same terms in the same order as line() gives it.
+  // A thread per object: each run once, in raster order, into the (up to 4) lines its row
+  // reads. Every weight takes the same terms in the same order as line() gives it.
   KOKKOS_INLINE_FUNCTION void operator()(Accumulate, std::int64_t k) const {
     std::int64_t const* const b = &out.box(kBox * k);
     if (b[3] == 0) return;
     double* const w = out.weights.data() + out.offsets(k) - b[2];
-    std::int64_t const end = voxel_offsets(k + 1);
-    std::int64_t row_z = -1, row_y = -1;
-    std::int64_t starts[4];  // per line the row's cells read: its offset in w
-    double factors[4];
-    int n = 0;
-    for (std::int64_t v = voxel_offsets(k); v < end; ++v) {
-      if (zs(v) != row_z || ys(v) != row_y) {
-        row_z = zs(v);
-        row_y = ys(v);
-        n = 0;
-        // The cells along z (one plane in 2D) and along y of the row; as line(), a cell read
-        // by both neighbours of a sample (an axis of one cell) takes the first weight only.
-        AxisSample sz;
-        sz.i0 = sz.i1 = 0;
-        sz.w0 = 1.0;
-        if (!sampler.planar) sz = along_z(row_z);
-        AxisSample const sy = along_y(row_y);
-        if (!sz.inside() || !sy.inside()) continue;
-        for (int a = 0; a < (sampler.planar || sz.i1 == sz.i0 ? 1 : 2); ++a)
-          for (int c = 0; c < (sy.i1 == sy.i0 ? 1 : 2); ++c) {
-            std::int64_t const cz = a == 0 ? sz.i0 : sz.i1, cy = c == 0 ? sy.i0 : sy.i1;
-            double const fy = c == 0 ? sy.w0 : sy.w1;
-            factors[n] = sampler.planar ? fy : (a == 0 ? sz.w0 : sz.w1) * fy;
-            starts[n] = ((cz - b[0]) * b[4] + (cy - b[1])) * b[5];
-            ++n;
-          }
-      }
-      if (n == 0) continue;
-      AxisSample const sx = along_x(xs(v));
-      if (!sx.inside()) continue;
-      for (int l = 0; l < n; ++l) {
-        double& w0 = w[starts[l] + sx.i0];
-        double& w1 = w[starts[l] + sx.i1];
-        double const c0 = factors[l] * sx.w0, c1 = factors[l] * sx.w1;
-        w0 = w0 < 0.0 ? c0 : w0 + c0;
-        w1 = w1 < 0.0 ? c1 : w1 + c1;
-      }
+    for (std::int64_t r = runs.offsets(k); r < runs.offsets(k + 1); ++r) {
+      // The cells along z (one plane in 2D) and along y of the row; as line(), a cell read by
+      // both neighbours of a sample (an axis of one cell) takes the first weight only.
+      AxisSample sz;
+      sz.i0 = sz.i1 = 0;
+      sz.w0 = 1.0;
+      if (!sampler.planar) sz = along_z(runs.z(r));
+      AxisSample const sy = along_y(runs.y(r));
+      if (!sz.inside() || !sy.inside()) continue;
+      for (int a = 0; a < (sampler.planar || sz.i1 == sz.i0 ? 1 : 2); ++a)
+        for (int c = 0; c < (sy.i1 == sy.i0 ? 1 : 2); ++c) {
+          std::int64_t const cz = a == 0 ? sz.i0 : sz.i1, cy = c == 0 ? sy.i0 : sy.i1;
+          double const fy = c == 0 ? sy.w0 : sy.w1;
+          add_run(w + ((cz - b[0]) * b[4] + (cy - b[1])) * b[5],
+                  sampler.planar ? fy : (a == 0 ? sz.w0 : sz.w1) * fy, runs.x0(r), runs.x1(r));
+        }
     }
   }
   KOKKOS_INLINE_FUNCTION void operator()(Accumulate, member_type const& team) const {
@@ -305,23 +313,21 @@ inline void append_cell_ranges(std::vector<double> const& coords, std::int64_t n
   }
 }
 
-// The read-back operator of `objects` objects (voxel lists `seg`) through `sampler` on a grid
+// The read-back operator of the objects of `runs` through `sampler` on a grid
 // of `cells` per image (cz = 1 for 2D), or an empty one (weights.extent(0) == 0 and offsets
 // unset) when the boxes would hold more than `budget` cells: the caller then gathers.
-// read_back_{z,y} are the sampler's original-index coordinates along z (unused in 2D) and y.
+// read_back_{z,y,x} are the sampler's original-index coordinates along z (unused in 2D), y, x.
 // One host synchronisation (the total box size).
 template <class ExecSpace, class MemorySpace>
 ReadBackWeights<MemorySpace> make_read_back_weights(
-    ExecSpace const& space, Segments<MemorySpace> const& seg, std::int64_t objects,
+    ExecSpace const& space, ObjectRuns<MemorySpace> const& runs,
     GridSampler<MemorySpace> const& sampler, std::vector<double> const& read_back_z,
-    std::vector<double> const& read_back_y, Shape3 cells, std::int64_t budget,
-    ObjectSchedule const& schedule, Workspace<MemorySpace>* workspace) {
+    std::vector<double> const& read_back_y, std::vector<double> const& read_back_x, Shape3 cells,
+    std::int64_t budget, ObjectSchedule const& schedule, Workspace<MemorySpace>* workspace) {
   using Buffers = Workspace<MemorySpace>;
+  std::int64_t const objects = runs.objects;
   ReadBackWeightsBuilder<ExecSpace, MemorySpace> b;
-  b.voxel_offsets = seg.offsets;
-  b.xs = seg.x;
-  b.ys = seg.y;
-  b.zs = seg.z;
+  b.runs = runs;
   b.sampler = sampler;
   b.cells_z = cells.z;
   std::vector<std::int64_t> ranges;
@@ -330,6 +336,24 @@ ReadBackWeights<MemorySpace> make_read_back_weights(
   else
     append_cell_ranges(read_back_z, cells.z, ranges);
   append_cell_ranges(read_back_y, cells.y, ranges);
+  std::size_t const x_base = ranges.size();
+  append_cell_ranges(read_back_x, cells.x, ranges);
+  std::vector<double> column_sums(static_cast<std::size_t>(cells.x), 0.0);
+  for (std::int64_t j = 0; j < cells.x; ++j) {  // as ReadBackWeightsBuilder::column_sum
+    double& sum = column_sums[static_cast<std::size_t>(j)];
+    for (std::int64_t c = ranges[x_base + 2 * j]; c <= ranges[x_base + 2 * j + 1]; ++c) {
+      AxisSample const sx = axis_sample(read_back_x[static_cast<std::size_t>(c)], cells.x);
+      if (sx.i0 == j) sum += sx.w0;
+      if (sx.i1 == j) sum += sx.w1;
+    }
+  }
+  b.cells_y = cells.y;
+  b.column_sums =
+      Buffers::template get<double>(workspace, "bik::granularity::column_sums", column_sums.size());
+  Kokkos::deep_copy(
+      space, b.column_sums,
+      Kokkos::View<double const*, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>(
+          column_sums.data(), column_sums.size()));
   b.ranges = Buffers::template get<std::int64_t>(workspace, "bik::granularity::cell_ranges",
                                                  ranges.size());
   Kokkos::deep_copy(
@@ -358,7 +382,7 @@ ReadBackWeights<MemorySpace> make_read_back_weights(
       Kokkos::View<std::int64_t, Kokkos::HostSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>(
           &total),
       Kokkos::subview(offsets, objects));
-  space.fence();  // `ranges` and `total` live on the host stack
+  space.fence();  // `ranges`, `column_sums` and `total` live on the host stack
   if (total > budget) return {};
   b.out.weights = Buffers::template get<double>(workspace, "bik::granularity::box_weights",
                                                 static_cast<std::size_t>(total));

@@ -71,8 +71,10 @@ struct ReconstructTiles {
   std::int64_t cz, cy, cx;  // tile counts per axis
   int colour;
   using value_type = std::int64_t;  // the reduction counts the tiles a phase ran
-  // active(t): 0 idle, 1 woken by a neighbour (border seeding), kFirstRun (full sweeps).
-  static constexpr std::int32_t kFirstRun = 2;
+  // active(t), bits: woken by a neighbour (it runs; border seeding unless it sweeps), to sweep
+  // (it runs, full sweeps), dormant (holds a stable start, never swept: sweeps once woken).
+  // 0: idle (stable since its last run).
+  static constexpr std::int32_t kWoken = 1, kSweep = 2, kDormant = 4;
   // Queue entries: offsets inside the tile, 10 bits per axis.
   static constexpr std::int32_t kY = 1 << 10, kZ = 1 << 20;
 
@@ -243,8 +245,8 @@ struct ReconstructTiles {
 
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t t, std::int64_t& processed) const {
     std::int64_t const bz = t / (cy * cx), by = (t / cx) % cy, bx = t % cx;
-    if (((bz + by + bx) & 1) != colour || active[t] == 0) return;
-    bool const first = active[t] == kFirstRun;
+    if (((bz + by + bx) & 1) != colour || (active[t] & (kWoken | kSweep)) == 0) return;
+    bool const first = (active[t] & (kSweep | kDormant)) != 0;
     active[t] = 0;
     ++processed;
     Tile tile;
@@ -264,8 +266,7 @@ struct ReconstructTiles {
     propagate(tile);
     // Wake the tiles across the faces that rose (they are of the other colour).
     auto const wake = [&](std::int64_t wz, std::int64_t wy, std::int64_t wx) {
-      // A tile that has not had its first run keeps kFirstRun.
-      Kokkos::atomic_fetch_max(&active[(wz * cy + wy) * cx + wx], std::int32_t(1));
+      Kokkos::atomic_fetch_or(&active[(wz * cy + wy) * cx + wx], kWoken);
     };
     unsigned const faces = tile.faces;
     if ((faces & 1u) && bz > 0) wake(bz - 1, by, bx);
@@ -274,6 +275,69 @@ struct ReconstructTiles {
     if ((faces & 8u) && by + 1 < cy) wake(bz, by + 1, bx);
     if ((faces & 16u) && bx > 0) wake(bz, by, bx - 1);
     if ((faces & 32u) && bx + 1 < cx) wake(bz, by, bx + 1);
+  }
+};
+
+// The start of a reconstruction, row by row: out = min(max(seed, floor), mask) (no floor: the
+// clamped seed), the in-queue flags cleared. A floor between the seed and the result gives an
+// exact start that is closer to it (granularity's spectrum from the last step). A floor that
+// is itself a reconstruction under the same mask is stable, so only the tiles where the start
+// rose above it, or next to such a voxel, need their sweeps: they are marked kSweep, the others
+// stay dormant until a neighbour wakes them.
+template <class T, class MemorySpace>
+struct ReconstructStart {
+  Volume<T const, MemorySpace> seed;
+  T const* floor = nullptr;   // dense, as mask; null: none
+  ReconstructTiles<T> tiles;  // mask, out, queued flags, tile flags and geometry
+  bool dormant = false;       // tiles start dormant: mark those to sweep
+
+  // Marks tile (bz, by, bx) to be swept.
+  KOKKOS_INLINE_FUNCTION void sweep(std::int64_t bz, std::int64_t by, std::int64_t bx) const {
+    Kokkos::atomic_fetch_or(&tiles.active[(bz * tiles.cy + by) * tiles.cx + bx],
+                            ReconstructTiles<T>::kSweep);
+  }
+
+  // Marks the tiles holding the voxels of row (z, y) that rose above the floor, and the tiles
+  // of their face neighbours. NaN counts as rising (a sweep too many is harmless).
+  KOKKOS_INLINE_FUNCTION void mark(std::int64_t z, std::int64_t y, T const* o, T const* f) const {
+    std::int64_t const nx = tiles.nx, tx = tiles.tx, ty = tiles.ty, tz = tiles.tz;
+    std::int64_t const bz = z / tz, by = y / ty;
+    for (std::int64_t bx = 0; bx < tiles.cx; ++bx) {
+      std::int64_t const x0 = bx * tx, x1 = kx::min(x0 + tx, nx);
+      bool rose = false;
+      for (std::int64_t x = x0; x < x1; ++x) rose |= !(o[x] == f[x]);
+      if (!rose) continue;
+      sweep(bz, by, bx);
+      if (y == by * ty && y > 0) sweep(bz, by - 1, bx);
+      if (y == (by + 1) * ty - 1 && y + 1 < tiles.ny) sweep(bz, by + 1, bx);
+      if (z == bz * tz && tiles.has_z_below(z)) sweep(bz - 1, by, bx);
+      if (z == (bz + 1) * tz - 1 && tiles.has_z_above(z)) sweep(bz + 1, by, bx);
+      if (bx > 0 && !(o[x0] == f[x0])) sweep(bz, by, bx - 1);
+      if (bx + 1 < tiles.cx && !(o[x1 - 1] == f[x1 - 1])) sweep(bz, by, bx + 1);
+    }
+  }
+
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t r) const {
+    std::int64_t const ny = tiles.ny, nx = tiles.nx;
+    std::int64_t const z = r / ny, y = r - z * ny;
+    T const* const m = tiles.mask + r * nx;
+    T* const o = tiles.out + r * nx;
+    std::uint8_t* const q = tiles.queued + r * nx;
+    if (floor != nullptr) {
+      T const* const f = floor + r * nx;
+      for (std::int64_t x = 0; x < nx; ++x) {
+        T s = seed(z, y, x);
+        if (s < f[x]) s = f[x];
+        o[x] = m[x] < s ? m[x] : s;
+      }
+      if (dormant) mark(z, y, o, f);
+    } else {
+      for (std::int64_t x = 0; x < nx; ++x) {
+        T const s = seed(z, y, x);
+        o[x] = m[x] < s ? m[x] : s;
+      }
+    }
+    for (std::int64_t x = 0; x < nx; ++x) q[x] = 0;
   }
 };
 
@@ -287,15 +351,15 @@ bool is_dense(V const& v) {
 
 }  // namespace detail
 
-// out = the reconstruction by dilation of `seed` under `mask` with the cross footprint, per
-// plane (planes = 1: disk(1), 4-connectivity) or within volumes `planes` planes deep (ball(1),
-// 6-connectivity). Seeds above the mask are clamped to it (skimage raises instead). All three
-// have one shape; out may be seed's memory, not mask's. O(voxels) per tile activation;
-// parallel over tiles (ReconstructionTiles<ExecSpace>); temporaries from `workspace`.
+namespace detail {
+
+// reconstruct_by_dilation from the start min(max(seed, floor), mask) (floor: dense memory of
+// the mask's shape, or null for none). The floor must lie below the reconstruction of seed
+// under mask; then the result is that reconstruction.
 template <class ExecSpace, class T, class MemorySpace>
-void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace> seed,
-                             Volume<T const, MemorySpace> mask, Volume<T, MemorySpace> out,
-                             std::int64_t planes = 1, Workspace<MemorySpace>* workspace = nullptr) {
+void reconstruct_from(ExecSpace const& space, Volume<T const, MemorySpace> seed, T const* floor,
+                      Volume<T const, MemorySpace> mask, Volume<T, MemorySpace> out,
+                      std::int64_t planes, Workspace<MemorySpace>* workspace) {
   static_assert(Kokkos::SpaceAccessibility<ExecSpace, MemorySpace>::accessible,
                 "bik::reconstruct_by_dilation: views must be accessible from the execution space");
   char const* const where = "bik::reconstruct_by_dilation";
@@ -314,38 +378,24 @@ void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace
   static_assert(Tiles::plane_y <= 1024 && Tiles::plane_x <= 1024 && Tiles::volume_z <= 1024 &&
                     Tiles::volume_y <= 1024 && Tiles::volume_x <= 1024,
                 "bik::ReconstructionTiles: queue entries pack tile offsets in 10 bits per axis");
-  using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
   std::int64_t const nz = shape.z, ny = shape.y, nx = shape.x;
   std::size_t const voxels = static_cast<std::size_t>(shape.size());
   // The kernels step through dense memory: a strided mask is copied, a strided output is
   // reconstructed in a dense buffer and copied back.
   Volume<T const, MemorySpace> dense_mask = mask;
   Kokkos::View<T*, MemorySpace> mask_owner, work_owner;
-  if (!detail::is_dense(mask)) {
-    mask_owner = detail::scratch<T>(workspace, "bik::reconstruct::mask", voxels);
-    Volume<T, MemorySpace> copy = detail::dense_volume(mask_owner, nz, ny, nx);
+  if (!is_dense(mask)) {
+    mask_owner = scratch<T>(workspace, "bik::reconstruct::mask", voxels);
+    Volume<T, MemorySpace> copy = dense_volume(mask_owner, nz, ny, nx);
     Kokkos::deep_copy(space, copy, mask);
     dense_mask = copy;
   }
   Volume<T, MemorySpace> work = out;
-  if (!detail::is_dense(out)) {
-    work_owner = detail::scratch<T>(workspace, "bik::reconstruct::work", voxels);
-    work = detail::dense_volume(work_owner, nz, ny, nx);
+  if (!is_dense(out)) {
+    work_owner = scratch<T>(workspace, "bik::reconstruct::work", voxels);
+    work = dense_volume(work_owner, nz, ny, nx);
   }
-  {
-    T const* const m = dense_mask.data();
-    T* const o = work.data();
-    Kokkos::parallel_for(
-        "bik::reconstruct::clamp", Policy(space, 0, nz * ny), KOKKOS_LAMBDA(std::int64_t r) {
-          std::int64_t const z = r / ny, y = r - z * ny;
-          for (std::int64_t x = 0; x < nx; ++x) {
-            T const s = seed(z, y, x), limit = m[r * nx + x];
-            o[r * nx + x] = limit < s ? limit : s;
-          }
-        });
-  }
-  detail::geodesic_sweeps(space, dense_mask, work, planes, Tiles::sweep_rounds);
-  detail::ReconstructTiles<T> tiles;
+  ReconstructTiles<T> tiles;
   tiles.mask = dense_mask.data();
   tiles.out = work.data();
   tiles.nz = nz;
@@ -360,27 +410,52 @@ void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace
   tiles.cy = (ny + tiles.ty - 1) / tiles.ty;
   tiles.cx = (nx + tiles.tx - 1) / tiles.tx;
   std::int64_t const count = tiles.cz * tiles.cy * tiles.cx;
-  auto const queue = detail::scratch<std::int32_t>(
-      workspace, "bik::reconstruct::queue",
-      static_cast<std::size_t>(count * (tiles.tz * tiles.ty * tiles.tx + 1)));
-  auto const queued = detail::scratch<std::uint8_t>(workspace, "bik::reconstruct::queued", voxels);
-  auto const active = detail::scratch<std::int32_t>(workspace, "bik::reconstruct::active",
-                                                    static_cast<std::size_t>(count));
+  auto const queue =
+      scratch<std::int32_t>(workspace, "bik::reconstruct::queue",
+                            static_cast<std::size_t>(count * (tiles.tz * tiles.ty * tiles.tx + 1)));
+  auto const queued = scratch<std::uint8_t>(workspace, "bik::reconstruct::queued", voxels);
+  auto const active =
+      scratch<std::int32_t>(workspace, "bik::reconstruct::active", static_cast<std::size_t>(count));
   tiles.queue = queue.data();
   tiles.queued = queued.data();
   tiles.active = active.data();
-  fill(space, "bik::reconstruct::clear", queued, std::uint8_t(0));
-  fill(space, "bik::reconstruct::activate", active, tiles.kFirstRun);
-  for (int colour = 0;; colour ^= 1) {
-    tiles.colour = colour;
+  ReconstructStart<T, MemorySpace> start;
+  start.seed = seed;
+  start.floor = floor;
+  start.tiles = tiles;
+  // Geodesic sweeps would raise voxels of dormant tiles behind their back.
+  start.dormant = floor != nullptr && Tiles::sweep_rounds == 0;
+  using Policy = Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>;
+  fill(space, "bik::reconstruct::activate", active, start.dormant ? tiles.kDormant : tiles.kSweep);
+  Kokkos::parallel_for("bik::reconstruct::start", Policy(space, 0, nz * ny), start);
+  geodesic_sweeps(space, dense_mask, work, planes, Tiles::sweep_rounds);
+  for (int phase = 0;; ++phase) {
+    tiles.colour = phase & 1;
     std::int64_t processed = 0;
     Kokkos::parallel_reduce("bik::reconstruct::tiles",
                             Kokkos::RangePolicy<ExecSpace, Kokkos::Schedule<Kokkos::Dynamic>,
                                                 Kokkos::IndexType<std::int64_t>>(space, 0, count),
                             tiles, processed);
-    if (processed == 0) break;  // parallel_reduce into a host scalar has fenced
+    // parallel_reduce into a host scalar has fenced. After the first phase, an idle phase
+    // leaves nothing to wake; before it, tiles of the second colour may be waiting to sweep.
+    if (processed == 0 && phase > 0) break;
   }
   if (work.data() != out.data()) Kokkos::deep_copy(space, out, work);
+}
+
+}  // namespace detail
+
+// out = the reconstruction by dilation of `seed` under `mask` with the cross footprint, per
+// plane (planes = 1: disk(1), 4-connectivity) or within volumes `planes` planes deep (ball(1),
+// 6-connectivity). Seeds above the mask are clamped to it (skimage raises instead). All three
+// have one shape; out may be seed's memory, not mask's. O(voxels) per tile activation;
+// parallel over tiles (ReconstructionTiles<ExecSpace>); temporaries from `workspace`.
+template <class ExecSpace, class T, class MemorySpace>
+void reconstruct_by_dilation(ExecSpace const& space, Volume<T const, MemorySpace> seed,
+                             Volume<T const, MemorySpace> mask, Volume<T, MemorySpace> out,
+                             std::int64_t planes = 1, Workspace<MemorySpace>* workspace = nullptr) {
+  detail::reconstruct_from(space, seed, static_cast<T const*>(nullptr), mask, out, planes,
+                           workspace);
 }
 
 }  // namespace bik
