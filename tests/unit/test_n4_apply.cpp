@@ -259,6 +259,31 @@ TEST_CASE("n4 apply_bias: a smooth field, every span within 1/16 of its row's ce
   });
 }
 
+TEST_CASE("n4 apply_bias: no correction in place") {
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    using MS = typename Space::memory_space;
+    bik::Shape3 const g{1, 2, 9};
+    bik::n4::LatticeShape const l{1, 4, 4};
+    auto const basis = bik::n4::make_grid_basis<MS>(g, l);
+    Kokkos::View<double*, MS> coeff("coeff", l.size());
+    Kokkos::View<float***, Kokkos::LayoutRight, MS> volume("volume", g.z, g.y, g.x),
+        other("other", g.z, g.y, g.x);
+    auto* none = static_cast<bik::Workspace<MS>*>(nullptr);
+    auto const in = bik::as_volume(volume);
+    CHECK_THROWS_WITH_AS(
+        bik::n4::apply_bias(Space(), basis, coeff, in, bik::as_writable_volume(volume),
+                            bik::Volume<float, MS>(), none),
+        doctest::Contains("must be other volumes than the input"), bik::Error);
+    CHECK_THROWS_WITH_AS(
+        bik::n4::apply_bias(Space(), basis, coeff, in, bik::as_writable_volume(other),
+                            bik::as_writable_volume(volume), none),
+        doctest::Contains("must be other volumes than the input"), bik::Error);
+    bik::n4::apply_bias(Space(), basis, coeff, in, bik::as_writable_volume(other),
+                        bik::Volume<float, MS>(), none);
+  });
+}
+
 TEST_CASE("n4 apply_bias: gains are clamped to 2^+-93 in float, 2^+-989 in double") {
   bik_test::for_each_space([](auto space) {
     using Space = decltype(space);

@@ -33,6 +33,7 @@
 #define BIK_N4_APPLY_BIAS_HPP
 
 #include "bik/core/compat.hpp"
+#include "bik/core/error.hpp"
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/n4/evaluate_lattice.hpp"
@@ -285,12 +286,16 @@ inline double bias_floor(Semantics semantics) {
 
 // corrected = input / max(exp(field), floor) and, if `log_bias` is not empty, log_bias = field,
 // for a field already collapsed over Z and Y on the image's grid (prepare_lattice_on_grid);
-// the floor is the semantics' bias_floor.
+// the floor is the semantics' bias_floor. The outputs must not be the input: a CPU span writes
+// past its end before the next span reads its input (not in place).
 template <class ExecSpace, class MemorySpace, class T>
 void apply_bias(ExecSpace const& space, LatticeOnGrid<MemorySpace> const& field,
                 Volume<T const, MemorySpace> input, Volume<T, MemorySpace> corrected,
                 Volume<T, MemorySpace> log_bias, Workspace<MemorySpace>* ws = nullptr,
                 Semantics semantics = Semantics::itk) {
+  require(corrected.data() != input.data() && log_bias.data() != input.data(),
+          "bik::n4::apply_bias",
+          "corrected and log_bias must be other volumes than the input (no correction in place)");
   using Rows = detail::ApplyBiasRows<ExecSpace, MemorySpace, T>;
   using Compute = typename Rows::Compute;
   Rows rows{field, input, corrected, log_bias,
