@@ -1,6 +1,7 @@
 // N4's full-resolution pass (bik/n4/apply_bias.hpp, exp2_poly.hpp) and its per-section split
 // (sections.hpp): the vectorisable 2^x against long double's, its shortcut without range
-// reduction against it bit for bit, corrected = input / exp(field) against a long double
+// reduction against it bit for bit, the shift-free polynomials with any scale against long
+// double's 2^x, corrected = input / exp(field) against a long double
 // evaluation of the same collapsed table (whose own evaluation test_n4_bspline.cpp tests), in
 // float and double, with unit and non-unit X strides, on every space; the clamp of the gain,
 // linumpy's 1e-6 floor on the bias; and the section boundaries against Python's round.
@@ -70,6 +71,63 @@ TEST_CASE("n4 exp2_reduced: exp2_poly(s) 2^K bit for bit for |s| < 1/2 and |K| <
   CHECK(mismatches == 0);
 }
 
+TEST_CASE("n4 exp2_near: within 1.7 2^-24 (float) and 1.1 2^-53 (double) of 2^s, |s| <= 1/16") {
+  double worst_float = 0.0, worst_double = 0.0;
+  for (double s = -0.0625; s <= 0.0625; s += 1.03e-7) {
+    float const sf = static_cast<float>(s);
+    long double const want_f = std::exp2(static_cast<long double>(sf));
+    long double const want_d = std::exp2(static_cast<long double>(s));
+    worst_float = std::max(
+        worst_float,
+        static_cast<double>(std::fabs(bik::n4::math::exp2_near(sf, 1.0f) - want_f) / want_f));
+    worst_double = std::max(
+        worst_double,
+        static_cast<double>(std::fabs(bik::n4::math::exp2_near(s, 1.0) - want_d) / want_d));
+  }
+  INFO("worst relative errors: float " << worst_float << ", double " << worst_double);
+  CHECK(worst_float <= 1.7 * std::ldexp(1.0, -24));
+  CHECK(worst_double <= 1.1 * std::ldexp(1.0, -53));
+  CHECK(bik::n4::math::exp2_near(0.0f, 1.0f) == 1.0f);
+  CHECK(bik::n4::math::exp2_near(0.0, 1.0) == 1.0);
+}
+
+// apply_bias.hpp's budget for its polynomials: 2^c P(s), the coefficients of P scaled by
+// scale = exp2_poly(c) in double, rounded to the type, within 4.5 u of 2^(c + s) (u = 2^-24 or
+// 2^-53), for centres c that are not integers: exp2_near for |s| <= 1/16, exp2_reduced for
+// |s| <= 0.49.
+TEST_CASE("n4 exp2_near, exp2_reduced: within 4.5 u of 2^(c + s) with scale 2^c, any real c") {
+  double worst_near_f = 0.0, worst_reduced_f = 0.0, worst_near_d = 0.0, worst_reduced_d = 0.0;
+  auto relative = [](long double got, long double want) {
+    return static_cast<double>(std::fabs(got - want) / want);
+  };
+  for (double c = -32.0; c <= 32.0; c += 0.6180339887) {
+    float const scale_f = static_cast<float>(bik::n4::math::exp2_poly(c));
+    double const scale_d = bik::n4::math::exp2_poly(c);
+    for (double s = -0.49; s <= 0.49; s += 0.0000917) {
+      float const sf = static_cast<float>(s);
+      long double const want_f = std::exp2(static_cast<long double>(c) + sf);
+      long double const want_d = std::exp2(static_cast<long double>(c) + s);
+      worst_reduced_f =
+          std::max(worst_reduced_f, relative(bik::n4::math::exp2_reduced(sf, scale_f), want_f));
+      worst_reduced_d =
+          std::max(worst_reduced_d, relative(bik::n4::math::exp2_reduced(s, scale_d), want_d));
+      if (std::fabs(s) <= 0.0625) {
+        worst_near_f =
+            std::max(worst_near_f, relative(bik::n4::math::exp2_near(sf, scale_f), want_f));
+        worst_near_d =
+            std::max(worst_near_d, relative(bik::n4::math::exp2_near(s, scale_d), want_d));
+      }
+    }
+  }
+  INFO("worst relative errors: float near " << worst_near_f << ", reduced " << worst_reduced_f
+                                            << "; double near " << worst_near_d << ", reduced "
+                                            << worst_reduced_d);
+  CHECK(worst_near_f <= 4.5 * std::ldexp(1.0, -24));
+  CHECK(worst_reduced_f <= 4.5 * std::ldexp(1.0, -24));
+  CHECK(worst_near_d <= 4.5 * std::ldexp(1.0, -53));
+  CHECK(worst_reduced_d <= 4.5 * std::ldexp(1.0, -53));
+}
+
 namespace {
 
 // The field's collapsed table (prepare_lattice_on_grid) and X basis, on the host, and from them
@@ -100,14 +158,17 @@ struct HostField {
 };
 
 // Runs apply_bias on a (z, y, x) volume of value v(i) = 0.5 + (i % 13) / 7 stored in Layout,
-// with coefficients 0.4 sin(0.7 c + 0.3), and checks corrected against input / exp(field) in
-// long double within `tolerance` relative, and the log bias against evaluate_lattice's field.
+// with coefficients offset + amplitude sin(0.7 c + 0.3), and checks corrected against
+// input / exp(field) in long double within `tolerance` relative, and the log bias against
+// evaluate_lattice's field.
 template <class Space, class T, class Layout>
-void check_apply(bik::Shape3 g, bik::n4::LatticeShape l, double tolerance) {
+void check_apply(bik::Shape3 g, bik::n4::LatticeShape l, double tolerance, double amplitude = 0.4,
+                 double offset = 0.0) {
   using MS = typename Space::memory_space;
   auto const basis = bik::n4::make_grid_basis<MS>(g, l);
   Kokkos::View<double*, Kokkos::HostSpace> coeff_h("coeff", l.size());
-  for (std::int64_t c = 0; c < l.size(); ++c) coeff_h(c) = 0.4 * std::sin(0.7 * c + 0.3);
+  for (std::int64_t c = 0; c < l.size(); ++c)
+    coeff_h(c) = offset + amplitude * std::sin(0.7 * c + 0.3);
   auto coeff = Kokkos::create_mirror_view_and_copy(MS(), coeff_h);
   Kokkos::View<double*, MS> field("field", g.size());
   bik::n4::evaluate_lattice(Space(), basis, coeff, field,
@@ -140,13 +201,13 @@ void check_apply(bik::Shape3 g, bik::n4::LatticeShape l, double tolerance) {
         long double const want = in_h(z, y, x) / std::exp(exact.at(z * g.y + y, x));
         worst = std::max(worst, static_cast<double>(std::fabs(out_h(z, y, x) - want) / want));
         // double: the same four-term sum in the same order, bit for bit. float: the sum in
-        // float, within 6 R 2^-24 of it (apply_bias.hpp; R = 0.4 bounds every coefficient and
-        // so every collapsed value, a convex combination of them).
+        // float, within 6 R 2^-24 of it (apply_bias.hpp; R = |offset| + amplitude bounds every
+        // coefficient and so every collapsed value, a convex combination of them).
         if (std::is_same<T, double>::value)
           CHECK(bias_h(z, y, x) == static_cast<T>(field_here));
         else
           CHECK(std::abs(static_cast<double>(bias_h(z, y, x)) - field_here) <=
-                6 * 0.4 * std::ldexp(1.0, -24));
+                6 * (std::fabs(offset) + amplitude) * std::ldexp(1.0, -24));
         CHECK(alone_h(z, y, x) == out_h(z, y, x));
       }
   INFO("worst relative error " << worst);
@@ -158,10 +219,11 @@ void check_apply(bik::Shape3 g, bik::n4::LatticeShape l, double tolerance) {
 TEST_CASE("n4 apply_bias: input / exp(field) in float and double, any X stride") {
   bik_test::for_each_space([](auto space) {
     using Space = decltype(space);
-    // (4.2 D + 4.2) u (apply_bias.hpp), u = 2^-53 or 2^-24, D the largest shifted value of a
-    // row: the field's values lie in [-0.4, 0.4], its log2 gains within 0.4 log2(e) of their
-    // middle, and the shift is within 1/2 of that.
-    double const D = 0.4 * 1.4426950408889634 + 0.5, bound = 4.2 * D + 4.2;
+    // (4.2 D + 0.7 Y + 5.1) u (apply_bias.hpp), u = 2^-53 or 2^-24, D the largest centred
+    // value of a row: the field's values lie in [-0.4, 0.4], its log2 gains y within
+    // Y = 0.4 log2(e) of 0 and of their middle, and the centre is that middle or (GPUs) within
+    // 1/2 of it. (The Y term is double's; it only loosens float's bound.)
+    double const Y = 0.4 * 1.4426950408889634, D = Y + 0.5, bound = 4.2 * D + 0.7 * Y + 5.1;
     double const u_d = std::ldexp(1.0, -53), u_f = std::ldexp(1.0, -24);
     for (auto [g, l] :
          std::vector<std::pair<bik::Shape3, bik::n4::LatticeShape>>{{{5, 9, 37}, {5, 4, 11}},
@@ -173,6 +235,52 @@ TEST_CASE("n4 apply_bias: input / exp(field) in float and double, any X stride")
       check_apply<Space, float, Kokkos::LayoutRight>(g, l, bound * u_f);
       check_apply<Space, float, Kokkos::LayoutLeft>(g, l, bound * u_f);
     }
+  });
+}
+
+TEST_CASE("n4 apply_bias: a smooth field, every span within 1/16 of its row's centre") {
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    // Coefficients 0.3 + 0.01 sin(.): the collapsed values, convex combinations of them, lie in
+    // [0.29, 0.31], a row's log2 gains within 0.01 log2(e) = 0.0145 of their middle, the row's
+    // centre on CPUs (inside the clamps): D <= 0.0145 < 1/16, exp2_near's reach, so every span
+    // takes the cubic there; GPUs centre on an integer, D <= 0.5145. Spans of about 8, 9 and 1
+    // voxels, rows whose width is or is not a multiple of the vector width.
+    double const D_cpu = 0.01 * 1.4426950408889634, D_gpu = D_cpu + 0.5;
+    double const D = bik::n4::ApplyBiasShape<Space>::thread_per_row ? D_cpu : D_gpu;
+    double const Y = 0.31 * 1.4426950408889634;  // the largest |y| (double's term)
+    double const u_d = std::ldexp(1.0, -53), u_f = std::ldexp(1.0, -24);
+    for (auto [g, l] : std::vector<std::pair<bik::Shape3, bik::n4::LatticeShape>>{
+             {{3, 5, 64}, {4, 4, 11}}, {{2, 4, 37}, {4, 5, 7}}, {{2, 3, 23}, {4, 4, 23}}}) {
+      check_apply<Space, double, Kokkos::LayoutRight>(g, l, (4.2 * D + 0.7 * Y + 5.1) * u_d, 0.01,
+                                                      0.3);
+      check_apply<Space, float, Kokkos::LayoutRight>(g, l, (4.2 * D + 5.1) * u_f, 0.01, 0.3);
+    }
+  });
+}
+
+TEST_CASE("n4 apply_bias: no correction in place") {
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    using MS = typename Space::memory_space;
+    bik::Shape3 const g{1, 2, 9};
+    bik::n4::LatticeShape const l{1, 4, 4};
+    auto const basis = bik::n4::make_grid_basis<MS>(g, l);
+    Kokkos::View<double*, MS> coeff("coeff", l.size());
+    Kokkos::View<float***, Kokkos::LayoutRight, MS> volume("volume", g.z, g.y, g.x),
+        other("other", g.z, g.y, g.x);
+    auto* none = static_cast<bik::Workspace<MS>*>(nullptr);
+    auto const in = bik::as_volume(volume);
+    CHECK_THROWS_WITH_AS(
+        bik::n4::apply_bias(Space(), basis, coeff, in, bik::as_writable_volume(volume),
+                            bik::Volume<float, MS>(), none),
+        doctest::Contains("must be other volumes than the input"), bik::Error);
+    CHECK_THROWS_WITH_AS(
+        bik::n4::apply_bias(Space(), basis, coeff, in, bik::as_writable_volume(other),
+                            bik::as_writable_volume(volume), none),
+        doctest::Contains("must be other volumes than the input"), bik::Error);
+    bik::n4::apply_bias(Space(), basis, coeff, in, bik::as_writable_volume(other),
+                        bik::Volume<float, MS>(), none);
   });
 }
 
@@ -215,10 +323,10 @@ TEST_CASE("n4 apply_bias: gains are clamped to 2^+-93 in float, 2^+-989 in doubl
       }
       if (y >= 990) CHECK(got_d[i] == std::ldexp(1.0, 989));
       if (y <= -990) CHECK(got_d[i] == std::ldexp(1.0, -989));
-      // (4.2 D + 4.2) 2^-24 (apply_bias.hpp), the shifted values within 1000 log2(e) + 32.5.
+      // (4.2 D + 5.1) 2^-24 (apply_bias.hpp), the centred values within 1000 log2(e) + 32.5.
       if (std::fabs(y) < 92)
         CHECK(std::fabs(got_f[i] - std::exp2(y)) <=
-              (4.2 * (1000 * 1.4426950408889634 + 32.5) + 4.2) * std::ldexp(1.0, -24) *
+              (4.2 * (1000 * 1.4426950408889634 + 32.5) + 5.1) * std::ldexp(1.0, -24) *
                   std::exp2(y));
     }
     CHECK(clamped_high > 0);
@@ -282,8 +390,10 @@ TEST_CASE("n4 apply_bias: linumpy semantics floors the bias at 1e-6, ITK does no
     INFO("voxels under the floor " << floored << ", worst relative error " << worst);
     CHECK(floored > g.size() / 4);  // both sides of the floor are exercised
     CHECK(floored < g.size() * 3 / 4);
-    // (4.2 D + 4.2) 2^-53 (apply_bias.hpp): the log2 gains span 4 log2(e) along a row, so the
-    // shifted values are within 2 log2(e) + 1/2 of 0.
-    CHECK(worst <= (4.2 * (2 * 1.4426950408889634 + 0.5) + 4.2) * std::ldexp(1.0, -53));
+    // (4.2 D + 0.7 Y + 5.1) 2^-53 (apply_bias.hpp): the log2 gains y span 4 log2(e) along a
+    // row, so the centred values are within D = 2 log2(e) + 1/2 of 0 (the centre an integer
+    // where the floor clamps, ITK's real), and |y| <= Y = 15.5 log2(e).
+    double const log2e = 1.4426950408889634;
+    CHECK(worst <= (4.2 * (2 * log2e + 0.5) + 0.7 * 15.5 * log2e + 5.1) * std::ldexp(1.0, -53));
   });
 }

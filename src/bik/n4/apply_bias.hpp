@@ -3,29 +3,37 @@
 // the field itself on request. One read of the input and one write per output, fused: the Z
 // and Y sums of the separable evaluation are collapsed first into a small (Z, Y, CX) table, so
 // each voxel costs four products along X, a polynomial and a product.
-// The division is a product by the gain exp(-f) = 2^y, y = -f log2(e), formed per row from the
-// row's table values shifted by an integer K (the one nearest the middle of the row's range of
-// y, |K| <= 32): y = K + sum_k q_k w_k(x) with q_k = -log2(e) f_k - K, and the gain is
-// 2^K exp2_poly(y - K) (exp2_poly.hpp). Where a span's four q_k lie in [-0.49, 0.49] (bias
-// varying by less than a factor 1.4 around 2^-K over the span: nearly always), y - K does too, so
-// the gain is exp2_reduced(y - K, 2^K): no range reduction, the same bits.
+// The division is a product by the gain exp(-f) = 2^y, y = -f log2(e). Each row is centred on
+// the middle c of its range of y (|c| <= 32; an integer on GPUs and near the clamps below, so
+// that 2^c is exact there): y = c + sum_k q_k w_k(x) with q_k = -log2(e) f_k - c, and the gain
+// is 2^c P(y - c), the coefficients of P scaled by 2^c once per span. The weights are >= 0 and
+// sum to 1, so |y - c| <= D, the largest |q_k| of the span: on CPUs, where D <= 1/16 P is
+// exp2_near's cubic, where D <= 0.49 exp2_reduced's quintic (bias varying by less than a factor
+// 1.4 around 2^c: nearly always), and beyond that the range-reduced exp2_poly; GPUs always take
+// exp2_poly. Span loops run in whole chunks of the vector width past the span's end (the next
+// span rewrites those voxels), so that spans of ~32 voxels have no scalar epilogue.
 // Precision: the per-voxel work is done in the image's type, float32 or float64 (the table and
-// the shift stay in double), so that a float32 loop has no conversion and twice the vector
-// width of a double one. With D the largest |q_k| of a row (half its range of y, plus 1/2 at
-// most), the shifted sum has an error of at most 6 D u (u = 2^-24 in float, 2^-53 in double:
-// the rounding of the q_k and the weights, of four products and three sums, weighted by the
-// weights, which sum to 1), so the gain's relative error is at most (6 ln2 D + 3.2) u (exp2_poly's
-// 3.2 u in float, 2 u in double) and corrected's at most (4.2 D + 4.2) u, the product's rounding
-// included: about 4 ulp where the bias varies by less than a factor 2 along a row, far below
-// the parity tolerances. The log bias output is the plain four-term sum of the table values in
-// the image's type (within 6 R u of f, R the largest |f| of the table; equal to
-// evaluate_lattice's in double).
+// the centre stay in double), so that a float32 loop has no conversion and twice the vector
+// width of a double one. With D the largest |q_k| (half a row's range of y, plus 1/2 at most
+// where the centre is an integer), the centred sum has an error of at most 6 D u (u = 2^-24 in
+// float, 2^-53 in double: the rounding of the q_k and the weights, of four products and three
+// sums, weighted by the weights, which sum to 1), and 2^c times P is within 4.5 u of 2^(y - c)
+// (exp2_poly's 3.2 u in float, 2 u in double; 2^c's error, 0.5 u in float, rounded from
+// double, and exp2_poly's 2 u in double; the product's rounding; the shift-free polynomials,
+// their coefficients scaled by 2^c, stay below that, tested), so the gain's relative error is
+// at most (6 ln2 D + 4.5) u and corrected's at most (4.2 D + 5.1) u, the product's rounding
+// included: about 5 ulp, far below the parity tolerances. In double, y = -log2(e) f itself is
+// rounded too, which adds up to 0.7 Y u, Y the largest |y| of the row (in float that term is
+// below 2^-22 u). The log bias output is the plain four-term sum of the table values in the
+// image's type (within 6 R u of f, R the largest |f| of the table; equal to evaluate_lattice's
+// in double).
 // Gains are clamped to 2^+-(exp2_poly_limit - 32) (2^+-93 in float), and linumpy's semantics
 // divides by max(exp(f), 1e-6) (spec n4.md §3.2 step 7): a gain of at most 1e6 (`max_gain`).
 #ifndef BIK_N4_APPLY_BIAS_HPP
 #define BIK_N4_APPLY_BIAS_HPP
 
 #include "bik/core/compat.hpp"
+#include "bik/core/error.hpp"
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/n4/evaluate_lattice.hpp"
@@ -59,8 +67,11 @@ struct ApplyBiasRows {
   using Compute = std::conditional_t<std::is_same<T, float>::value, float, double>;
   using member_type = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
   static constexpr double log2e = 1.4426950408889634;
-  static constexpr int max_shift = 32;   // |K|: exp2_reduced's bit-identity holds up to there
-  static constexpr int row_buffer = 64;  // control points along X that a CPU row keeps at hand
+  static constexpr double max_shift = 32;  // |centre|: the clamp below leaves 2^centre normal
+  static constexpr int row_buffer = 64;    // control points along X that a CPU row keeps at hand
+  // CPU span loops run in whole chunks of the SSE2 vector width (see span_loop).
+  static constexpr std::int64_t chunk = 16 / sizeof(Compute);  // a power of two
+  enum class Poly { near, reduced, general };
   LatticeOnGrid<MemorySpace> field;
   Volume<T const, MemorySpace> input;
   Volume<T, MemorySpace> corrected, log_bias;
@@ -72,20 +83,23 @@ struct ApplyBiasRows {
   // Spans whose y lie in [lowest, highest] need neither the clamp nor max_gain.
   Compute lowest = 0, highest = 0;
 
-  // The row's shift K: the integer nearest the middle of its values' range of y, within
-  // +-max_shift (NaN values give some K in that range).
-  KOKKOS_INLINE_FUNCTION double shift_of(std::int64_t row) const {
+  // The row's centre: the middle of its values' range of y, within +-max_shift (NaN values
+  // give some centre in that range), rounded to an integer where `integer` (2^centre exact);
+  // `inside`: every y of the row needs neither the clamp nor max_gain.
+  KOKKOS_INLINE_FUNCTION double centre_of(std::int64_t row, bool integer, bool& inside) const {
     double lo = -log2e * field.rows(row * field.CX), hi = lo;
     for (std::int64_t c = 1; c < field.CX; ++c) {
       double const y = -log2e * field.rows(row * field.CX + c);
       lo = y < lo ? y : lo;
       hi = y > hi ? y : hi;
     }
+    inside = lo >= lowest && hi <= highest;
+    double centre = 0.5 * (lo + hi);
     double const shifter = 6755399441055744.0;  // 1.5 * 2^52: adding it rounds to an integer
-    double k = (0.5 * (lo + hi) + shifter) - shifter;
-    if (!(k >= -max_shift)) k = -max_shift;
-    if (k > max_shift) k = max_shift;
-    return k;
+    if (integer || !inside) centre = (centre + shifter) - shifter;
+    if (!(centre >= -max_shift)) centre = -max_shift;
+    if (centre > max_shift) centre = max_shift;
+    return centre;
   }
 
   // The four shifted exponents q of span j of row `row`, and (for the log bias) its values r.
@@ -112,22 +126,42 @@ struct ApplyBiasRows {
   }
 
   // corrected = input * gain over voxels [begin, end) of a row with unit strides, for a span
-  // whose y need neither clamp nor max_gain, so that the loop is branch-free and vectorises.
-  // `reduced`: every y is within +-0.49, the gain is exp2_reduced (bit-identical).
-  template <bool reduced, bool with_bias>
-  KOKKOS_INLINE_FUNCTION static void span_loop(std::int64_t begin, std::int64_t end,
+  // whose y need neither clamp nor max_gain, so that the loop is branch-free and vectorises;
+  // the gain is 2^c P(y) by the polynomial `poly` (scale = 2^c). The loop runs in whole chunks:
+  // from `begin` up to `stop` >= end, whose voxels past `end` belong to the spans after this
+  // one and are written again by them (the caller's guarantee), so that a span of ~32 voxels
+  // has no scalar epilogue. Those voxels' weights are of their own spans, >= 0 and summing to
+  // 1: their y stay within this span's range too.
+  template <Poly poly, bool with_bias>
+  KOKKOS_INLINE_FUNCTION static void span_loop(std::int64_t begin, std::int64_t stop,
                                                T const* KOKKOS_RESTRICT in, T* KOKKOS_RESTRICT out,
                                                T* KOKKOS_RESTRICT bias, Compute const* w0,
                                                Compute const* w1, Compute const* w2,
                                                Compute const* w3, Compute const q[4],
                                                Compute const r[4], Compute scale) {
     Compute const q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3];
-    for (std::int64_t x = begin; x < end; ++x) {
+    for (std::int64_t x = begin; x < stop; ++x) {
       Compute const y = q0 * w0[x] + q1 * w1[x] + q2 * w2[x] + q3 * w3[x];
-      Compute const g = reduced ? math::exp2_reduced(y, scale) : math::exp2_poly(y) * scale;
+      Compute const g = poly == Poly::near      ? math::exp2_near(y, scale)
+                        : poly == Poly::reduced ? math::exp2_reduced(y, scale)
+                                                : math::exp2_poly(y) * scale;
       out[x] = static_cast<T>(static_cast<Compute>(in[x]) * g);
       if (with_bias) bias[x] = static_cast<T>(sum(w0, w1, w2, w3, r, x));
     }
+  }
+
+  template <bool with_bias>
+  KOKKOS_INLINE_FUNCTION static void span_loop(Poly poly, std::int64_t begin, std::int64_t stop,
+                                               T const* in, T* out, T* bias, Compute const* w0,
+                                               Compute const* w1, Compute const* w2,
+                                               Compute const* w3, Compute const q[4],
+                                               Compute const r[4], Compute scale) {
+    if (poly == Poly::near)
+      span_loop<Poly::near, with_bias>(begin, stop, in, out, bias, w0, w1, w2, w3, q, r, scale);
+    else if (poly == Poly::reduced)
+      span_loop<Poly::reduced, with_bias>(begin, stop, in, out, bias, w0, w1, w2, w3, q, r, scale);
+    else
+      span_loop<Poly::general, with_bias>(begin, stop, in, out, bias, w0, w1, w2, w3, q, r, scale);
   }
 
   // A thread per row (CPUs).
@@ -142,41 +176,45 @@ struct ApplyBiasRows {
     T const* in = &input(z, y, 0);
     T* out = &corrected(z, y, 0);
     T* bias = has_bias ? &log_bias(z, y, 0) : nullptr;
-    double const shift = shift_of(row);
-    Compute const k = static_cast<Compute>(shift);
-    Compute const scale = math::exp2_integer<Compute>(static_cast<int>(shift));
+    bool row_inside = false;
+    double const centre = centre_of(row, !unit_stride, row_inside);
+    Compute const c = static_cast<Compute>(centre);
+    Compute const scale = static_cast<Compute>(math::exp2_poly(centre));
     // The row's exponents once (span_exponents' values), when the row is not too wide.
     Compute row_q[row_buffer];
     bool const buffered = field.CX <= row_buffer;
     if (buffered)
-      for (std::int64_t c = 0; c < field.CX; ++c)
-        row_q[c] = static_cast<Compute>(-log2e * field.rows(row * field.CX + c) - shift);
+      for (std::int64_t k = 0; k < field.CX; ++k)
+        row_q[k] = static_cast<Compute>(-log2e * field.rows(row * field.CX + k) - centre);
     for (int j = 0; j < bx.spans(); ++j) {
       Compute q[4], r[4] = {0, 0, 0, 0};
       if (buffered)
-        for (int c = 0; c < 4; ++c) q[c] = row_q[j + c];
+        for (int k = 0; k < 4; ++k) q[k] = row_q[j + k];
       else
-        span_exponents(row, j, shift, q);
+        span_exponents(row, j, centre, q);
       if (has_bias) span_values(row, j, r);
       Compute const q_lo = kx::min(kx::min(q[0], q[1]), kx::min(q[2], q[3]));
       Compute const q_hi = kx::max(kx::max(q[0], q[1]), kx::max(q[2], q[3]));
-      // The weights are >= 0 and sum to 1, so y lies between the four q (up to rounding, which
-      // the margins of lowest, highest and 0.49 cover).
-      bool const inside = unit_stride && q_lo + k >= lowest && q_hi + k <= highest;
-      bool const reduced = inside && q_lo >= Compute(-0.49) && q_hi <= Compute(0.49);
+      // The weights are >= 0 and sum to 1, so y - centre lies between the four q (up to
+      // rounding, which the margins of lowest, highest, exp2_near's fit and 0.49 cover).
+      bool const inside =
+          unit_stride && (row_inside || (q_lo + c >= lowest && q_hi + c <= highest));
+      Compute const reach = kx::max(-q_lo, q_hi);
+      Poly const poly = reach <= Compute(math::exp2_near_reach()) ? Poly::near
+                        : reach <= Compute(0.49)                  ? Poly::reduced
+                                                                  : Poly::general;
       std::int64_t const begin = bx.span_begin(j), end = bx.span_begin(j + 1);
-      if (reduced && bias == nullptr)
-        span_loop<true, false>(begin, end, in, out, bias, w0, w1, w2, w3, q, r, scale);
-      else if (reduced)
-        span_loop<true, true>(begin, end, in, out, bias, w0, w1, w2, w3, q, r, scale);
-      else if (inside && bias == nullptr)
-        span_loop<false, false>(begin, end, in, out, bias, w0, w1, w2, w3, q, r, scale);
+      // Whole chunks, when they stay in the row.
+      std::int64_t stop = begin + ((end - begin + chunk - 1) & ~(chunk - 1));
+      if (stop > X) stop = end;
+      if (inside && bias == nullptr)
+        span_loop<false>(poly, begin, stop, in, out, bias, w0, w1, w2, w3, q, r, scale);
       else if (inside)
-        span_loop<false, true>(begin, end, in, out, bias, w0, w1, w2, w3, q, r, scale);
+        span_loop<true>(poly, begin, stop, in, out, bias, w0, w1, w2, w3, q, r, scale);
       else
         for (std::int64_t x = begin; x < end; ++x) {
           corrected(z, y, x) = static_cast<T>(static_cast<Compute>(input(z, y, x)) *
-                                              gain(sum(w0, w1, w2, w3, q, x), k, scale));
+                                              gain(sum(w0, w1, w2, w3, q, x), c, scale));
           if (has_bias) log_bias(z, y, x) = static_cast<T>(sum(w0, w1, w2, w3, r, x));
         }
     }
@@ -190,7 +228,12 @@ struct ApplyBiasRows {
     Compute const* w0 = weight.data();
     double shift = 0;
     Kokkos::single(
-        Kokkos::PerTeam(team), [&](double& s) { s = shift_of(row); }, shift);
+        Kokkos::PerTeam(team),
+        [&](double& s) {
+          bool inside = false;
+          s = centre_of(row, true, inside);
+        },
+        shift);
     Compute const k = static_cast<Compute>(shift);
     Compute const scale = math::exp2_integer<Compute>(static_cast<int>(shift));
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, X), [&](std::int64_t x) {
@@ -243,12 +286,16 @@ inline double bias_floor(Semantics semantics) {
 
 // corrected = input / max(exp(field), floor) and, if `log_bias` is not empty, log_bias = field,
 // for a field already collapsed over Z and Y on the image's grid (prepare_lattice_on_grid);
-// the floor is the semantics' bias_floor.
+// the floor is the semantics' bias_floor. The outputs must not be the input: a CPU span writes
+// past its end before the next span reads its input (not in place).
 template <class ExecSpace, class MemorySpace, class T>
 void apply_bias(ExecSpace const& space, LatticeOnGrid<MemorySpace> const& field,
                 Volume<T const, MemorySpace> input, Volume<T, MemorySpace> corrected,
                 Volume<T, MemorySpace> log_bias, Workspace<MemorySpace>* ws = nullptr,
                 Semantics semantics = Semantics::itk) {
+  require(corrected.data() != input.data() && log_bias.data() != input.data(),
+          "bik::n4::apply_bias",
+          "corrected and log_bias must be other volumes than the input (no correction in place)");
   using Rows = detail::ApplyBiasRows<ExecSpace, MemorySpace, T>;
   using Compute = typename Rows::Compute;
   Rows rows{field, input, corrected, log_bias,
