@@ -229,6 +229,22 @@ TEST_CASE("granularity read-back: per-object cell weights give the gather's mean
   });
 }
 
+// The spectrum with every erosion kept (from the last step) and with none (in order), bit for
+// bit, on an image and a volume; `kept` asks for 12 steps.
+template <class Space, class L, class P, class L3, class P3>
+void check_last_to_first_equals_in_order(L const& l, P const& p, L3 const& l3, P3 const& p3,
+                                         bik::GranularityOptions const& kept) {
+  bik::GranularityOptions in_order = kept;
+  in_order.spectrum_memory = 0;
+  auto const a = bik::measure_granularity(Space(), l, p, kept);
+  auto const b = bik::measure_granularity(Space(), l, p, in_order);
+  REQUIRE(a.columns() == 12);
+  for (std::size_t c = 0; c < a.columns(); ++c) CHECK(a.column(c) == b.column(c));
+  auto const a3 = bik::measure_granularity(Space(), l3, p3, kept);
+  auto const b3 = bik::measure_granularity(Space(), l3, p3, in_order);
+  for (std::size_t c = 0; c < a3.columns(); ++c) CHECK(a3.column(c) == b3.column(c));
+}
+
 TEST_CASE("granularity: the spectrum from the last step (erosions kept) equals it in order") {
   // Reconstruction has one result whatever exact start it takes (spec §6), and both orders turn
   // the same means into features by the same arithmetic, so the tables are bit-identical: with
@@ -259,15 +275,7 @@ TEST_CASE("granularity: the spectrum from the last step (erosions kept) equals i
     for (double sampling : {1.0, 0.5}) {
       bik::GranularityOptions kept = full_resolution(3, 12);
       kept.subsample_size = sampling;
-      bik::GranularityOptions in_order = kept;
-      in_order.spectrum_memory = 0;
-      auto const a = bik::measure_granularity(Space(), l, p, kept);
-      auto const b = bik::measure_granularity(Space(), l, p, in_order);
-      REQUIRE(a.columns() == 12);
-      for (std::size_t c = 0; c < a.columns(); ++c) CHECK(a.column(c) == b.column(c));
-      auto const a3 = bik::measure_granularity(Space(), l3, p3, kept);
-      auto const b3 = bik::measure_granularity(Space(), l3, p3, in_order);
-      for (std::size_t c = 0; c < a3.columns(); ++c) CHECK(a3.column(c) == b3.column(c));
+      check_last_to_first_equals_in_order<Space>(l, p, l3, p3, kept);
     }
   });
   // Several tiles: 3 x 3 per plane, 2 x 3 x 3 in the volume; peaks of several sizes so that
@@ -295,15 +303,6 @@ TEST_CASE("granularity: the spectrum from the last step (erosions kept) equals i
     auto const p = bik_test::image<Space>(big_pixels, my, mx);
     auto const l3 = bik_test::volume<Space>(labels3, vz, vy, vx);
     auto const p3 = bik_test::volume<Space>(pixels3, vz, vy, vx);
-    bik::GranularityOptions kept = full_resolution(3, 12);
-    bik::GranularityOptions in_order = kept;
-    in_order.spectrum_memory = 0;
-    auto const a = bik::measure_granularity(Space(), l, p, kept);
-    auto const b = bik::measure_granularity(Space(), l, p, in_order);
-    REQUIRE(a.columns() == 12);
-    for (std::size_t c = 0; c < a.columns(); ++c) CHECK(a.column(c) == b.column(c));
-    auto const a3 = bik::measure_granularity(Space(), l3, p3, kept);
-    auto const b3 = bik::measure_granularity(Space(), l3, p3, in_order);
-    for (std::size_t c = 0; c < a3.columns(); ++c) CHECK(a3.column(c) == b3.column(c));
+    check_last_to_first_equals_in_order<Space>(l, p, l3, p3, full_resolution(3, 12));
   });
 }
