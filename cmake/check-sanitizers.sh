@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # AddressSanitizer + UndefinedBehaviorSanitizer: builds the `asan` preset (bik, bik::io, the CLI
-# and the unit/io tests instrumented; the bootstrap's Kokkos is not), runs the unit and io
+# and the unit/io tests instrumented; the bootstrap's Kokkos is not) as C++20, which is also the
+# project's C++20 check (one build less on CI's two cores), runs the unit and io
 # suites and the CLI suite on it, and fails on any sanitizer report. Reports go to
 # build/asan/sanitizer-logs/ (so one from a test that ignores exit codes still fails the run).
 # Called by cmake/dev.sh test (needs BIK_KOKKOS_PREFIX and BIK_PYTHON from the bootstrap).

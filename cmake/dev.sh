@@ -4,7 +4,8 @@
 # test was skipped or fewer ran than tests/test_floor.txt), the compile-only CUDA leg (every
 # target built with nvcc against a CUDA Kokkos, warning-free; nothing runs on a GPU;
 # BIK_CUDA_LEG=0 skips it on a machine without nvcc), the host-ISA check (a -march=native build
-# gives the same bits), then the sanitizer, fuzzing and style steps.
+# gives the same bits), then the sanitizer (a C++20 build: the C++20 check), fuzzing and style
+# steps.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
@@ -32,7 +33,6 @@ fi
 # No vacuous green: every test must run, and at least as many as tests/test_floor.txt says.
 ctest --preset dev --output-junit "$here/build/dev/ctest-junit.xml"
 "$BIK_PYTHON" tests/check_counts.py ctest "$here/build/dev/ctest-junit.xml"
-cmake --workflow --preset cxx20  # the kernels and unit tests once more as C++20
 BIK_EXE="$bik" "$BIK_PYTHON" -m pytest -q -p no:cacheprovider \
   --junitxml="$here/build/dev/pytest-junit.xml" tests
 "$BIK_PYTHON" tests/check_counts.py pytest "$here/build/dev/pytest-junit.xml"
