@@ -121,7 +121,7 @@ void write_table_csv(std::string const& path, FeatureTable const& table, Existin
       buffer.clear();
     };
     bool const images = !table.images().empty();
-    fmt::format_to(std::back_inserter(buffer), images ? "image,label" : "label");
+    fmt::format_to(std::back_inserter(buffer), "{}", images ? "image,label" : "label");
     for (auto const& name : table.names())
       fmt::format_to(std::back_inserter(buffer), ",{}", csv_field(name));
     buffer.push_back('\n');
