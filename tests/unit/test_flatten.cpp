@@ -26,6 +26,36 @@ auto flatten(LabelView const& labels, PixelView const& pixels, int rank, bool ed
 
 double const kNaN = std::numeric_limits<double>::quiet_NaN();
 double const kInf = std::numeric_limits<double>::infinity();
+
+// nz planes of ny x nx: runs of labels 1..6 along the rows, cut by background on every fourth
+// diagonal band, each plane's labels shifted by `plane_shift * z`; NaN on every 17th pixel.
+struct RunsScene {
+  std::vector<std::int32_t> labels;
+  std::vector<double> pixels;
+};
+RunsScene runs_scene(int nz, int ny, int nx, int plane_shift) {
+  RunsScene scene{std::vector<std::int32_t>(static_cast<std::size_t>(nz) * ny * nx), {}};
+  scene.pixels.resize(scene.labels.size());
+  for (std::size_t i = 0; i < scene.labels.size(); ++i) {
+    int const x = static_cast<int>(i % nx), y = static_cast<int>((i / nx) % ny);
+    int const z = static_cast<int>(i / (static_cast<std::size_t>(nx) * ny));
+    scene.labels[i] = (x / 3 + y) % 4 == 0 ? 0 : 1 + (x / 5 + 3 * (y / 4) + plane_shift * z) % 6;
+    scene.pixels[i] = i % 17 == 0 ? kNaN : static_cast<double>(i % 101);
+  }
+  return scene;
+}
+
+// Two flatten results hold the same segments, field by field.
+template <class Segments>
+void check_same_segments(Segments const& got, Segments const& want) {
+  REQUIRE(got.size == want.size);
+  CHECK(bik_test::to_vector(got.offsets) == bik_test::to_vector(want.offsets));
+  CHECK(bik_test::to_vector(got.values) == bik_test::to_vector(want.values));
+  CHECK(bik_test::to_vector(got.x) == bik_test::to_vector(want.x));
+  CHECK(bik_test::to_vector(got.y) == bik_test::to_vector(want.y));
+  CHECK(bik_test::to_vector(got.z) == bik_test::to_vector(want.z));
+  CHECK(bik_test::to_vector(got.edge) == bik_test::to_vector(want.edge));
+}
 }  // namespace
 
 TEST_CASE_TEMPLATE_DEFINE("flatten keeps labelled finite voxels, by object, in raster order", Space,
@@ -115,13 +145,7 @@ TEST_CASE_TEMPLATE_DEFINE("the team shape builds the same segments as row chunks
   // 3 planes of 13 x 37: runs of labels interrupted by background and other labels, NaNs, and
   // rows wider than any team (several units per row).
   int const nz = 3, ny = 13, nx = 37;
-  std::vector<std::int32_t> lab(nz * ny * nx);
-  std::vector<double> px(lab.size());
-  for (std::size_t i = 0; i < lab.size(); ++i) {
-    int const x = static_cast<int>(i % nx), y = static_cast<int>((i / nx) % ny);
-    lab[i] = (x / 3 + y) % 4 == 0 ? 0 : 1 + (x / 5 + 3 * (y / 4)) % 6;
-    px[i] = i % 17 == 0 ? kNaN : static_cast<double>(i % 101);
-  }
+  auto const [lab, px] = runs_scene(nz, ny, nx, 0);
   auto labels = bik_test::volume<Space, std::int32_t>(lab, nz, ny, nx);
   auto pixels = bik_test::volume<Space, double>(px, nz, ny, nx);
   auto lv = bik::as_volume(labels);
@@ -137,14 +161,7 @@ TEST_CASE_TEMPLATE_DEFINE("the team shape builds the same segments as row chunks
   for (int team = 1; team <= 4; ++team) {
     if (team > bik::kx::concurrency(Space())) break;
     options.schedule.team_size = team;
-    auto const got = bik::flatten_labeled(Space(), lv, pv, lut, pairing, options);
-    REQUIRE(got.size == want.size);
-    CHECK(bik_test::to_vector(got.offsets) == bik_test::to_vector(want.offsets));
-    CHECK(bik_test::to_vector(got.values) == bik_test::to_vector(want.values));
-    CHECK(bik_test::to_vector(got.x) == bik_test::to_vector(want.x));
-    CHECK(bik_test::to_vector(got.y) == bik_test::to_vector(want.y));
-    CHECK(bik_test::to_vector(got.z) == bik_test::to_vector(want.z));
-    CHECK(bik_test::to_vector(got.edge) == bik_test::to_vector(want.edge));
+    check_same_segments(bik::flatten_labeled(Space(), lv, pv, lut, pairing, options), want);
   }
 }
 TEST_CASE_TEMPLATE_APPLY(flat_teams, BikTestSpaces);
@@ -154,17 +171,11 @@ TEST_CASE_TEMPLATE_DEFINE("a LUT left unmarked for flatten gives the same object
   // A batch of 3 images of 26 x 37, labels 1..6 in runs with NaN pixels between, and label 9
   // on NaN pixels only (an object without kept voxels) in image 1.
   int const nz = 3, ny = 26, nx = 37;
-  std::vector<std::int32_t> lab(nz * ny * nx);
-  std::vector<double> px(lab.size());
-  for (std::size_t i = 0; i < lab.size(); ++i) {
-    int const x = static_cast<int>(i % nx), y = static_cast<int>((i / nx) % ny);
-    int const z = static_cast<int>(i / (nx * ny));
-    lab[i] = (x / 3 + y) % 4 == 0 ? 0 : 1 + (x / 5 + 3 * (y / 4) + z) % 6;
-    px[i] = i % 17 == 0 ? kNaN : static_cast<double>(i % 101);
-    if (z == 1 && y == 20 && x < 4) {
-      lab[i] = 9;
-      px[i] = kNaN;
-    }
+  auto [lab, px] = runs_scene(nz, ny, nx, 1);
+  for (int x = 0; x < 4; ++x) {
+    std::size_t const i = (static_cast<std::size_t>(1) * ny + 20) * nx + x;  // z 1, y 20
+    lab[i] = 9;
+    px[i] = kNaN;
   }
   auto labels = bik_test::volume<Space, std::int32_t>(lab, nz, ny, nx);
   auto pixels = bik_test::volume<Space, double>(px, nz, ny, nx);
@@ -186,13 +197,7 @@ TEST_CASE_TEMPLATE_DEFINE("a LUT left unmarked for flatten gives the same object
   CHECK(deferred.count == lut.count);
   CHECK(bik_test::to_vector(deferred.labels) == bik_test::to_vector(lut.labels));
   CHECK(bik_test::to_vector(deferred.images) == bik_test::to_vector(lut.images));
-  REQUIRE(got.size == want.size);
-  CHECK(bik_test::to_vector(got.offsets) == bik_test::to_vector(want.offsets));
-  CHECK(bik_test::to_vector(got.values) == bik_test::to_vector(want.values));
-  CHECK(bik_test::to_vector(got.x) == bik_test::to_vector(want.x));
-  CHECK(bik_test::to_vector(got.y) == bik_test::to_vector(want.y));
-  CHECK(bik_test::to_vector(got.z) == bik_test::to_vector(want.z));
-  CHECK(bik_test::to_vector(got.edge) == bik_test::to_vector(want.edge));
+  check_same_segments(got, want);
   // An unmarked LUT cannot be passed as const (nothing would complete it).
   auto const unmarked = bik::make_label_lut(Space(), lv, none, nz, options.schedule, -1, true);
   CHECK_THROWS_AS(bik::flatten_labeled(Space(), lv, pv, unmarked, pairing, options), bik::Error);
