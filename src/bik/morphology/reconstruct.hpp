@@ -220,6 +220,19 @@ struct ReconstructTiles {
     }
   }
 
+  // Takes the queue's first voxel out (its linear index), noting the faces it lies on.
+  KOKKOS_INLINE_FUNCTION std::int64_t pop(Tile& tile) const {
+    std::int32_t const local = tile.ring[tile.head];
+    tile.head = tile.head + 1 == tile.capacity ? 0 : tile.head + 1;
+    std::int64_t const lz = local >> 20, ly = (local >> 10) & 1023, lx = local & 1023;
+    std::int64_t const i = tile.base + lz * ny * nx + ly * nx + lx;
+    queued[i] = 0;
+    tile.faces |= (lz == 0 ? 1u : 0u) | (lz == tile.z1 - tile.z0 - 1 ? 2u : 0u) |
+                  (ly == 0 ? 4u : 0u) | (ly == tile.y1 - tile.y0 - 1 ? 8u : 0u) |
+                  (lx == 0 ? 16u : 0u) | (lx == tile.x1 - tile.x0 - 1 ? 32u : 0u);
+    return i;
+  }
+
   // Vincent's propagation inside the tile. Every voxel raised here is queued (or already was),
   // so the faces it lies on are noted when it leaves the queue.
   KOKKOS_INLINE_FUNCTION void propagate(Tile& tile) const {
@@ -227,12 +240,8 @@ struct ReconstructTiles {
     std::int64_t const wz = tile.z1 - tile.z0, wy = tile.y1 - tile.y0, wx = tile.x1 - tile.x0;
     while (tile.head != tile.tail) {
       std::int32_t const local = tile.ring[tile.head];
-      tile.head = tile.head + 1 == tile.capacity ? 0 : tile.head + 1;
+      std::int64_t const i = pop(tile);
       std::int64_t const lz = local >> 20, ly = (local >> 10) & 1023, lx = local & 1023;
-      std::int64_t const i = tile.base + lz * sz + ly * nx + lx;
-      queued[i] = 0;
-      tile.faces |= (lz == 0 ? 1u : 0u) | (lz == wz - 1 ? 2u : 0u) | (ly == 0 ? 4u : 0u) |
-                    (ly == wy - 1 ? 8u : 0u) | (lx == 0 ? 16u : 0u) | (lx == wx - 1 ? 32u : 0u);
       T const v = out[i];
       if (lz > 0 && has_z_below(tile.z0 + lz)) offer(tile, i - sz, local - kZ, v);
       if (lz + 1 < wz && has_z_above(tile.z0 + lz)) offer(tile, i + sz, local + kZ, v);
@@ -259,10 +268,19 @@ struct ReconstructTiles {
     tile.base = (tile.z0 * ny + tile.y0) * nx + tile.x0;
     tile.capacity = tz * ty * tx + 1;
     tile.ring = queue + t * tile.capacity;
-    if (first)
+    if (first) {
       sweep(tile);
-    else
+    } else {
       seed_border(tile);
+      // A flood entering through a long stretch of border (seeds >= half the tile's
+      // perimeter): sweeping the tile costs less than the queue flooding it (granularity's
+      // 1080^2 scene, Serial: 3% fewer instructions in all). The border seeds leave the queue
+      // (their faces noted); the anti-raster sweep queues what is left to propagate.
+      if (2 * tile.tail >= (tile.y1 - tile.y0) + (tile.x1 - tile.x0)) {
+        while (tile.head != tile.tail) pop(tile);
+        sweep(tile);
+      }
+    }
     propagate(tile);
     // Wake the tiles across the faces that rose (they are of the other colour).
     auto const wake = [&](std::int64_t wz, std::int64_t wy, std::int64_t wx) {
