@@ -170,6 +170,28 @@ TEST_CASE("disk morphology across tiles and strips equals the brute-force min an
   });
 }
 
+TEST_CASE("disk morphology for every radius from 2 to 24 equals the brute-force min and max") {
+  // Radii 2..24 have 5 to 31 terms (the centre row and pairs of rows above and below it), so
+  // output rows are picked in chunks of 8 terms and a rest of every odd size, 1 to 7, with and
+  // without an accumulator folded in.
+  std::set<std::size_t> rests;
+  for (int r = 2; r <= 24; ++r) {
+    std::size_t const terms = bik::detail::disk_plan(r).terms.size();
+    CHECK(terms % 2 == 1);
+    rests.insert(terms % 8);
+  }
+  CHECK(rests == std::set<std::size_t>{1, 3, 5, 7});
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    for (int r = 2; r <= 24; ++r)
+      for (bool max : {false, true}) {
+        Img const in = random_image(53, 71, r % 3 == 0, 101u + r);
+        CHECK_MESSAGE(run<Space>(in, r, max).v == brute_disk(in, r, max).v,
+                      Space::name() << " r " << r << (max ? " dilate" : " erode"));
+      }
+  });
+}
+
 TEST_CASE("disk morphology reads and writes strided views") {
   bik_test::for_each_space([](auto space) {
     using Space = decltype(space);
