@@ -17,6 +17,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -170,6 +171,28 @@ TEST_CASE("disk morphology across tiles and strips equals the brute-force min an
   });
 }
 
+TEST_CASE("disk morphology for every radius from 2 to 24 equals the brute-force min and max") {
+  // Radii 2..24 have 5 to 31 terms (the centre row and pairs of rows above and below it), so
+  // output rows are picked in chunks of 8 terms and a rest of every odd size, 1 to 7, with and
+  // without an accumulator folded in.
+  std::set<std::size_t> rests;
+  for (int r = 2; r <= 24; ++r) {
+    std::size_t const terms = bik::detail::disk_plan(r).terms.size();
+    CHECK(terms % 2 == 1);
+    rests.insert(terms % 8);
+  }
+  CHECK(rests == std::set<std::size_t>{1, 3, 5, 7});
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    for (int r = 2; r <= 24; ++r)
+      for (bool max : {false, true}) {
+        Img const in = random_image(53, 71, r % 3 == 0, 101u + r);
+        CHECK_MESSAGE(run<Space>(in, r, max).v == brute_disk(in, r, max).v,
+                      Space::name() << " r " << r << (max ? " dilate" : " erode"));
+      }
+  });
+}
+
 TEST_CASE("disk morphology reads and writes strided views") {
   bik_test::for_each_space([](auto space) {
     using Space = decltype(space);
@@ -197,5 +220,69 @@ TEST_CASE("disk morphology keeps infinities: out-of-image rows are neutral, not 
                       Space::name() << " r " << r << (max ? " dilate" : " erode"));
       }
     }
+  });
+}
+
+TEST_CASE("disk morphology of a stack of planes writes nothing outside its output") {
+  // Stacks of 3 planes, each eroded (dilated) on its own, as granularity's batches do with its
+  // background, at radii 2..13 (5 to 23 terms: chunks of 8 and every odd rest) and sizes from
+  // smaller than the radius (the disk(10) background of a 48x40 image at 0.5 and 0.25 is 6x5)
+  // to several tiles. Input and output sit inside larger buffers whose guard values around them
+  // must survive, and one workspace serves every call, so its buffers hold a previous call's
+  // values: any read of an unwritten ring entry or write past a row, a chunk or a plane shows.
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    using Memory = typename Space::memory_space;
+    int const c = static_cast<int>(bik::detail::DiskRowStrips<Space>::columns);
+    int const shapes[][2] = {{6, 5}, {1, 9}, {9, 1}, {24, 20}, {67, c + 3}};
+    std::size_t const guard = 4096;
+    double const sentinel = -7.25;
+    bik::Workspace<Memory> ws;
+    for (auto const& shape : shapes)
+      for (int r = 2; r <= 13; ++r)
+        for (bool max : {false, true}) {
+          int const nz = 3, ny = shape[0], nx = shape[1];
+          std::size_t const n = std::size_t(nz) * ny * nx;
+          std::vector<Img> planes;
+          std::vector<double> host_in(n + 2 * guard, sentinel);
+          for (int z = 0; z < nz; ++z) {
+            planes.push_back(random_image(ny, nx, (r + z) % 2 == 0, 977u * r + 13u * z + nx));
+            std::copy(planes.back().v.begin(), planes.back().v.end(),
+                      host_in.begin() + guard + std::size_t(z) * ny * nx);
+          }
+          Kokkos::View<double*, Memory> in_buffer("in", host_in.size());
+          Kokkos::View<double*, Memory> out_buffer("out", host_in.size());
+          Kokkos::deep_copy(in_buffer, Kokkos::View<double const*, Kokkos::HostSpace,
+                                                    Kokkos::MemoryTraits<Kokkos::Unmanaged>>(
+                                           host_in.data(), host_in.size()));
+          Kokkos::deep_copy(out_buffer, sentinel);
+          auto const layout = Kokkos::LayoutStride(nz, std::size_t(ny) * nx, ny, nx, nx, 1);
+          bik::Volume<double const, Memory> const src(in_buffer.data() + guard, layout);
+          bik::Volume<double, Memory> const dst(out_buffer.data() + guard, layout);
+          if (max)
+            bik::dilate(Space(), src, dst, r, 1, &ws);
+          else
+            bik::erode(Space(), src, dst, r, 1, &ws);
+          auto const got = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), out_buffer);
+          auto const kept = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), in_buffer);
+          std::size_t overrun = 0, changed = 0;
+          for (std::size_t i = 0; i < guard; ++i) {
+            overrun += got(i) != sentinel;
+            overrun += got(guard + n + i) != sentinel;
+          }
+          for (std::size_t i = 0; i < host_in.size(); ++i) changed += kept(i) != host_in[i];
+          std::vector<double> expected;
+          for (Img const& plane : planes) {
+            Img const want = brute_disk(plane, r, max);
+            expected.insert(expected.end(), want.v.begin(), want.v.end());
+          }
+          std::vector<double> const result(got.data() + guard, got.data() + guard + n);
+          std::string const what = std::string(Space::name()) + " " + std::to_string(ny) + "x" +
+                                   std::to_string(nx) + " r " + std::to_string(r) +
+                                   (max ? " dilate" : " erode");
+          CHECK_MESSAGE(overrun == 0, what);
+          CHECK_MESSAGE(changed == 0, what);
+          CHECK_MESSAGE(result == expected, what);
+        }
   });
 }

@@ -12,6 +12,7 @@
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/morphology/disk_plan.hpp"
+#include "bik/morphology/row_team.hpp"
 #include "bik/morphology/scratch.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -19,13 +20,6 @@
 #include <cstdint>
 #include <limits>
 #include <vector>
-
-// Host loops of a few instructions per vector: unrolled to amortise the loop's own.
-#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
-#define BIK_DISK_ROWS_UNROLL _Pragma("GCC unroll 4")
-#else
-#define BIK_DISK_ROWS_UNROLL
-#endif
 
 namespace bik::detail {
 
@@ -35,8 +29,7 @@ namespace bik::detail {
 // there are threads. A GPU gets short strips, hence many teams. Specialise to tune.
 template <class ExecSpace>
 struct DiskRowStrips {
-  static constexpr bool host = Kokkos::SpaceAccessibility<ExecSpace, Kokkos::HostSpace>::accessible;
-  static constexpr bool serial_teams = host;  // one thread per team: plain (vectorised) loops
+  static constexpr bool host = RowTeam<ExecSpace>::serial;
   static constexpr std::int64_t columns = 512;
   static std::int64_t strips_per_plane(ExecSpace const& space, std::int64_t ny, std::int64_t nz) {
     if (!host) return (ny + 15) / 16;
@@ -49,6 +42,7 @@ template <class T, bool Max, class ExecSpace, class MemorySpace>
 struct DiskRows {
   using member_type = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
   using Strips = DiskRowStrips<ExecSpace>;
+  using Team = RowTeam<ExecSpace>;
   static constexpr int max_chunk = 8;
   Volume<T const, MemorySpace> in;
   Volume<T, MemorySpace> out;
@@ -58,55 +52,51 @@ struct DiskRows {
                nx = 0, radius = 0, span = 0, strips_per_plane = 1, strip_rows = 1, tiles = 1;
   T identity{};  // pick(identity, v) = v: rows outside the image
 
-  KOKKOS_INLINE_FUNCTION static T pick(T a, T b) {
-    if constexpr (Max) {
-      return a < b ? b : a;
-    } else {
-      return b < a ? b : a;
-    }
-  }
-
   // The ring of 2r + 1 slots, the temporaries and the accumulator.
   KOKKOS_INLINE_FUNCTION std::int64_t team_rows() const {
     return (2 * radius + 1) * slot_rows + temp_rows + 1;
   }
 
-  template <class F>
-  KOKKOS_INLINE_FUNCTION static void along(member_type const& team, std::int64_t n, F const& f) {
-    if constexpr (Strips::serial_teams) {
-      (void)team;
-      BIK_DISK_ROWS_UNROLL
-      for (std::int64_t i = 0; i < n; ++i) f(i);
-    } else {
-      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), f);
-    }
-  }
-  KOKKOS_INLINE_FUNCTION static void barrier(member_type const& team) {
-    if constexpr (Strips::serial_teams) {
-      (void)team;
-    } else {
-      team.team_barrier();
-    }
-  }
-
-  // dst[x * stride] = pick over the K rows q at x, folded with prev[x] unless prev is null.
+  // dst[x] = pick over the K rows q at x, folded with prev[x] unless prev is null.
   template <int K>
-  KOKKOS_INLINE_FUNCTION void pick_rows(member_type const& team, std::int64_t n, T const* const* q,
-                                        T const* prev, T* dst, std::int64_t stride) const {
+  KOKKOS_INLINE_FUNCTION static void pick_rows(member_type const& team, std::int64_t n,
+                                               T const* const* q, T const* prev, T* dst) {
     T const* r[K];
     for (int k = 0; k < K; ++k) r[k] = q[k];
     if (prev == nullptr) {
-      along(team, n, [&](std::int64_t x) {
+      Team::along(team, n, [&](std::int64_t x) {
         T v = r[0][x];
-        for (int k = 1; k < K; ++k) v = pick(v, r[k][x]);
-        dst[x * stride] = v;
+        for (int k = 1; k < K; ++k) v = pick<Max>(v, r[k][x]);
+        dst[x] = v;
       });
     } else {
-      along(team, n, [&](std::int64_t x) {
+      Team::along(team, n, [&](std::int64_t x) {
         T v = r[0][x];
-        for (int k = 1; k < K; ++k) v = pick(v, r[k][x]);
-        dst[x * stride] = pick(prev[x], v);
+        for (int k = 1; k < K; ++k) v = pick<Max>(v, r[k][x]);
+        dst[x] = pick<Max>(prev[x], v);
       });
+    }
+  }
+
+  // k rows at once: 8, or the odd rest of a disk's odd number of terms (the centre and pairs).
+  KOKKOS_INLINE_FUNCTION static void pick_chunk(member_type const& team, int k, std::int64_t n,
+                                                T const* const* q, T const* prev, T* dst) {
+    switch (k) {
+      case 8:
+        pick_rows<8>(team, n, q, prev, dst);
+        break;
+      case 7:
+        pick_rows<7>(team, n, q, prev, dst);
+        break;
+      case 5:
+        pick_rows<5>(team, n, q, prev, dst);
+        break;
+      case 3:
+        pick_rows<3>(team, n, q, prev, dst);
+        break;
+      default:
+        pick_rows<1>(team, n, q, prev, dst);
+        break;
     }
   }
 
@@ -139,7 +129,7 @@ struct DiskRows {
         T* const slot = cell(s, 0);
         T const none = identity;
         for (std::int64_t j = 0; j < slot_rows; ++j)
-          along(team, used, [&](std::int64_t i) { slot[j * span + i] = none; });
+          Team::along(team, used, [&](std::int64_t i) { slot[j * span + i] = none; });
       } else if (!direct) {
         // p0[p] = in(x0 - r + p), edge-padded (exact, spec §5): head, body, tail.
         T* const p0 = cell(s, 0);
@@ -147,60 +137,59 @@ struct DiskRows {
                            tail = kx::max<std::int64_t>(0, x0 + cols + r - nx);
         T const* const src = &in(z, s, x0 - r + head);
         T const left = in(z, s, 0), right = in(z, s, nx - 1);
-        along(team, head, [&](std::int64_t p) { p0[p] = left; });
+        Team::along(team, head, [&](std::int64_t p) { p0[p] = left; });
         if (sx == 1)
-          along(team, used - head - tail, [&](std::int64_t p) { p0[head + p] = src[p]; });
+          Team::along(team, used - head - tail, [&](std::int64_t p) { p0[head + p] = src[p]; });
         else
-          along(team, used - head - tail, [&](std::int64_t p) { p0[head + p] = src[p * sx]; });
-        along(team, tail, [&](std::int64_t p) { p0[used - tail + p] = right; });
+          Team::along(team, used - head - tail,
+                      [&](std::int64_t p) { p0[head + p] = src[p * sx]; });
+        Team::along(team, tail, [&](std::int64_t p) { p0[used - tail + p] = right; });
       }
       if (s >= 0 && s < ny) {
         for (std::int64_t i = 0; i < horizontal; ++i) {
-          barrier(team);
+          Team::barrier(team);
           std::int32_t const* const op = h_ops + 5 * i;
           T* const dst = cell(s, op[0]);
           T const* const a = row(s, op[1]);
           T const* const b = row(s, op[2]) + op[3];
-          along(team, used - op[4] + 1, [&](std::int64_t p) { dst[p] = pick(a[p], b[p]); });
+          Team::along(team, used - op[4] + 1,
+                      [&](std::int64_t p) { dst[p] = pick<Max>(a[p], b[p]); });
         }
       }
       for (std::int64_t i = 0; i < vertical; ++i) {  // runs ending at row s, once all streamed
-        barrier(team);
+        Team::barrier(team);
         std::int32_t const* const op = v_ops + 6 * i;
         if (s - op[5] + 1 < y0 - r) continue;
         T* const dst = cell(s, op[0]);
         T const* const a = row(s, op[1]);
         T const* const b = row(s - op[3], op[2]);
-        along(team, used - op[4] + 1, [&](std::int64_t p) { dst[p] = pick(a[p], b[p]); });
+        Team::along(team, used - op[4] + 1,
+                    [&](std::int64_t p) { dst[p] = pick<Max>(a[p], b[p]); });
       }
-      barrier(team);
+      Team::barrier(team);
       std::int64_t const y = s - r;
       if (y < y0) continue;
       T* const o = &out(z, y, x0);
       std::int64_t const ox = static_cast<std::int64_t>(out.stride(2));
-      // Chunks of 8, 4, 2 and 1 terms (a CPU thread keeps 8 row pointers in registers), folded
-      // through the accumulator.
+      // Chunks of up to 8 terms (a CPU thread keeps 8 row pointers in registers), folded through
+      // the accumulator; the last writes the output row in place when it is contiguous (a
+      // vectorised store), else the accumulator, copied out with the output's stride.
+      T* const last = ox == 1 ? o : acc;
       T const* q[max_chunk];
       for (std::int64_t done = 0; done < terms;) {
-        std::int64_t const rest = terms - done;
-        int const k = rest >= 8 ? 8 : rest >= 4 ? 4 : rest >= 2 ? 2 : 1;
+        int const k = static_cast<int>(kx::min<std::int64_t>(max_chunk, terms - done));
         for (int j = 0; j < k; ++j) {
           std::int32_t const* const op = t_ops + 3 * (done + j);
           q[j] = row(y + op[1], op[0]) + op[2];
         }
         T const* const prev = done == 0 ? nullptr : acc;
         done += k;
-        T* const dst = done >= terms ? o : acc;
-        std::int64_t const stride = done >= terms ? ox : 1;
-        if (k == 8)
-          pick_rows<8>(team, cols, q, prev, dst, stride);
-        else if (k == 4)
-          pick_rows<4>(team, cols, q, prev, dst, stride);
-        else if (k == 2)
-          pick_rows<2>(team, cols, q, prev, dst, stride);
-        else
-          pick_rows<1>(team, cols, q, prev, dst, stride);
-        barrier(team);
+        pick_chunk(team, k, cols, q, prev, done >= terms ? last : acc);
+        Team::barrier(team);
+      }
+      if (ox != 1) {
+        Team::along(team, cols, [&](std::int64_t x) { o[x * ox] = acc[x]; });
+        Team::barrier(team);
       }
     }
   }
@@ -210,6 +199,7 @@ template <bool Max, class ExecSpace, class T, class MemorySpace>
 void disk_rows(char const* where, ExecSpace const& space, Volume<T const, MemorySpace> in,
                Volume<T, MemorySpace> out, int radius, Workspace<MemorySpace>* workspace) {
   DiskPlan const plan = disk_plan(radius);
+  require(plan.terms.size() % 2 == 1, where, "a disk plan has the centre term and pairs of terms");
   std::vector<std::int32_t> program;
   for (auto const& h : plan.horizontal)
     program.insert(program.end(), {h.dst, h.a, h.b, h.shift, h.length});
@@ -248,16 +238,10 @@ void disk_rows(char const* where, ExecSpace const& space, Volume<T const, Memory
   std::int64_t const teams = shape.z * kernel.strips_per_plane * kernel.tiles;
   kernel.rings = scratch<T>(workspace, "bik::morphology::rings",
                             static_cast<std::size_t>(teams * kernel.team_rows() * kernel.span));
-  using Policy = Kokkos::TeamPolicy<ExecSpace>;
-  Kokkos::parallel_for(where,
-                       Strips::serial_teams ? Policy(space, static_cast<int>(teams), 1)
-                                            : Policy(space, static_cast<int>(teams), Kokkos::AUTO),
-                       kernel);
+  Kokkos::parallel_for(where, RowTeam<ExecSpace>::policy(space, teams), kernel);
   space.fence();  // `program` lives on the host stack
 }
 
 }  // namespace bik::detail
-
-#undef BIK_DISK_ROWS_UNROLL
 
 #endif

@@ -16,6 +16,7 @@
 #include "bik/morphology/cross.hpp"
 #include "bik/morphology/disk_rows.hpp"
 #include "bik/morphology/footprint.hpp"
+#include "bik/morphology/row_team.hpp"
 #include "bik/morphology/scratch.hpp"
 
 #include <Kokkos_Core.hpp>
@@ -32,9 +33,7 @@ namespace detail {
 // (a thread each, its ring of rows in cache), GPUs short ones for many teams. Specialise to tune.
 template <class ExecSpace>
 struct MorphologyStrips {
-  static constexpr bool host = Kokkos::SpaceAccessibility<ExecSpace, Kokkos::HostSpace>::accessible;
-  static constexpr int rows = host ? 32 : 8;
-  static constexpr bool serial_teams = host;  // one thread per team: plain (vectorised) loops
+  static constexpr int rows = RowTeam<ExecSpace>::serial ? 32 : 8;
 };
 
 // A team per strip of output rows of one plane of a volume. Every input row a strip needs is
@@ -49,6 +48,7 @@ template <class T, bool Max, class ExecSpace, class MemorySpace>
 struct BallStrips {
   using member_type = typename Kokkos::TeamPolicy<ExecSpace>::member_type;
   using Strips = MorphologyStrips<ExecSpace>;
+  using Team = RowTeam<ExecSpace>;
   Volume<T const, MemorySpace> in;
   Volume<T, MemorySpace> out;
   Kokkos::View<T*, MemorySpace> rings;             // per team: team_rows() rows of span
@@ -56,35 +56,10 @@ struct BallStrips {
   std::int64_t line_count = 0, ny = 0, nx = 0, planes = 1, radius = 0, radius_z = 0, levels = 1,
                span = 0, strips_per_plane = 1;
 
-  KOKKOS_INLINE_FUNCTION static T pick(T a, T b) {
-    if constexpr (Max) {
-      return a < b ? b : a;
-    } else {
-      return b < a ? b : a;
-    }
-  }
-
   // Rows of one team's buffer: a ring of 2R + 1 tabled rows (all levels) per plane offset, and
   // the output row being picked.
   KOKKOS_INLINE_FUNCTION std::int64_t team_rows() const {
     return (2 * radius_z + 1) * (2 * radius + 1) * levels + 1;
-  }
-
-  template <class F>
-  KOKKOS_INLINE_FUNCTION static void along(member_type const& team, std::int64_t n, F const& f) {
-    if constexpr (Strips::serial_teams) {
-      (void)team;
-      for (std::int64_t i = 0; i < n; ++i) f(i);
-    } else {
-      Kokkos::parallel_for(Kokkos::TeamThreadRange(team, n), f);
-    }
-  }
-  KOKKOS_INLINE_FUNCTION static void barrier(member_type const& team) {
-    if constexpr (Strips::serial_teams) {
-      (void)team;
-    } else {
-      team.team_barrier();
-    }
   }
 
   KOKKOS_INLINE_FUNCTION void operator()(member_type const& team) const {
@@ -106,20 +81,20 @@ struct BallStrips {
           if (!plane_ok(dz)) continue;
           T* const p0 = level_row(dz, s, 0);
           std::int64_t const r = radius, last = nx - 1, zz = z + dz;
-          along(team, span, [&](std::int64_t p) {
+          Team::along(team, span, [&](std::int64_t p) {
             std::int64_t const x = p < r ? 0 : (p - r > last ? last : p - r);
             p0[p] = in(zz, s, x);
           });
           for (std::int64_t j = 1; j < levels; ++j) {
-            barrier(team);
+            Team::barrier(team);
             T const* const from = level_row(dz, s, j - 1);
             T* const to = level_row(dz, s, j);
             std::int64_t const half = std::int64_t(1) << (j - 1);
-            along(team, span - 2 * half + 1,
-                  [&](std::int64_t p) { to[p] = pick(from[p], from[p + half]); });
+            Team::along(team, span - 2 * half + 1,
+                        [&](std::int64_t p) { to[p] = pick<Max>(from[p], from[p + half]); });
           }
         }
-        barrier(team);
+        Team::barrier(team);
       }
       std::int64_t const y = s - radius;
       if (y < y0) continue;
@@ -130,14 +105,16 @@ struct BallStrips {
         T const* const row = level_row(dz, y + dy, level);
         std::int64_t const a = radius - w, b = radius + w + 1 - (std::int64_t(1) << level);
         if (l == 0)
-          along(team, nx, [&](std::int64_t x) { acc[x] = pick(row[x + a], row[x + b]); });
+          Team::along(team, nx,
+                      [&](std::int64_t x) { acc[x] = pick<Max>(row[x + a], row[x + b]); });
         else
-          along(team, nx,
-                [&](std::int64_t x) { acc[x] = pick(acc[x], pick(row[x + a], row[x + b])); });
+          Team::along(team, nx, [&](std::int64_t x) {
+            acc[x] = pick<Max>(acc[x], pick<Max>(row[x + a], row[x + b]));
+          });
       }
-      barrier(team);
-      along(team, nx, [&](std::int64_t x) { out(z, y, x) = acc[x]; });
-      barrier(team);
+      Team::barrier(team);
+      Team::along(team, nx, [&](std::int64_t x) { out(z, y, x) = acc[x]; });
+      Team::barrier(team);
     }
   }
 };
@@ -203,11 +180,7 @@ void flat_morphology(char const* where, ExecSpace const& space, Volume<T const, 
   std::int64_t const teams = shape.z * kernel.strips_per_plane;
   kernel.rings = scratch<T>(workspace, "bik::morphology::rings",
                             static_cast<std::size_t>(teams * kernel.team_rows() * kernel.span));
-  using Policy = Kokkos::TeamPolicy<ExecSpace>;
-  Kokkos::parallel_for(where,
-                       Strips::serial_teams ? Policy(space, static_cast<int>(teams), 1)
-                                            : Policy(space, static_cast<int>(teams), Kokkos::AUTO),
-                       kernel);
+  Kokkos::parallel_for(where, RowTeam<ExecSpace>::policy(space, teams), kernel);
   space.fence();  // `table` lives on the host stack
 }
 
