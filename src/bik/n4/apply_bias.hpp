@@ -11,7 +11,8 @@
 // exp2_near's cubic, where D <= 0.49 exp2_reduced's quintic (bias varying by less than a factor
 // 1.4 around 2^c: nearly always), and beyond that the range-reduced exp2_poly; GPUs always take
 // exp2_poly. Span loops run in whole chunks of the vector width past the span's end (the next
-// span rewrites those voxels), so that spans of ~32 voxels have no scalar epilogue.
+// span rewrites those voxels), so that spans of ~32 voxels have no scalar epilogue. A row whose
+// spans all take the cubic skips the per-span choice (near_row).
 // Precision: the per-voxel work is done in the image's type, float32 or float64 (the table and
 // the centre stay in double), so that a float32 loop has no conversion and twice the vector
 // width of a double one. With D the largest |q_k| (half a row's range of y, plus 1/2 at most
@@ -76,6 +77,8 @@ struct ApplyBiasRows {
   Volume<T const, MemorySpace> input;
   Volume<T, MemorySpace> corrected, log_bias;
   Kokkos::View<Compute const*, MemorySpace> weight;  // field.bx's (4, X) weights as Compute
+  // CPUs, per span j: the end of its whole chunks from span_begin(j) (span_stops).
+  Kokkos::View<std::int64_t const*, MemorySpace> span_stop = {};
   bool has_bias = false;
   bool unit_stride = false;  // every volume's X stride is 1
   Compute limit = 0;         // gains are clamped to [2^-limit, 2^limit]
@@ -164,6 +167,37 @@ struct ApplyBiasRows {
       span_loop<Poly::general, with_bias>(begin, stop, in, out, bias, w0, w1, w2, w3, q, r, scale);
   }
 
+  // A row whose log2 gains all lie within exp2_near's reach of its centre and need neither the
+  // clamp nor max_gain (nearly every row of a smooth field): every span takes the cubic, whose
+  // scaled coefficients are computed once per row, so a span costs four loads of the row's
+  // exponents and its loop, with no per-span choice of polynomial. A span's whole chunks may
+  // pass its end (the next span rewrites those voxels, as in span_loop) but never the row's;
+  // what they leave of the last span is a scalar tail. The same arithmetic as
+  // span_loop<Poly::near>: the same results.
+  template <bool with_bias>
+  KOKKOS_INLINE_FUNCTION void near_row(Compute const* row_q, T const* KOKKOS_RESTRICT in,
+                                       T* KOKKOS_RESTRICT out, T* KOKKOS_RESTRICT bias,
+                                       Compute const* r_row, Compute const* w0, Compute const* w1,
+                                       Compute const* w2, Compute const* w3,
+                                       math::Exp2Near<Compute> const gain) const {
+    auto const& bx = field.bx;
+    int const spans = bx.spans();
+    for (int j = 0; j < spans; ++j) {
+      std::int64_t const begin = bx.span_begin(j), stop = span_stop(j), end = bx.span_begin(j + 1);
+      Compute const q0 = row_q[j], q1 = row_q[j + 1], q2 = row_q[j + 2], q3 = row_q[j + 3];
+      for (std::int64_t x = begin; x < stop; ++x) {
+        Compute const y = q0 * w0[x] + q1 * w1[x] + q2 * w2[x] + q3 * w3[x];
+        out[x] = static_cast<T>(static_cast<Compute>(in[x]) * gain(y));
+        if (with_bias) bias[x] = static_cast<T>(sum(w0, w1, w2, w3, r_row + j, x));
+      }
+      for (std::int64_t x = stop; x < end; ++x) {
+        Compute const y = q0 * w0[x] + q1 * w1[x] + q2 * w2[x] + q3 * w3[x];
+        out[x] = static_cast<T>(static_cast<Compute>(in[x]) * gain(y));
+        if (with_bias) bias[x] = static_cast<T>(sum(w0, w1, w2, w3, r_row + j, x));
+      }
+    }
+  }
+
   // A thread per row (CPUs).
   KOKKOS_INLINE_FUNCTION void operator()(std::int64_t row) const {
     std::int64_t const z = row / field.Y, y = row % field.Y;
@@ -183,9 +217,20 @@ struct ApplyBiasRows {
     // The row's exponents once (span_exponents' values), when the row is not too wide.
     Compute row_q[row_buffer];
     bool const buffered = field.CX <= row_buffer;
+    Compute row_reach = 0;  // the largest |q| of the row
     if (buffered)
-      for (std::int64_t k = 0; k < field.CX; ++k)
+      for (std::int64_t k = 0; k < field.CX; ++k) {
         row_q[k] = static_cast<Compute>(-log2e * field.rows(row * field.CX + k) - centre);
+        row_reach = kx::max(row_reach, kx::max(row_q[k], -row_q[k]));
+      }
+    if (buffered && unit_stride && row_inside && row_reach <= Compute(math::exp2_near_reach())) {
+      math::Exp2Near<Compute> const near(scale);
+      if (!has_bias) return near_row<false>(row_q, in, out, bias, nullptr, w0, w1, w2, w3, near);
+      Compute row_r[row_buffer];
+      for (std::int64_t k = 0; k < field.CX; ++k)
+        row_r[k] = static_cast<Compute>(field.rows(row * field.CX + k));
+      return near_row<true>(row_q, in, out, bias, row_r, w0, w1, w2, w3, near);
+    }
     for (int j = 0; j < bx.spans(); ++j) {
       Compute q[4], r[4] = {0, 0, 0, 0};
       if (buffered)
@@ -204,14 +249,15 @@ struct ApplyBiasRows {
                         : reach <= Compute(0.49)                  ? Poly::reduced
                                                                   : Poly::general;
       std::int64_t const begin = bx.span_begin(j), end = bx.span_begin(j + 1);
-      // Whole chunks, when they stay in the row.
-      std::int64_t stop = begin + ((end - begin + chunk - 1) & ~(chunk - 1));
-      if (stop > X) stop = end;
-      if (inside && bias == nullptr)
+      // Whole chunks while they stay in the row, then what they leave of the last span.
+      std::int64_t const stop = span_stop(j);
+      if (inside && bias == nullptr) {
         span_loop<false>(poly, begin, stop, in, out, bias, w0, w1, w2, w3, q, r, scale);
-      else if (inside)
+        span_loop<false>(poly, stop, end, in, out, bias, w0, w1, w2, w3, q, r, scale);
+      } else if (inside) {
         span_loop<true>(poly, begin, stop, in, out, bias, w0, w1, w2, w3, q, r, scale);
-      else
+        span_loop<true>(poly, stop, end, in, out, bias, w0, w1, w2, w3, q, r, scale);
+      } else
         for (std::int64_t x = begin; x < end; ++x) {
           corrected(z, y, x) = static_cast<T>(static_cast<Compute>(input(z, y, x)) *
                                               gain(sum(w0, w1, w2, w3, q, x), c, scale));
@@ -277,6 +323,30 @@ Kokkos::View<float const*, MemorySpace> weights_as(ExecSpace const& space,
   return to;
 }
 
+// Per span j of `bx` (CPU rows): span_begin(j) + chunk * n, n its chunks of `chunk` samples
+// that cover it, or fewer where they would pass the axis's end. Computed once per call rather
+// than once per span of every row.
+template <class ExecSpace, class MemorySpace>
+Kokkos::View<std::int64_t const*, MemorySpace> span_stops(ExecSpace const& space,
+                                                          AxisBasis<MemorySpace> const& bx,
+                                                          std::int64_t chunk,
+                                                          Workspace<MemorySpace>* ws) {
+  auto stops = Workspace<MemorySpace>::template get<std::int64_t>(ws, "bik::n4::apply_span_stop",
+                                                                  bx.spans());
+  auto const begins = bx.span_begin;
+  std::int64_t const n = bx.samples;
+  Kokkos::parallel_for(
+      "bik::n4::apply_span_stop",
+      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, bx.spans()),
+      KOKKOS_LAMBDA(std::int64_t j) {
+        std::int64_t const begin = begins(j),
+                           covering = (begins(j + 1) - begin + chunk - 1) / chunk,
+                           in_axis = (n - begin) / chunk;
+        stops(j) = begin + chunk * (covering < in_axis ? covering : in_axis);
+      });
+  return stops;
+}
+
 }  // namespace detail
 
 // The floor on the divisor exp(field) of each semantics: none for ITK, 1e-6 for linumpy.
@@ -314,11 +384,12 @@ void apply_bias(ExecSpace const& space, LatticeOnGrid<MemorySpace> const& field,
   rows.unit_stride = input.stride_2() == 1 && corrected.stride_2() == 1 &&
                      (!rows.has_bias || log_bias.stride_2() == 1);
   std::int64_t const n_rows = shape_of(input).z * field.Y;
-  if constexpr (ApplyBiasShape<ExecSpace>::thread_per_row)
+  if constexpr (ApplyBiasShape<ExecSpace>::thread_per_row) {
+    rows.span_stop = detail::span_stops(space, field.bx, Rows::chunk, ws);
     Kokkos::parallel_for(
         "bik::n4::apply_bias",
         Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, n_rows), rows);
-  else
+  } else
     Kokkos::parallel_for("bik::n4::apply_bias",
                          Kokkos::TeamPolicy<ExecSpace>(space, n_rows, Kokkos::AUTO), rows);
 }

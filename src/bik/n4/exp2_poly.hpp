@@ -58,23 +58,52 @@ KOKKOS_INLINE_FUNCTION double exp2_reduced(double s, double scale) {
 
 KOKKOS_INLINE_FUNCTION constexpr double exp2_near_reach() { return 0.0625; }
 
-KOKKOS_INLINE_FUNCTION float exp2_near(float s, float scale) {
-  float p = 0x1.c6a598p-5f * scale;
-  p = p * s + 0x1.ec0fa2p-3f * scale;
-  p = p * s + 0x1.62e43p-1f * scale;
-  return p * s + scale;
-}
+// exp2_near(s, scale) with its coefficients scaled once (for a loop over many s with the same
+// scale): the same operations in the same order, so the same results.
+template <class T>
+struct Exp2Near;
 
+template <>
+struct Exp2Near<float> {
+  float c3, c2, c1, c0;
+  KOKKOS_INLINE_FUNCTION explicit Exp2Near(float scale)
+      : c3(0x1.c6a598p-5f * scale),
+        c2(0x1.ec0fa2p-3f * scale),
+        c1(0x1.62e43p-1f * scale),
+        c0(scale) {}
+  KOKKOS_INLINE_FUNCTION float operator()(float s) const {
+    return ((c3 * s + c2) * s + c1) * s + c0;
+  }
+};
+
+template <>
+struct Exp2Near<double> {
+  double c8, c7, c6, c5, c4, c3, c2, c1, c0;
+  KOKKOS_INLINE_FUNCTION explicit Exp2Near(double scale)
+      : c8(0x1.62c0223a5c824p-20 * scale),
+        c7(0x1.ffcbfc588b0c7p-17 * scale),
+        c6(0x1.430912f86c787p-13 * scale),
+        c5(0x1.5d87fe78a6731p-10 * scale),
+        c4(0x1.3b2ab6fba4e77p-7 * scale),
+        c3(0x1.c6b08d704a0c0p-5 * scale),
+        c2(0x1.ebfbdff82c58fp-3 * scale),
+        c1(0x1.62e42fefa39efp-1 * scale),
+        c0(scale) {}
+  KOKKOS_INLINE_FUNCTION double operator()(double s) const {
+    double p = c8 * s + c7;
+    p = p * s + c6;
+    p = p * s + c5;
+    p = p * s + c4;
+    p = p * s + c3;
+    p = p * s + c2;
+    p = p * s + c1;
+    return p * s + c0;
+  }
+};
+
+KOKKOS_INLINE_FUNCTION float exp2_near(float s, float scale) { return Exp2Near<float>(scale)(s); }
 KOKKOS_INLINE_FUNCTION double exp2_near(double s, double scale) {
-  double p = 0x1.62c0223a5c824p-20 * scale;
-  p = p * s + 0x1.ffcbfc588b0c7p-17 * scale;
-  p = p * s + 0x1.430912f86c787p-13 * scale;
-  p = p * s + 0x1.5d87fe78a6731p-10 * scale;
-  p = p * s + 0x1.3b2ab6fba4e77p-7 * scale;
-  p = p * s + 0x1.c6b08d704a0c0p-5 * scale;
-  p = p * s + 0x1.ebfbdff82c58fp-3 * scale;
-  p = p * s + 0x1.62e42fefa39efp-1 * scale;
-  return p * s + scale;
+  return Exp2Near<double>(scale)(s);
 }
 
 KOKKOS_INLINE_FUNCTION float exp2_poly(float x) {
