@@ -2,11 +2,35 @@
 
 #include "bik/core/error.hpp"
 
+#include <cstddef>
 #include <string>
 
 namespace bik::io::detail {
 
 void silence_hdf5_errors() { H5Eset_auto(H5E_DEFAULT, nullptr, nullptr); }
+
+namespace {
+// True when `type` has exactly the layout of one of `standard` (byte order, precision, bit
+// offset, padding and, for floats, IEEE fields). A corrupt file can declare, say, a 4-byte
+// integer with a 12-bit precision at bit offset 40; HDF5 1.10's conversion then reads outside
+// the element, so such layouts are refused before any read.
+template <std::size_t N>
+bool is_standard(hid_t type, hid_t const (&standard)[N]) {
+  for (hid_t s : standard)
+    if (H5Tequal(type, s) > 0) return true;
+  return false;
+}
+
+// " with a non-standard layout (12-bit precision at bit offset 40)"; without the parenthesis
+// when the value bits fill the element (a swapped byte order or float fields, odd padding).
+std::string layout_note(hid_t type, std::size_t size) {
+  std::size_t const precision = H5Tget_precision(type);
+  int const offset = H5Tget_offset(type);
+  if (precision == 8 * size && offset == 0) return " with a non-standard layout";
+  return " with a non-standard layout (" + std::to_string(precision) +
+         "-bit precision at bit offset " + std::to_string(offset) + ")";
+}
+}  // namespace
 
 TypeDescription describe_type(hid_t type) {
   TypeDescription d;
@@ -17,13 +41,23 @@ TypeDescription describe_type(hid_t type) {
       d.is_integer = true;
       d.is_signed = H5Tget_sign(type) == H5T_SGN_2;
       d.name = (d.is_signed ? "int" : "uint") + bits;
-      d.supported = d.size == 1 || d.size == 2 || d.size == 4 || d.size == 8;
+      hid_t const standard[] = {H5T_STD_I8LE,  H5T_STD_I8BE,  H5T_STD_U8LE,  H5T_STD_U8BE,
+                                H5T_STD_I16LE, H5T_STD_I16BE, H5T_STD_U16LE, H5T_STD_U16BE,
+                                H5T_STD_I32LE, H5T_STD_I32BE, H5T_STD_U32LE, H5T_STD_U32BE,
+                                H5T_STD_I64LE, H5T_STD_I64BE, H5T_STD_U64LE, H5T_STD_U64BE};
+      bool const width = d.size == 1 || d.size == 2 || d.size == 4 || d.size == 8;
+      d.supported = width && is_standard(type, standard);
+      if (width && !d.supported) d.name += layout_note(type, d.size);
       break;
     }
-    case H5T_FLOAT:
+    case H5T_FLOAT: {
       d.name = "float" + bits;
-      d.supported = d.size == 4 || d.size == 8;
+      hid_t const standard[] = {H5T_IEEE_F32LE, H5T_IEEE_F32BE, H5T_IEEE_F64LE, H5T_IEEE_F64BE};
+      bool const width = d.size == 4 || d.size == 8;
+      d.supported = width && is_standard(type, standard);
+      if (width && !d.supported) d.name += layout_note(type, d.size);
       break;
+    }
     case H5T_STRING:
       d.name = "string";
       break;

@@ -54,6 +54,21 @@ def run(*args, cwd=None):
                           env=env, timeout=300)
 
 
+def write_int_bits_outside_element(path, shape):
+    """An int32 dataset /pixels whose datatype message is corrupted to say its 32 value bits
+    start at bit 4000 of each 4-byte element (HDF5 1.10.8 reads that, out of bounds)."""
+    with h5py.File(path, "w") as f:
+        f["pixels"] = np.ones(shape, np.int32)
+    data = bytearray(path.read_bytes())
+    # Datatype message, version 1 fixed-point: class/version, flags (signed LE), size 4, then
+    # the bit offset and precision (uint16 each).
+    message = bytes.fromhex("10080000" "04000000" "0000" "2000")
+    at = data.find(message)
+    assert at >= 0 and data.find(message, at + 1) < 0
+    data[at + 8:at + 10] = (4000).to_bytes(2, "little")
+    path.write_bytes(bytes(data))
+
+
 @pytest.fixture
 def scene(tmp_path):
     """A 64x64 float64 image with three objects (labels 2, 5, 9) and a file of bad datasets."""
@@ -218,6 +233,7 @@ def test_repeat_prints_timing_line(scene):
         ("unknown_backend", "unknown backend 'gpu'"),
         ("unknown_extension", "unknown output format"),
         ("corrupt_file", "not an HDF5 file"),
+        ("int_bits_outside_element", "non-standard layout (32-bit precision at bit offset 4000)"),
         ("no_colon", "expected FILE.h5:/path/to/dataset"),
         ("missing_out_dir", "does not exist"),
     ],
@@ -243,8 +259,11 @@ def test_bad_inputs(scene, case, expected):
         "string_dataset": dict(pixels="/strings"),
         "empty_image": dict(labels="/empty"),
         "corrupt_file": dict(pixels=None, raw_pixels=f"{corrupt}:/pixels"),
+        "int_bits_outside_element": dict(pixels=None, raw_pixels=f"{d / 'layout.h5'}:/pixels"),
         "no_colon": dict(pixels=None, raw_pixels=str(f)),
     }.get(case, {})
+    if case == "int_bits_outside_element":
+        write_int_bits_outside_element(d / "layout.h5", scene["labels"].shape)
     pixels_arg = args.get("raw_pixels") or f"{f}:{args.get('pixels') or '/pixels'}"
     labels_arg = f"{f}:{args.get('labels', '/labels')}"
     extra = {

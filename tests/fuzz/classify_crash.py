@@ -5,7 +5,7 @@ from the file's own metadata (for example a NULL read in H5F__accum_read under H
 bik cannot prevent that in-process, so cmake/check-fuzz.sh reports such crashes of
 fuzz_read_hdf5 as upstream and keeps fuzzing instead of failing. Everything else fails:
 
-  upstream  = a SEGV, stack overflow, deadly signal, out-of-memory or timeout whose innermost
+  upstream  = a SEGV, bus error, stack overflow, deadly signal, out-of-memory or timeout whose innermost
               frame outside libc and the sanitizer runtime lies in libhdf5;
   bik's     = anything else (a bik frame innermost, or a memory error ASan attributes to an
               access, such as heap-buffer-overflow or use-after-free, wherever it happens).
@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 FRAME = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ in (?P<what>.*)$|^\s*#\d+ 0x[0-9a-f]+ +\((?P<module>.*)\)$")
-UPSTREAM_KINDS = ("AddressSanitizer: SEGV", "AddressSanitizer: stack-overflow",
+UPSTREAM_KINDS = ("AddressSanitizer: SEGV", "AddressSanitizer: BUS", "AddressSanitizer: stack-overflow",
                   "deadly signal", "out-of-memory", "ERROR: libFuzzer: timeout",
                   "AddressSanitizer: FPE", "AddressSanitizer: ABRT")
 RUNTIME = ("libc.so", "/libc-", "sysdeps/", "string/", "__interceptor_", "libasan",

@@ -212,6 +212,21 @@ TEST_CASE("reader errors name the file, the dataset and the problem") {
   write_h5(file, "/half", half, H5T_NATIVE_DOUBLE, {2, 3}, floats.data());
   H5Tclose(half);
 
+  // A 4-byte integer whose value is 12 bits at bit offset 8, and a float64 whose exponent and
+  // mantissa are swapped: legal HDF5, but not a layout bik reads. (Corrupt files declare such
+  // layouts with the bits outside the element, and HDF5 1.10's conversion then reads out of
+  // bounds; the same check refuses them before any read.)
+  hid_t narrow = H5Tcopy(H5T_STD_I32LE);
+  REQUIRE(H5Tset_precision(narrow, 12) >= 0);
+  REQUIRE(H5Tset_offset(narrow, 8) >= 0);
+  std::vector<std::int32_t> const narrow_values{1, 2, 3, 4, 5, 6};
+  write_h5(file, "/narrow", narrow, H5T_NATIVE_INT32, {2, 3}, narrow_values.data());
+  H5Tclose(narrow);
+  hid_t odd = H5Tcopy(H5T_IEEE_F64LE);
+  REQUIRE(H5Tset_fields(odd, 63, 0, 11, 11, 52) >= 0);
+  write_h5(file, "/odd_float", odd, H5T_NATIVE_DOUBLE, {2, 3}, floats.data());
+  H5Tclose(odd);
+
   using bik::io::read_labels;
   using bik::io::read_pixels;
   std::string const missing = dir.file("missing.h5");
@@ -245,6 +260,12 @@ TEST_CASE("reader errors name the file, the dataset and the problem") {
   BIK_CHECK_ERROR(read_labels({file, "/compound"}), file, "/compound",
                   "unsupported data type compound");
   BIK_CHECK_ERROR(read_pixels({file, "/half"}), file, "/half", "unsupported data type float16");
+  BIK_CHECK_ERROR(read_labels({file, "/narrow"}), file, "/narrow",
+                  "unsupported data type int32 with a non-standard layout (12-bit precision at "
+                  "bit offset 8)");
+  BIK_CHECK_ERROR(read_pixels({file, "/narrow"}), file, "/narrow", "int32 with a non-standard");
+  BIK_CHECK_ERROR(read_pixels({file, "/odd_float"}), file, "/odd_float",
+                  "unsupported data type float64 with a non-standard layout");
   BIK_CHECK_ERROR(read_labels({file, "/floats"}), file, "/floats",
                   "labels must be integers, dataset /floats has float32");
   BIK_CHECK_ERROR(read_labels({file, "/negative"}), file, "/negative", "labels must be >= 0", "-7",

@@ -21,6 +21,16 @@ def test_segv_inside_hdf5_is_upstream():
     assert classify_crash.is_upstream_hdf5(HDF5_SEGV)
 
 
+def test_bus_error_inside_hdf5_is_upstream():
+    # A wild read by HDF5's own type conversion (seen in CI: H5T__bit_copy under H5Dread).
+    head = "==29380==ERROR: AddressSanitizer: BUS on unknown address (pc 0x7fe4 bp 0x6020 sp 0x7fff T0)\n"
+    hdf5 = ("    #0 0x7fe496e43f1a in H5T__bit_copy (/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0x243f1a)\n"
+            "    #1 0x7fe496cc7f74 in H5Dread (/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0xc7f74)\n")
+    bik = "    #2 0x55f7f6c773c4 in bik::io::read_pixels(bik::io::DatasetSpec const&) /src/io/read_image.cpp:244:10\n"
+    assert classify_crash.is_upstream_hdf5(head + hdf5 + bik)
+    assert not classify_crash.is_upstream_hdf5(head + bik)
+
+
 def test_segv_in_bik_is_bik():
     text = HDF5_SEGV.replace("    #2 0x7f527aaf54de in H5F__accum_read "
                              "(/lib/x86_64-linux-gnu/libhdf5_serial.so.103+0xf54de)\n", "")
