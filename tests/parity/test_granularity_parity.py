@@ -218,15 +218,19 @@ def _disks_scene(size: int = 160, seed: int = 0):
     return labels, pixels
 
 
+def _measure(inp: Path, out: Path, features: str, *extra: str) -> subprocess.CompletedProcess:
+    """`bik measure` on the /pixels and /labels datasets of `inp`."""
+    return subprocess.run(
+        [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
+         "--features", features, "--out", str(out), *extra],
+        capture_output=True, text=True, env=_ENV,
+    )
+
+
 def _run_bik(tmp_path: Path, labels, pixels, backend="openmp", extra=()):
     inp, out = tmp_path / "in.h5", tmp_path / "out.h5"
     pu.write_inputs(inp, labels, pixels)
-    proc = subprocess.run(
-        [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
-         "--features", "granularity", "--backend", backend, "--out", str(out), "--overwrite",
-         *extra],
-        capture_output=True, text=True, env=_ENV,
-    )
+    proc = _measure(inp, out, "granularity", "--backend", backend, "--overwrite", *extra)
     assert proc.returncode == 0, proc.stderr
     with h5py.File(out) as f:
         return {k: f[k][()] for k in f}
@@ -327,11 +331,7 @@ def test_granularity_bad_parameters(tmp_path, option, value, message):
     labels, pixels = _disks_scene(40)
     inp = tmp_path / "in.h5"
     pu.write_inputs(inp, labels, pixels)
-    proc = subprocess.run(
-        [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
-         "--features", "granularity", "--out", str(tmp_path / "o.h5"), option + "=" + value],
-        capture_output=True, text=True, env=_ENV,
-    )
+    proc = _measure(inp, tmp_path / "o.h5", "granularity", option + "=" + value)
     assert proc.returncode == 2
     assert option in proc.stderr and message in proc.stderr
     assert not (tmp_path / "o.h5").exists()
@@ -342,11 +342,7 @@ def test_granularity_mismatched_shapes(tmp_path):
     with h5py.File(inp, "w") as f:
         f["labels"] = np.ones((20, 30), np.int32)
         f["pixels"] = np.zeros((4, 20, 30))
-    proc = subprocess.run(
-        [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
-         "--features", "granularity", "--out", str(tmp_path / "o.h5")],
-        capture_output=True, text=True, env=_ENV,
-    )
+    proc = _measure(inp, tmp_path / "o.h5", "granularity")
     assert proc.returncode == 2 and "shape" in proc.stderr
 
 
@@ -354,11 +350,7 @@ def test_all_features_join_intensity_and_granularity(tmp_path):
     labels, pixels = _disks_scene(80)
     inp, out = tmp_path / "in.h5", tmp_path / "out.h5"
     pu.write_inputs(inp, labels, pixels)
-    proc = subprocess.run(
-        [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
-         "--features", "all", "--out", str(out)],
-        capture_output=True, text=True, env=_ENV,
-    )
+    proc = _measure(inp, out, "all")
     assert proc.returncode == 0, proc.stderr
     with h5py.File(out) as f:
         assert "Intensity_MeanIntensity" in f and "Granularity_16" in f
@@ -376,21 +368,13 @@ def test_all_features_leave_out_zernike_for_3d_only(tmp_path, three_d):
         labels, pixels = np.stack([labels, labels]), np.stack([pixels, pixels])
     inp, out = tmp_path / "in.h5", tmp_path / "out.h5"
     pu.write_inputs(inp, labels, pixels)
-    proc = subprocess.run(
-        [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
-         "--features", "all", "--out", str(out)],
-        capture_output=True, text=True, env=_ENV,
-    )
+    proc = _measure(inp, out, "all")
     assert proc.returncode == 0, proc.stderr
     with h5py.File(out) as f:
         assert "Intensity_MeanIntensity" in f and "Granularity_16" in f
         zernike = {"Zernike_0_0", "RadialDistribution_ZernikeMagnitude_0_0"}
         assert zernike.isdisjoint(f) if three_d else zernike <= set(f)
-    explicit = subprocess.run(
-        [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
-         "--features", "all,zernike", "--out", str(tmp_path / "z.h5")],
-        capture_output=True, text=True, env=_ENV,
-    )
+    explicit = _measure(inp, tmp_path / "z.h5", "all,zernike")
     if three_d:
         assert explicit.returncode == 2 and "2D only" in explicit.stderr
     else:
