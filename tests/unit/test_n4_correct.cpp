@@ -1,6 +1,6 @@
 // bik::n4::correct (spec n4.md §2): bad input, the level/iteration structure, a constant image,
-// recovery of a known bias on a two-class phantom, float32 vs float64, and agreement across
-// execution spaces.
+// recovery of a known bias on a two-class phantom, the convergence value's definition, float32
+// vs float64, and agreement across execution spaces.
 #include "n4_scene.hpp"
 
 #include <doctest/doctest.h>
@@ -163,6 +163,58 @@ TEST_CASE("n4 correct: recovers a known smooth bias on a two-class phantom") {
       INFO("log-bias correlation " << rho);
       CHECK(rho > 0.95);
     }
+  });
+}
+
+namespace {
+
+// ITK's convergence value (CalculateConvergenceMeasurement): over the mask's voxels, the sample
+// standard deviation (N - 1) over the mean of exp(old log bias - new log bias).
+double itk_convergence(std::vector<double> const& old_field, std::vector<double> const& new_field,
+                       std::vector<std::int32_t> const& mask) {
+  std::vector<double> ratio;
+  for (std::size_t i = 0; i < old_field.size(); ++i)
+    if (mask[i]) ratio.push_back(std::exp(old_field[i] - new_field[i]));
+  double mean = 0.0;
+  for (double r : ratio) mean += r;
+  mean /= static_cast<double>(ratio.size());
+  double ss = 0.0;
+  for (double r : ratio) ss += (r - mean) * (r - mean);
+  return std::sqrt(ss / static_cast<double>(ratio.size() - 1)) / mean;
+}
+
+}  // namespace
+
+TEST_CASE("n4 correct: the convergence value is ITK's, from the fields before and after") {
+  // Without shrinking, the returned log bias after k iterations is the field the k-th
+  // iteration produced; each run's values must be the definition applied to those fields.
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    Scene const sc = phantom({8, 16, 12}, 3);
+    bik::n4::N4Options o;
+    o.convergence_threshold = 0.0;
+    std::vector<double> previous(sc.pixels.size(), 0.0);  // the initial field is zero
+    for (int k = 1; k <= 3; ++k) {
+      o.iterations = {k};
+      auto const r = run<Space>(sc, o);
+      REQUIRE(r.values[0].size() == std::size_t(k));
+      double const want = itk_convergence(previous, r.log_bias, sc.mask);
+      CHECK(r.values[0][k - 1] == doctest::Approx(want).epsilon(1e-9));
+      if (k == 1) {
+        // The tolerance tells the definition from near misses: all voxels (5% off), or the
+        // inverse ratio exp(new - old) (only second order: 4e-4 off here).
+        std::vector<std::int32_t> const all(sc.mask.size(), 1);
+        CHECK(itk_convergence(previous, r.log_bias, all) > 1.05 * want);
+        CHECK(std::abs(itk_convergence(r.log_bias, previous, sc.mask) / want - 1.0) > 1e-4);
+      }
+      previous = r.log_bias;
+    }
+    // The first iteration of a level compares with the previous level's last field.
+    o.iterations = {3, 1};
+    auto const r = run<Space>(sc, o);
+    REQUIRE(r.values.size() == 2);
+    CHECK(r.values[1][0] ==
+          doctest::Approx(itk_convergence(previous, r.log_bias, sc.mask)).epsilon(1e-9));
   });
 }
 
