@@ -7,11 +7,14 @@
   2. one `bik measure` process on a rank-4 (B,1,Y,X) HDF5 file of the same images:
      compute = the minimum compute_ms of `--repeat N` (kernels and the copy of the results to
      the host; inputs stay on the backend), and end to end = the wall time of a
-     `bik measure --repeat 1` process (start, HDF5 read, transfer, compute, HDF5 write).
+     `bik measure --repeat 1` process (start, HDF5 read, transfer, compute, HDF5 write; the
+     minimum of --repeats processes).
 
 Every bik value is checked against numpy's (max ULP distance, NaN positions), and the table
-prints the ratios. Usage, from the repository root with the Python environment that has
-cp_measure:
+prints the ratios of the minima next to each side's spread (min / median / max; bik's compute
+side has only the min and median its timing line prints); --json records the same.
+
+Usage, from the repository root with the Python environment that has cp_measure:
   python benchmarks/compare/compare_batch.py --bik build/dev/src/cli/bik --threads 2
 """
 
@@ -26,7 +29,6 @@ import json  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import h5py  # noqa: E402
@@ -36,6 +38,9 @@ from cp_measure.core.measureobjectintensity import get_intensity  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from provenance import git_stamp  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import bik_spread, describe, parse_timing, time_calls  # noqa: E402
 
 
 def make_batch(images, size, objects, seed):
@@ -83,13 +88,6 @@ def ulp_distance(a, b):
     return int(np.max(np.abs(ia - ib)))
 
 
-def timing_fields(stderr):
-    for line in stderr.splitlines():
-        if line.startswith("timing "):
-            return dict(kv.split("=", 1) for kv in line.split()[1:])
-    raise RuntimeError(f"no timing line in bik's stderr:\n{stderr}")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bik", required=True, help="the bik program")
@@ -104,12 +102,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     labels, pixels = make_batch(args.images, args.size, args.objects, seed=1)
-    loops = []
-    for _ in range(args.repeats):
-        start = time.perf_counter()
-        reference = python_loop(labels, pixels)
-        loops.append(time.perf_counter() - start)
-    python_ms = 1e3 * min(loops)
+    loops, reference = time_calls(lambda: python_loop(labels, pixels), args.repeats)
+    python_ms = loops["ms"]
 
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), OMP_PROC_BIND="false")
     with tempfile.TemporaryDirectory() as work:
@@ -120,20 +114,18 @@ def main(argv=None):
         out = Path(work) / "out.h5"
         base = [args.bik, "measure", "--pixels", f"{h5}:/pixels", "--labels", f"{h5}:/labels",
                 "--backend", args.backend, "--out", str(out)]
-        walls = []
-        for _ in range(args.repeats):
+
+        def run(extra=()):
             out.unlink(missing_ok=True)
-            start = time.perf_counter()
-            proc = subprocess.run(base, env=env, capture_output=True, text=True)
-            walls.append(time.perf_counter() - start)
+            proc = subprocess.run(base + list(extra), env=env, capture_output=True, text=True)
             if proc.returncode != 0:
                 sys.exit(f"bik failed:\n{proc.stderr}")
-        out.unlink(missing_ok=True)
-        proc = subprocess.run(base + ["--repeat", str(args.bik_repeat)], env=env,
-                              capture_output=True, text=True)
-        if proc.returncode != 0:
-            sys.exit(f"bik failed:\n{proc.stderr}")
-        fields = timing_fields(proc.stderr)
+            return proc
+
+        walls, _ = time_calls(run, args.repeats)
+        fields = parse_timing(run(["--repeat", str(args.bik_repeat)]).stderr)
+        if fields is None:
+            sys.exit("no timing line in bik's stderr")
         with h5py.File(out) as f:
             image_column, label_column = f["image"][:], f["label"][:]
             worst, nan_mismatch, compared = 0, [], 0
@@ -152,24 +144,26 @@ def main(argv=None):
                     else:
                         worst = max(worst, d)
 
-    compute_ms = float(fields["compute_ms_min"])
-    wall_ms = 1e3 * min(walls)
+    compute = bik_spread(fields)
+    compute_ms, wall_ms = compute["ms"], walls["ms"]
     results = {
         "images": args.images, "size": args.size, "objects_per_image": args.objects,
         "backend": args.backend, "threads": args.threads,
         "python_loop_ms": python_ms, "bik_compute_ms": compute_ms,
         "bik_transfer_ms": float(fields["transfer_ms"]), "bik_end_to_end_ms": wall_ms,
         "compute_ratio": python_ms / compute_ms, "end_to_end_ratio": python_ms / wall_ms,
+        "python_loop": loops, "bik_compute": compute, "bik_end_to_end": walls,
         "max_ulp": worst, "nan_mismatches": nan_mismatch, "columns_compared": compared,
         "git": git_stamp(), "load_average": list(os.getloadavg()),
     }
     print(f"batch of {args.images} images {args.size}x{args.size}, ~{args.objects} objects each, "
           f"uint16 pixels, int32 labels; bik {args.backend} with {args.threads} threads")
-    print(f"  cp_measure numpy, Python loop (1 thread): {python_ms:10.1f} ms")
+    print(f"  cp_measure numpy, Python loop (1 thread): {python_ms:10.1f} ms          "
+          f"{describe(loops)}")
     print(f"  bik compute (min of {args.bik_repeat}):            {compute_ms:10.1f} ms  "
-          f"{results['compute_ratio']:6.1f}x")
+          f"{results['compute_ratio']:6.1f}x  {describe(compute)}")
     print(f"  bik end to end (process, min of {args.repeats}):     {wall_ms:10.1f} ms  "
-          f"{results['end_to_end_ratio']:6.1f}x")
+          f"{results['end_to_end_ratio']:6.1f}x  {describe(walls)}")
     print(f"  identical: max {worst} ULP over {compared} columns, NaN positions "
           f"{'equal' if not nan_mismatch else 'DIFFER in ' + ', '.join(nan_mismatch[:5])}")
     if args.json:

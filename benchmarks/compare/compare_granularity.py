@@ -7,7 +7,8 @@ of 144 seeds from default_rng(0).integers(0, 1080, (144, 2)) on 1080 x 1080 (eve
 labelled), pixels rng.random * 0.5 + 0.5 * sin(x / 17) * sin(y / 13)^2. Two settings: the
 default (subsample_size = image_sample_size = 0.25) and full resolution (both 1.0); element
 size 10, 16 steps. numpy runs single-threaded (minimum of --repeats calls; one call at full
-resolution unless --repeats-fullres); bik reports compute_ms_min of `bik measure --repeat N`.
+resolution unless --repeats-fullres; median, maximum and every call recorded too); bik reports
+compute_ms_min and compute_ms_median of `bik measure --repeat N`.
 Every bik output is checked against numpy (rtol=1e-6, atol=1e-9, NaN == NaN).
 
 cp_measure on PyPI has no numba granularity; the numba figures of cp_measure PR #56 (94 ms
@@ -39,9 +40,9 @@ from cp_measure.core.measuregranularity import get_granularity  # noqa: E402
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
-from compare_intensity import (bik_version, default_bik, machine_info, parse_timing,  # noqa: E402
-                               time_calls, versions)
+from compare_intensity import bik_version, default_bik, machine_info, versions  # noqa: E402
 from provenance import git_stamp  # noqa: E402
+from timing import bik_spread, describe, parse_timing, time_calls  # noqa: E402
 
 RTOL, ATOL = 1e-6, 1e-9
 SETTINGS = {"default": (0.25, 0.25), "fullres": (1.0, 1.0)}
@@ -78,8 +79,7 @@ def run_bik(bik, h5, out, backend, threads, repeats, sub, img):
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr)
-    timing = parse_timing(proc.stderr)
-    return float(timing["compute_ms_min"]), float(timing["compute_ms_median"])
+    return bik_spread(parse_timing(proc.stderr))
 
 
 def check(out, reference):
@@ -120,19 +120,20 @@ def main(argv=None):
         for name in args.setting or ["default", "fullres"]:
             sub, img = SETTINGS[name]
             repeats = args.repeats if name == "default" else args.repeats_fullres
-            np_min, np_median, reference = time_calls(
+            numpy_times, reference = time_calls(
                 lambda: get_granularity(labels, pixels, sub, img, 10, 16), repeats)
-            rows = [{"name": "cp_measure numpy", "threads": 1, "ms": np_min,
-                     "median_ms": np_median, "check": "reference"}]
+            np_min = numpy_times["ms"]
+            rows = [{"name": "cp_measure numpy", "threads": 1, **numpy_times,
+                     "check": "reference"}]
             scaled = PR56[name]["numba_ms"] * np_min / PR56[name]["numpy_ms"]
             rows.append({"name": "cp_measure numba (PR #56, scaled)", "threads": 1, "ms": scaled,
                          "median_ms": scaled, "check": "published figure x numpy ratio"})
             for backend, threads in (("serial", 1), ("openmp", args.threads)):
                 out = Path(tmp) / f"{name}.{backend}.h5"
-                ms, median = run_bik(bik, h5, out, backend, threads, max(repeats, 3), sub, img)
+                times = run_bik(bik, h5, out, backend, threads, max(repeats, 3), sub, img)
                 verdict, worst = check(out, reference)
-                rows.append({"name": f"bik {backend}", "threads": threads, "ms": ms,
-                             "median_ms": median, "check": verdict, "worst_rel_diff": worst})
+                rows.append({"name": f"bik {backend}", "threads": threads, **times,
+                             "check": verdict, "worst_rel_diff": worst})
             for r in rows:
                 r["vs_numpy"] = np_min / r["ms"]
                 r["vs_numba_scaled"] = scaled / r["ms"]
@@ -143,6 +144,8 @@ def main(argv=None):
                 print(f"  {r['name']:<36} {r['threads']:>2} thr {r['ms']:>10.1f} ms "
                       f"{r['vs_numpy']:>7.2f}x numpy {r['vs_numba_scaled']:>7.2f}x numba  "
                       f"{r['check']}")
+                if not r["name"].startswith("cp_measure numba"):  # a scaled figure, no repeats
+                    print(f"  {'':<36} {describe(r)}")
     print(f"load average {os.getloadavg()}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")

@@ -5,10 +5,11 @@ and bik (its command-line program, serial and OpenMP backends), on identical inp
 For each scene the script
   1. generates a Cell-Painting-like labelled image with numpy (fixed seed) and writes it to HDF5,
   2. times cp_measure's numpy get_intensity and its numba backend (JIT warmed first) on a single
-     thread: the minimum of --repeats calls, time.perf_counter,
+     thread: the minimum of --repeats calls, time.perf_counter (their median, maximum and
+     every call are recorded too: timing.py),
   3. runs `bik measure ... --features intensity --repeat N` once per backend and reads the
-     compute_ms_min from the one `timing ...` line bik prints to stderr (kernel time only, no
-     file I/O),
+     compute_ms_min and compute_ms_median from the one `timing ...` line bik prints to stderr
+     (kernel time only, no file I/O),
   4. checks bik's output file against numpy's result (rtol=1e-6, atol=1e-8, NaN == NaN) and
      measures how far it is: the largest distance in units in the last place (ULP) over every
      feature and object, and whether NaNs sit at the same places; "identical" means 0 ULP,
@@ -38,11 +39,9 @@ import argparse  # noqa: E402
 import datetime  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
-import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import h5py  # noqa: E402
@@ -57,6 +56,8 @@ from provenance import git_stamp  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from exactness import describe_exactness, exactness  # noqa: E402
+from timing import bik_spread, parse_timing, time_calls  # noqa: E402
+
 RTOL, ATOL = 1e-6, 1e-8  # cp_measure's backend-correctness tolerance (spec section 9.2)
 
 # name -> (shape, objects). 2D scenes are (Y, X); the 3D scene is (Z, Y, X).
@@ -146,28 +147,6 @@ def load_numba_get_intensity():
         except (ImportError, AttributeError) as e:
             errors.append(f"{module}: {e}")
     return None, "; ".join(errors)
-
-
-def time_calls(fn, repeats):
-    """Min and median wall time (ms) of `repeats` calls, and the last result."""
-    times, result = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return min(times), statistics.median(times), result
-
-
-def parse_timing(stderr):
-    """The fields of bik's one `timing key=value ...` stderr line, or None."""
-    lines = [ln for ln in stderr.splitlines() if ln.startswith("timing ")]
-    if len(lines) != 1:
-        return None
-    fields = {}
-    for item in lines[0].split()[1:]:
-        key, _, value = item.partition("=")
-        fields[key] = value
-    return fields
 
 
 def run_bik(bik, h5, out, backend, repeats, edges, threads):
@@ -286,17 +265,19 @@ def print_table(rows):
     ref_numpy = next((r["ms"] for r in rows if r["name"] == "cp_measure numpy"), None)
     ref_numba = next((r["ms"] for r in rows if r["name"] == "cp_measure numba"), None)
     header = f"{'implementation':<20} {'threads':>7} {'ms (min)':>10} {'ms (median)':>12} " \
-             f"{'vs numpy':>9} {'vs numba':>9}  check"
+             f"{'ms (max)':>10} {'vs numpy':>9} {'vs numba':>9}  check"
     print(header)
     print("-" * len(header))
     for r in rows:
         if r["ms"] is None:
-            print(f"{r['name']:<20} {'':>7} {'-':>10} {'-':>12} {'':>9} {'':>9}  {r['check']}")
+            print(f"{r['name']:<20} {'':>7} {'-':>10} {'-':>12} {'-':>10} {'':>9} {'':>9}  "
+                  f"{r['check']}")
             continue
         vs_numpy = f"{ref_numpy / r['ms']:.2f}x" if ref_numpy else "-"
         vs_numba = f"{ref_numba / r['ms']:.2f}x" if ref_numba else "-"
+        max_ms = f"{r['max_ms']:.2f}" if r.get("max_ms") is not None else "-"  # bik: none
         print(f"{r['name']:<20} {r['threads']:>7} {r['ms']:>10.2f} {r['median_ms']:>12.2f} "
-              f"{vs_numpy:>9} {vs_numba:>9}  {r['check']}")
+              f"{max_ms:>10} {vs_numpy:>9} {vs_numba:>9}  {r['check']}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,7 +299,8 @@ def main(argv=None):
                              "1024 (1024x1024, 64 objects), 3d (32x240x240, 16 objects); "
                              "repeat the flag for several")
     parser.add_argument("--repeats", type=int, default=5,
-                        help="timed calls per implementation; the minimum is reported (default 5)")
+                        help="timed calls per implementation; the minimum is the headline, the "
+                             "median and maximum are recorded too (default 5)")
     parser.add_argument("--no-edges", action="store_true",
                         help="edge_measurements=False (default: edges on)")
     parser.add_argument("--threads", type=int, default=2,
@@ -408,21 +390,20 @@ def main(argv=None):
             rows = []
             numpy_fn = lambda: numpy_get_intensity(labels, pixels, edge_measurements=edges)  # noqa: E731
             numpy_fn()  # warm-up (imports, caches)
-            ms, med, reference = time_calls(numpy_fn, args.repeats)
-            rows.append({"name": "cp_measure numpy", "threads": 1, "ms": ms, "median_ms": med,
-                         "check": "reference"})
+            times, reference = time_calls(numpy_fn, args.repeats)
+            rows.append({"name": "cp_measure numpy", "threads": 1, **times, "check": "reference"})
 
             if numba_fn is not None:
                 call = lambda: numba_fn(labels, pixels, edge_measurements=edges)  # noqa: E731
                 call()  # warm-up on this very scene
-                ms, med, result = time_calls(call, args.repeats)
+                times, result = time_calls(call, args.repeats)
                 ok, worst, msgs, exact = compare_features(reference, result, n_objects)
                 check = f"{'ok' if ok else 'DIFFERS'} (max rel diff {worst:.1e}, " \
                         f"{describe_exactness(exact)})"
                 if not ok:
                     check += ": " + "; ".join(msgs[:3])
-                rows.append({"name": "cp_measure numba", "threads": 1, "ms": ms, "median_ms": med,
-                             "check": check, "max_rel_diff": worst, **exact})
+                rows.append({"name": "cp_measure numba", "threads": 1, **times, "check": check,
+                             "max_rel_diff": worst, **exact})
             else:
                 rows.append({"name": "cp_measure numba", "threads": None, "ms": None,
                              "median_ms": None, "check": f"skipped ({numba_error})"})
@@ -450,8 +431,7 @@ def main(argv=None):
                 rows.append({
                     "name": row_name,
                     "threads": int(timing.get("threads", threads)),
-                    "ms": float(timing["compute_ms_min"]),
-                    "median_ms": float(timing.get("compute_ms_median", "nan")),
+                    **bik_spread(timing),
                     "check": check,
                     "max_rel_diff": worst,
                     **exact,

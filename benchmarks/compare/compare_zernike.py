@@ -11,9 +11,10 @@ Scenes (1080 x 1080, 144 objects, spec §9.3):
 Pixels are uniform random (numpy default_rng(0)).
 
 For each scene and feature the script times cp_measure's numpy function on one thread (minimum
-of --repeats calls, after one warm-up), runs `bik measure --features F --repeat N` per backend
-and reads compute_ms_min from bik's `timing` line (kernels and the copy of the results to the
-host; no file I/O), checks bik's values against numpy (shape rtol 1e-9, radial magnitudes rtol
+of --repeats calls, after one warm-up; median, maximum and every call recorded too), runs
+`bik measure --features F --repeat N` per backend and reads compute_ms_min and
+compute_ms_median from bik's `timing` line (kernels and the copy of the results to the host; no
+file I/O), checks bik's values against numpy (shape rtol 1e-9, radial magnitudes rtol
 1e-8, atol 1e-12; phases where the moment is not round-off), and prints and optionally writes
 (--json, default benchmarks/results/zernike.json) a table of ms and speed-ups.
 
@@ -37,7 +38,6 @@ import platform  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import h5py  # noqa: E402
@@ -49,6 +49,9 @@ from cp_measure.core.measureobjectsizeshape import get_zernike  # noqa: E402
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "benchmarks"))
 from provenance import git_stamp  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import bik_spread, describe, parse_timing, time_calls  # noqa: E402
 
 # cp_measure PR #58 (spec §9.1): numpy and numba ms on that PR's machine, 1080^2 / 144 objects.
 PR58 = {"zernike": {"numpy": 632.0, "numba": 22.0}, "radial-zernike": {"numpy": 476.0, "numba": 23.0}}
@@ -76,16 +79,6 @@ def squares(size=1080, side=67, step=90):
     return labels
 
 
-def best_ms(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1e3)
-    return min(times)
-
-
 def run_bik(bik, inputs, out, feature, backend, repeats, threads):
     env = dict(os.environ)
     env["OMP_NUM_THREADS"] = str(threads)
@@ -96,9 +89,10 @@ def run_bik(bik, inputs, out, feature, backend, repeats, threads):
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
-    timing = [ln for ln in proc.stderr.splitlines() if ln.startswith("timing ")][-1]
-    fields = dict(kv.split("=", 1) for kv in timing.split()[1:])
-    return float(fields["compute_ms_min"]), int(fields["threads"])
+    fields = parse_timing(proc.stderr)
+    if fields is None:
+        raise RuntimeError(f"no timing line on the stderr of {' '.join(cmd)}:\n{proc.stderr}")
+    return bik_spread(fields), int(fields["threads"])
 
 
 def check(out, reference):
@@ -140,25 +134,28 @@ def main(argv=None):
                 f.create_dataset("pixels", data=pixels)
             for feature, fn in (("zernike", lambda: get_zernike(labels, pixels, 9)),
                                 ("radial-zernike", lambda: get_radial_zernikes(labels, pixels, 9))):
-                numpy_ms = best_ms(fn, args.repeats)
-                reference = fn()
+                fn()  # warm-up
+                numpy_times, reference = time_calls(fn, args.repeats)
+                numpy_ms = numpy_times["ms"]
                 scale = numpy_ms / PR58[feature]["numpy"]
                 row = {"scene": scene, "feature": feature, "objects": int(labels.max()),
                        "labelled_pixels": int((labels > 0).sum()),
-                       "numpy_ms": numpy_ms,
+                       "numpy_ms": numpy_ms, "numpy": numpy_times,
                        "numba_pr58_scaled_ms": PR58[feature]["numba"] * scale, "bik": {}}
                 for backend, threads in (("serial", 1), ("openmp", args.threads)):
                     out = Path(tmp) / f"{scene}.{feature}.{backend}.h5"
-                    ms, used = run_bik(args.bik, inputs, out, feature, backend, args.repeats,
-                                       threads)
-                    row["bik"][backend] = {"ms": ms, "threads": used,
-                                           "speedup_vs_numpy": numpy_ms / ms,
+                    times, used = run_bik(args.bik, inputs, out, feature, backend, args.repeats,
+                                          threads)
+                    row["bik"][backend] = {**times, "threads": used,
+                                           "speedup_vs_numpy": numpy_ms / times["ms"],
                                            "max_error": check(out, reference)}
                 rows.append(row)
                 print(f"{scene:24s} {feature:15s} numpy {numpy_ms:8.1f} ms | numba(PR58, scaled) "
                       f"{row['numba_pr58_scaled_ms']:6.1f} ms | " + " | ".join(
                           f"bik {b} ({v['threads']}t) {v['ms']:7.2f} ms x{v['speedup_vs_numpy']:.0f}"
                           for b, v in row["bik"].items()))
+                print(f"{'':40s} numpy {describe(numpy_times)} | " + " | ".join(
+                    f"bik {b} {describe(v)}" for b, v in row["bik"].items()))
     result = {
         "what": "Zernike shape and radial features, degree 9: cp_measure 0.3.0 numpy vs bik",
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(),
