@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import sys
 from pathlib import Path
@@ -54,6 +55,22 @@ def fmt_ms(ms: float) -> str:
     if ms >= 1:
         return f"{ms:.2f}"
     return f"{ms:.3f}"
+
+
+def recorded(side: dict, key: str) -> bool:
+    """Whether a results entry holds a finite number under `key` (old results files lack the
+    spread keys; bik's median is NaN when its timing line had none)."""
+    value = side.get(key)
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def fmt_spread(side: dict) -> str:
+    """The minimum of the repeats, then the median and maximum where recorded:
+    `79.2 (median 83.8, max 90.1)`."""
+    extra = [f"{name} {fmt_ms(side[key])}" for key, name in (("median_ms", "median"),
+                                                             ("max_ms", "max"))
+             if recorded(side, key)]
+    return fmt_ms(side["ms"]) + (f" ({', '.join(extra)})" if extra else "")
 
 
 def fmt_ratio(x: float) -> str:
@@ -105,7 +122,7 @@ def compare_rows(scene: dict) -> list[str]:
             continue
         vs_numpy = fmt_ratio(numpy_ms / r["ms"]) if numpy_ms else "–"
         vs_numba = fmt_ratio(numba_ms / r["ms"]) if numba_ms else "–"
-        out.append(f"| {r['name']} | {r['threads']} | {fmt_ms(r['ms'])} | {vs_numpy} | "
+        out.append(f"| {r['name']} | {r['threads']} | {fmt_spread(r)} | {vs_numpy} | "
                    f"{vs_numba} | {exact_text(r)} |")
     return out
 
@@ -114,10 +131,14 @@ def render_compare_context(data: dict) -> str:
     m, v = data.get("machine", {}), data.get("versions", {})
     libs = ", ".join(f"{k} {val}" for k, val in v.items() if val)
     settings = data.get("settings", {})
+    rows = [r for scene in data.get("scenes", []) for r in scene.get("results", [])]
+    spread = (" (in brackets their median and, where recorded, maximum)"
+              if any(recorded(r, "median_ms") for r in rows) else "")
     return (f"Measured at {provenance_line(data)} on {m.get('cpu', '?')} "
             f"({m.get('usable_cpus', '?')} usable CPUs); Python {m.get('python', '?')}, {libs}; "
-            f"ms = minimum of {settings.get('repeats', '?')} calls, bik times are the computation "
-            f"alone (`bik measure --repeat`). Command: `{data.get('command', '?')}`.\n")
+            f"ms = minimum of {settings.get('repeats', '?')} calls{spread}, bik times are the "
+            f"computation alone (`bik measure --repeat`). Command: "
+            f"`{data.get('command', '?')}`.\n")
 
 
 def render_compare_table(data: dict, scene_names: list[str] | None) -> str:
@@ -152,9 +173,26 @@ def kernel_runs(data: dict) -> dict[tuple[str, str, str], dict]:
     return runs
 
 
+def kernel_stddevs(data: dict) -> dict[tuple[str, str, str], float]:
+    """(case, scene, space) -> standard deviation (ms) of the repetitions, for runs that had
+    repetitions."""
+    out = {}
+    for b in data["google_benchmark"]["benchmarks"]:
+        parts = b.get("run_name", b["name"]).split("/")
+        if len(parts) >= 3 and b.get("aggregate_name") == "stddev":
+            out[(parts[0], parts[1], parts[2])] = to_ms(b)
+    return out
+
+
 def to_ms(b: dict) -> float:
     scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[b.get("time_unit", "ns")]
     return b["real_time"] * scale
+
+
+def fmt_kernel_time(b: dict, stddev: float | None) -> str:
+    """`7.25 ms`, or `7.25 ± 0.120 ms` when the run's repetitions give a standard deviation."""
+    return f"{fmt_ms(to_ms(b))} ± {fmt_ms(stddev)} ms" if stddev is not None \
+        else f"{fmt_ms(to_ms(b))} ms"
 
 
 def fmt_rate(bytes_per_second: float) -> str:
@@ -163,14 +201,16 @@ def fmt_rate(bytes_per_second: float) -> str:
 
 def render_kernels_context(data: dict) -> str:
     ctx = data["google_benchmark"].get("context", {})
+    spread = (" Times are the median of the repetitions ± their standard deviation."
+              if kernel_stddevs(data) else "")
     return (f"Measured at {provenance_line(data)} with `{data.get('command', '?')}`: "
             f"{ctx.get('num_cpus', '?')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz, Kokkos "
             f"{ctx.get('kokkos_version', '?')}, OpenMP threads {ctx.get('openmp_threads', '?')}, "
-            f"load average {ctx.get('load_avg', '?')}.\n")
+            f"load average {ctx.get('load_avg', '?')}.{spread}\n")
 
 
 def render_kernels_summary(data: dict, scene: str) -> str:
-    runs = kernel_runs(data)
+    runs, stddevs = kernel_runs(data), kernel_stddevs(data)
     labels = [("copy", "copy"), ("label_lut", "label LUT"), ("flatten", "LUT + flatten"),
               ("intensity", "intensity, edges on (workspace reused)"),
               ("intensity_alloc", "intensity, edges on (fresh allocations)")]
@@ -182,23 +222,24 @@ def render_kernels_summary(data: dict, scene: str) -> str:
             b = runs.get((case, scene, space))
             if b is None:
                 cells.append("–")
-            elif case == "copy" and "bytes_per_second" in b:
-                cells.append(f"{fmt_ms(to_ms(b))} ms ({fmt_rate(b['bytes_per_second'])})")
-            else:
-                cells.append(f"{fmt_ms(to_ms(b))} ms")
+                continue
+            cells.append(fmt_kernel_time(b, stddevs.get((case, scene, space))))
+            if case == "copy" and "bytes_per_second" in b:
+                cells[-1] += f" ({fmt_rate(b['bytes_per_second'])})"
         if any(c != "–" for c in cells):
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
 def render_kernels_all(data: dict) -> str:
-    runs = kernel_runs(data)
+    runs, stddevs = kernel_runs(data), kernel_stddevs(data)
     lines = ["| case | scene | space | time | bytes/s | × copy |", "|---|---|---|---|---|---|"]
     for (case, scene, space), b in runs.items():
         copy = runs.get(("copy", scene, space))
         ratio = f"{to_ms(b) / to_ms(copy):.1f}" if copy else "–"
         rate = fmt_rate(b["bytes_per_second"]) if "bytes_per_second" in b else "–"
-        lines.append(f"| {case} | {scene} | {space} | {fmt_ms(to_ms(b))} ms | {rate} | {ratio} |")
+        time = fmt_kernel_time(b, stddevs.get((case, scene, space)))
+        lines.append(f"| {case} | {scene} | {space} | {time} | {rate} | {ratio} |")
     return "\n".join(lines) + "\n"
 
 

@@ -175,3 +175,42 @@ def test_unknown_region_is_an_error(tmp_path):
 def test_the_repository_markdown_is_rendered_from_its_results():
     # README.md and benchmarks/README.md hold exactly what the committed results render.
     assert render_claims.main(["--check", "--no-stale-check"]) == 0
+
+
+def test_renders_each_sides_spread_where_recorded(tmp_path):
+    # New results files: numpy's repeats 50, 52, 61 ms (min 50.0, median 52.0, max 61.0); bik's
+    # timing line gives min 6.25 and median 7.5 and no maximum; bik serial has no spread (an old
+    # row). The kernels run had repetitions: median 900 us ± stddev 12 us: 0.900 ± 0.012 ms.
+    compare = json.loads(json.dumps(COMPARE))
+    rows = compare["scenes"][0]["results"]
+    rows[0].update(median_ms=52.0, max_ms=61.0, times_ms=[50.0, 52.0, 61.0])
+    rows[3].update(median_ms=7.5)
+    kernels = json.loads(json.dumps(KERNELS))
+    kernels["google_benchmark"]["benchmarks"].append(
+        {"name": "copy/1080x1080_144obj/Serial/manual_time_stddev", "run_type": "aggregate",
+         "aggregate_name": "stddev", "run_name": "copy/1080x1080_144obj/Serial/manual_time",
+         "real_time": 12.0, "time_unit": "us"})
+    compare_path, kernels_path = tmp_path / "compare.json", tmp_path / "kernels.json"
+    compare_path.write_text(json.dumps(compare))
+    kernels_path.write_text(json.dumps(kernels))
+    doc = tmp_path / "doc.md"
+    doc.write_text(DOC)
+    assert render_claims.main(["--compare", str(compare_path), "--kernels", str(kernels_path),
+                               "--no-stale-check", str(doc)]) == 0
+    text = doc.read_text()
+    assert ("| 1080×1080, 144 objects, edges on | cp_measure numpy | 1 | "
+            "50.0 (median 52.0, max 61.0) | 1.00× | – | reference |") in text
+    assert "|  | bik serial | 1 | 12.5 | 4.00× |" in text  # no spread recorded: as before
+    assert "|  | bik openmp | 2 | 6.25 (median 7.50) | 8.00× |" in text
+    assert "ms = minimum of 20 calls (in brackets their median and, where recorded, maximum)," \
+        in text
+    assert "| copy | 0.900 ± 0.012 ms (15.5 GB/s) |" in text
+    assert "| intensity, edges on (workspace reused) | 12.0 ms |" in text
+    assert "| copy | 1080x1080_144obj | Serial | 0.900 ± 0.012 ms | 15.5 GB/s | 1.0 |" in text
+
+
+def test_a_nan_median_is_left_out():
+    row = {"ms": 4.0, "median_ms": float("nan")}
+    assert render_claims.fmt_spread(row) == "4.00"
+    assert render_claims.fmt_spread({"ms": 4.0, "median_ms": None, "max_ms": 9.5}) == \
+        "4.00 (max 9.50)"
