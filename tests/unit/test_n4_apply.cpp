@@ -158,17 +158,17 @@ struct HostField {
 };
 
 // Runs apply_bias on a (z, y, x) volume of value v(i) = 0.5 + (i % 13) / 7 stored in Layout,
-// with coefficients offset + amplitude sin(0.7 c + 0.3), and checks corrected against
-// input / exp(field) in long double within `tolerance` relative, and the log bias against
-// evaluate_lattice's field.
-template <class Space, class T, class Layout>
-void check_apply(bik::Shape3 g, bik::n4::LatticeShape l, double tolerance, double amplitude = 0.4,
-                 double offset = 0.0) {
+// with coefficients `coefficient(c)`, and checks corrected against input / exp(field) in long
+// double within `tolerance` relative, the log bias against evaluate_lattice's field within
+// `bias_tolerance` (float; double: equal), and corrected without the log bias against
+// corrected with it (equal).
+template <class Space, class T, class Layout, class Coefficient>
+void check_apply_of(bik::Shape3 g, bik::n4::LatticeShape l, double tolerance, double bias_tolerance,
+                    Coefficient const& coefficient) {
   using MS = typename Space::memory_space;
   auto const basis = bik::n4::make_grid_basis<MS>(g, l);
   Kokkos::View<double*, Kokkos::HostSpace> coeff_h("coeff", l.size());
-  for (std::int64_t c = 0; c < l.size(); ++c)
-    coeff_h(c) = offset + amplitude * std::sin(0.7 * c + 0.3);
+  for (std::int64_t c = 0; c < l.size(); ++c) coeff_h(c) = coefficient(c);
   auto coeff = Kokkos::create_mirror_view_and_copy(MS(), coeff_h);
   Kokkos::View<double*, MS> field("field", g.size());
   bik::n4::evaluate_lattice(Space(), basis, coeff, field,
@@ -200,18 +200,26 @@ void check_apply(bik::Shape3 g, bik::n4::LatticeShape l, double tolerance, doubl
         double const field_here = f[(z * g.y + y) * g.x + x];
         long double const want = in_h(z, y, x) / std::exp(exact.at(z * g.y + y, x));
         worst = std::max(worst, static_cast<double>(std::fabs(out_h(z, y, x) - want) / want));
-        // double: the same four-term sum in the same order, bit for bit. float: the sum in
-        // float, within 6 R 2^-24 of it (apply_bias.hpp; R = |offset| + amplitude bounds every
-        // coefficient and so every collapsed value, a convex combination of them).
+        // double: the same four-term sum in the same order, bit for bit.
         if (std::is_same<T, double>::value)
           CHECK(bias_h(z, y, x) == static_cast<T>(field_here));
         else
-          CHECK(std::abs(static_cast<double>(bias_h(z, y, x)) - field_here) <=
-                6 * (std::fabs(offset) + amplitude) * std::ldexp(1.0, -24));
+          CHECK(std::abs(static_cast<double>(bias_h(z, y, x)) - field_here) <= bias_tolerance);
         CHECK(alone_h(z, y, x) == out_h(z, y, x));
       }
   INFO("worst relative error " << worst);
   CHECK(worst <= tolerance);
+}
+
+// check_apply_of with coefficients offset + amplitude sin(0.7 c + 0.3). The float log bias:
+// within 6 R 2^-24 of the field (apply_bias.hpp; R = |offset| + amplitude bounds every
+// coefficient and so every collapsed value, a convex combination of them).
+template <class Space, class T, class Layout>
+void check_apply(bik::Shape3 g, bik::n4::LatticeShape l, double tolerance, double amplitude = 0.4,
+                 double offset = 0.0) {
+  check_apply_of<Space, T, Layout>(
+      g, l, tolerance, 6 * (std::fabs(offset) + amplitude) * std::ldexp(1.0, -24),
+      [=](std::int64_t c) { return offset + amplitude * std::sin(0.7 * c + 0.3); });
 }
 
 }  // namespace
@@ -255,6 +263,31 @@ TEST_CASE("n4 apply_bias: a smooth field, every span within 1/16 of its row's ce
       check_apply<Space, double, Kokkos::LayoutRight>(g, l, (4.2 * D + 0.7 * Y + 5.1) * u_d, 0.01,
                                                       0.3);
       check_apply<Space, float, Kokkos::LayoutRight>(g, l, (4.2 * D + 5.1) * u_f, 0.01, 0.3);
+    }
+  });
+}
+
+TEST_CASE("n4 apply_bias: rows near their centre next to rows that are not, in pairs") {
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    // Lattice planes cz = 0, 1, 2 vary by 0.01 along X, plane 3 by 2: the first plane of rows
+    // (B-spline weights 1/6, 2/3, 1/6, 0) stays within 0.01 log2(e) of its centre, every span
+    // near (CPUs), the last (0, 1/6, 2/3, 1/6) varies by 1/3 along X, no row near. Odd numbers
+    // of rows per plane, so that CPU pairs of rows straddle planes and mix the two kinds, and
+    // rows with and without log bias (CPUs: pairs only without) must agree bit for bit. Bound
+    // (4.2 D + 0.7 Y + 5.1) u with every |f| <= 2.3, Y = 2.3 log2(e), D <= Y + 1/2.
+    double const Y = 2.3 * 1.4426950408889634, D = Y + 0.5;
+    double const u_d = std::ldexp(1.0, -53), u_f = std::ldexp(1.0, -24);
+    for (auto [g, l] : std::vector<std::pair<bik::Shape3, bik::n4::LatticeShape>>{
+             {{3, 5, 64}, {4, 4, 11}}, {{4, 3, 37}, {4, 5, 7}}}) {
+      auto const coefficient = [l = l](std::int64_t c) {
+        std::int64_t const cz = c / (l.y * l.x), cx = c % l.x;
+        return 0.3 + (cz == 3 ? 2.0 : 0.01) * std::sin(0.7 * static_cast<double>(cx) + 0.3);
+      };
+      check_apply_of<Space, double, Kokkos::LayoutRight>(g, l, (4.2 * D + 0.7 * Y + 5.1) * u_d, 0,
+                                                         coefficient);
+      check_apply_of<Space, float, Kokkos::LayoutRight>(g, l, (4.2 * D + 5.1) * u_f, 6 * 2.3 * u_f,
+                                                        coefficient);
     }
   });
 }

@@ -12,7 +12,8 @@
 // 1.4 around 2^c: nearly always), and beyond that the range-reduced exp2_poly; GPUs always take
 // exp2_poly. Span loops run in whole chunks of the vector width past the span's end (the next
 // span rewrites those voxels), so that spans of ~32 voxels have no scalar epilogue. A row whose
-// spans all take the cubic skips the per-span choice (near_row).
+// spans all take the cubic skips the per-span choice (near_spans), and two such rows run in
+// one loop.
 // Precision: the per-voxel work is done in the image's type, float32 or float64 (the table and
 // the centre stay in double), so that a float32 loop has no conversion and twice the vector
 // width of a double one. With D the largest |q_k| (half a row's range of y, plus 1/2 at most
@@ -51,10 +52,11 @@
 
 namespace bik::n4 {
 
-// How apply_bias spreads its work on a space. CPUs (host-accessible memory): a thread per
-// (z, y) row, looping over the X spans with their four control values fixed, so that the inner
-// loop over the span's voxels has unit strides and vectorises. GPUs: a team per row and a
-// thread per voxel, whose reads of the row are coalesced. Specialise for other spaces.
+// How apply_bias spreads its work on a space. CPUs (host-accessible memory): a thread per pair
+// of (z, y) rows, looping over the X spans with their four control values fixed, so that the
+// inner loop over the span's voxels has unit strides and vectorises (two rows in one loop
+// share its loads of the weights and its overhead). GPUs: a team per row and a thread per
+// voxel, whose reads of the row are coalesced. Specialise for other spaces.
 template <class ExecSpace>
 struct ApplyBiasShape {
   static constexpr bool thread_per_row =
@@ -79,6 +81,7 @@ struct ApplyBiasRows {
   Kokkos::View<Compute const*, MemorySpace> weight;  // field.bx's (4, X) weights as Compute
   // CPUs, per span j: the end of its whole chunks from span_begin(j) (span_stops).
   Kokkos::View<std::int64_t const*, MemorySpace> span_stop = {};
+  std::int64_t n_rows = 0;  // Z Y
   bool has_bias = false;
   bool unit_stride = false;  // every volume's X stride is 1
   Compute limit = 0;         // gains are clamped to [2^-limit, 2^limit]
@@ -86,11 +89,13 @@ struct ApplyBiasRows {
   // Spans whose y lie in [lowest, highest] need neither the clamp nor max_gain.
   Compute lowest = 0, highest = 0;
 
-  // The row's centre: the middle of its values' range of y, within +-max_shift (NaN values
-  // give some centre in that range), rounded to an integer where `integer` (2^centre exact);
-  // `inside`: every y of the row needs neither the clamp nor max_gain.
-  KOKKOS_INLINE_FUNCTION double centre_of(std::int64_t row, bool integer, bool& inside) const {
-    double lo = -log2e * field.rows(row * field.CX), hi = lo;
+  // The row's centre: the middle of its values' range [lo, hi] of y, within +-max_shift (NaN
+  // values give some centre in that range), rounded to an integer where `integer` (2^centre
+  // exact); `inside`: every y of the row needs neither the clamp nor max_gain.
+  KOKKOS_INLINE_FUNCTION double centre_of(std::int64_t row, bool integer, bool& inside, double& lo,
+                                          double& hi) const {
+    lo = -log2e * field.rows(row * field.CX);
+    hi = lo;
     for (std::int64_t c = 1; c < field.CX; ++c) {
       double const y = -log2e * field.rows(row * field.CX + c);
       lo = y < lo ? y : lo;
@@ -130,12 +135,14 @@ struct ApplyBiasRows {
 
   // corrected = input * gain over voxels [begin, end) of a row with unit strides, for a span
   // whose y need neither clamp nor max_gain, so that the loop is branch-free and vectorises;
-  // the gain is 2^c P(y) by the polynomial `poly` (scale = 2^c). The loop runs in whole chunks:
-  // from `begin` up to `stop` >= end, whose voxels past `end` belong to the spans after this
-  // one and are written again by them (the caller's guarantee), so that a span of ~32 voxels
-  // has no scalar epilogue. Those voxels' weights are of their own spans, >= 0 and summing to
-  // 1: their y stay within this span's range too.
-  template <Poly poly, bool with_bias>
+  // the gain is 2^c P(y) by the polynomial `poly` (scale = 2^c). The loop runs in whole chunks
+  // of `step` voxels (the vector width): from `begin` up to `stop` >= end, whose voxels past
+  // `end` belong to the spans after this one and are written again by them (the caller's
+  // guarantee), so that a span of ~32 voxels has no scalar epilogue, and the compiler no
+  // prologue either (a count of chunks, each of a known width); step 1 runs [begin, stop).
+  // Those voxels' weights are of their own spans, >= 0 and summing to 1: their y stay within
+  // this span's range too.
+  template <Poly poly, bool with_bias, int step>
   KOKKOS_INLINE_FUNCTION static void span_loop(std::int64_t begin, std::int64_t stop,
                                                T const* KOKKOS_RESTRICT in, T* KOKKOS_RESTRICT out,
                                                T* KOKKOS_RESTRICT bias, Compute const* w0,
@@ -143,63 +150,124 @@ struct ApplyBiasRows {
                                                Compute const* w3, Compute const q[4],
                                                Compute const r[4], Compute scale) {
     Compute const q0 = q[0], q1 = q[1], q2 = q[2], q3 = q[3];
-    for (std::int64_t x = begin; x < stop; ++x) {
-      Compute const y = q0 * w0[x] + q1 * w1[x] + q2 * w2[x] + q3 * w3[x];
-      Compute const g = poly == Poly::near      ? math::exp2_near(y, scale)
-                        : poly == Poly::reduced ? math::exp2_reduced(y, scale)
-                                                : math::exp2_poly(y) * scale;
-      out[x] = static_cast<T>(static_cast<Compute>(in[x]) * g);
-      if (with_bias) bias[x] = static_cast<T>(sum(w0, w1, w2, w3, r, x));
-    }
+    std::int64_t const n = (stop - begin) / step;
+    for (std::int64_t c = 0; c < n; ++c)
+      for (int l = 0; l < step; ++l) {
+        std::int64_t const x = begin + c * step + l;
+        Compute const y = q0 * w0[x] + q1 * w1[x] + q2 * w2[x] + q3 * w3[x];
+        Compute const g = poly == Poly::near      ? math::exp2_near(y, scale)
+                          : poly == Poly::reduced ? math::exp2_reduced(y, scale)
+                                                  : math::exp2_poly(y) * scale;
+        out[x] = static_cast<T>(static_cast<Compute>(in[x]) * g);
+        if (with_bias) bias[x] = static_cast<T>(sum(w0, w1, w2, w3, r, x));
+      }
   }
 
-  template <bool with_bias>
+  template <bool with_bias, int step>
   KOKKOS_INLINE_FUNCTION static void span_loop(Poly poly, std::int64_t begin, std::int64_t stop,
                                                T const* in, T* out, T* bias, Compute const* w0,
                                                Compute const* w1, Compute const* w2,
                                                Compute const* w3, Compute const q[4],
                                                Compute const r[4], Compute scale) {
     if (poly == Poly::near)
-      span_loop<Poly::near, with_bias>(begin, stop, in, out, bias, w0, w1, w2, w3, q, r, scale);
+      span_loop<Poly::near, with_bias, step>(begin, stop, in, out, bias, w0, w1, w2, w3, q, r,
+                                             scale);
     else if (poly == Poly::reduced)
-      span_loop<Poly::reduced, with_bias>(begin, stop, in, out, bias, w0, w1, w2, w3, q, r, scale);
+      span_loop<Poly::reduced, with_bias, step>(begin, stop, in, out, bias, w0, w1, w2, w3, q, r,
+                                                scale);
     else
-      span_loop<Poly::general, with_bias>(begin, stop, in, out, bias, w0, w1, w2, w3, q, r, scale);
+      span_loop<Poly::general, with_bias, step>(begin, stop, in, out, bias, w0, w1, w2, w3, q, r,
+                                                scale);
   }
 
-  // A row whose log2 gains all lie within exp2_near's reach of its centre and need neither the
-  // clamp nor max_gain (nearly every row of a smooth field): every span takes the cubic, whose
-  // scaled coefficients are computed once per row, so a span costs four loads of the row's
-  // exponents and its loop, with no per-span choice of polynomial. A span's whole chunks may
-  // pass its end (the next span rewrites those voxels, as in span_loop) but never the row's;
-  // what they leave of the last span is a scalar tail. The same arithmetic as
-  // span_loop<Poly::near>: the same results.
-  template <bool with_bias>
-  KOKKOS_INLINE_FUNCTION void near_row(Compute const* row_q, T const* KOKKOS_RESTRICT in,
-                                       T* KOKKOS_RESTRICT out, T* KOKKOS_RESTRICT bias,
-                                       Compute const* r_row, Compute const* w0, Compute const* w1,
-                                       Compute const* w2, Compute const* w3,
-                                       math::Exp2Near<Compute> const gain) const {
+  // What a CPU row needs before its loop: its centre, the gain's scale 2^centre, whether every
+  // y of the row needs neither the clamp nor max_gain (inside), its exponents q (span_exponents'
+  // values, buffered when the row has at most row_buffer control points) and whether every span
+  // may take the cubic (near: nearly every row of a smooth field).
+  struct Row {
+    double centre = 0;
+    Compute scale = 0;
+    bool inside = false, buffered = false, near = false;
+    Compute q[row_buffer];
+  };
+
+  KOKKOS_INLINE_FUNCTION void prepare(std::int64_t row, Row& r) const {
+    double lo = 0, hi = 0;
+    r.centre = centre_of(row, !unit_stride, r.inside, lo, hi);
+    r.scale = static_cast<Compute>(math::exp2_poly(r.centre));
+    r.buffered = field.CX <= row_buffer;
+    if (!r.buffered) return;
+    for (std::int64_t k = 0; k < field.CX; ++k)
+      r.q[k] = static_cast<Compute>(-log2e * field.rows(row * field.CX + k) - r.centre);
+    // Rounding is monotonic: the q of the row's extremes are its largest in magnitude.
+    Compute const q_lo = static_cast<Compute>(lo - r.centre),
+                  q_hi = static_cast<Compute>(hi - r.centre);
+    r.near = unit_stride && r.inside &&
+             kx::max(-q_lo, q_hi) <= static_cast<Compute>(math::exp2_near_reach());
+  }
+
+  // The spans of a row that run in whole chunks: all but those whose chunks would pass the
+  // row's end (the last one or few, when any; a span's chunks pass the row's end only if every
+  // span after it is shorter than a chunk).
+  KOKKOS_INLINE_FUNCTION int chunked_spans() const {
+    int j = field.bx.spans();
+    while (j > 0 && span_stop(j - 1) < field.bx.span_begin(j)) --j;
+    return j;
+  }
+
+  // Spans [j_begin, j_end) of near rows (every span on the cubic, its coefficients scaled once
+  // per row): one row a, with its log bias (values r) when with_bias, or two rows a and b at
+  // once (two), sharing the loads of the weights w (4 rows of X) and the loop; each row keeps
+  // its own exponents and cubic, so a pair gives the same results as its rows alone. The voxels
+  // run in whole chunks of `step` (the compiler's vector width, see span_stop; the chunks of a
+  // span may pass its end, and the next span rewrites those voxels), or one by one (step 1)
+  // up to the span's end. Pointers are restrict parameters, so that the loop vectorises.
+  template <bool two, bool with_bias, int step>
+  KOKKOS_INLINE_FUNCTION void near_spans(
+      int j_begin, int j_end, Compute const* qa, Compute const* qb, Compute const* r,
+      T const* KOKKOS_RESTRICT in_a, T const* KOKKOS_RESTRICT in_b, T* KOKKOS_RESTRICT out_a,
+      T* KOKKOS_RESTRICT out_b, T* KOKKOS_RESTRICT bias, Compute const* KOKKOS_RESTRICT w,
+      math::Exp2Near<Compute> const gain_a, math::Exp2Near<Compute> const gain_b) const {
     auto const& bx = field.bx;
-    int const spans = bx.spans();
-    for (int j = 0; j < spans; ++j) {
-      std::int64_t const begin = bx.span_begin(j), stop = span_stop(j), end = bx.span_begin(j + 1);
-      Compute const q0 = row_q[j], q1 = row_q[j + 1], q2 = row_q[j + 2], q3 = row_q[j + 3];
-      for (std::int64_t x = begin; x < stop; ++x) {
-        Compute const y = q0 * w0[x] + q1 * w1[x] + q2 * w2[x] + q3 * w3[x];
-        out[x] = static_cast<T>(static_cast<Compute>(in[x]) * gain(y));
-        if (with_bias) bias[x] = static_cast<T>(sum(w0, w1, w2, w3, r_row + j, x));
-      }
-      for (std::int64_t x = stop; x < end; ++x) {
-        Compute const y = q0 * w0[x] + q1 * w1[x] + q2 * w2[x] + q3 * w3[x];
-        out[x] = static_cast<T>(static_cast<Compute>(in[x]) * gain(y));
-        if (with_bias) bias[x] = static_cast<T>(sum(w0, w1, w2, w3, r_row + j, x));
-      }
+    Compute const *w0 = w, *w1 = w0 + field.X, *w2 = w1 + field.X, *w3 = w2 + field.X;
+    for (int j = j_begin; j < j_end; ++j) {
+      Compute const a0 = qa[j], a1 = qa[j + 1], a2 = qa[j + 2], a3 = qa[j + 3];
+      Compute const b0 = two ? qb[j] : 0, b1 = two ? qb[j + 1] : 0, b2 = two ? qb[j + 2] : 0,
+                    b3 = two ? qb[j + 3] : 0;
+      std::int64_t const begin = bx.span_begin(j);
+      std::int64_t const n =
+          step == 1 ? bx.span_begin(j + 1) - begin : (span_stop(j) - begin) / step;
+      for (std::int64_t c = 0; c < n; ++c)
+        for (int l = 0; l < step; ++l) {
+          std::int64_t const x = begin + c * step + l;
+          Compute const ya = a0 * w0[x] + a1 * w1[x] + a2 * w2[x] + a3 * w3[x];
+          out_a[x] = static_cast<T>(static_cast<Compute>(in_a[x]) * gain_a(ya));
+          if (with_bias) bias[x] = static_cast<T>(sum(w0, w1, w2, w3, r + j, x));
+          if (two) {
+            Compute const yb = b0 * w0[x] + b1 * w1[x] + b2 * w2[x] + b3 * w3[x];
+            out_b[x] = static_cast<T>(static_cast<Compute>(in_b[x]) * gain_b(yb));
+          }
+        }
     }
   }
 
-  // A thread per row (CPUs).
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t row) const {
+  // Near rows a (and b, when two) whole: the spans in whole chunks, then those left.
+  template <bool two, bool with_bias>
+  KOKKOS_INLINE_FUNCTION void near_rows(Compute const* qa, Compute const* qb, Compute const* r,
+                                        T const* in_a, T const* in_b, T* out_a, T* out_b, T* bias,
+                                        math::Exp2Near<Compute> const gain_a,
+                                        math::Exp2Near<Compute> const gain_b) const {
+    int const chunked = chunked_spans();
+    Compute const* w = weight.data();
+    near_spans<two, with_bias, chunk>(0, chunked, qa, qb, r, in_a, in_b, out_a, out_b, bias, w,
+                                      gain_a, gain_b);
+    near_spans<two, with_bias, 1>(chunked, field.bx.spans(), qa, qb, r, in_a, in_b, out_a, out_b,
+                                  bias, w, gain_a, gain_b);
+  }
+
+  // Any row (CPUs), prepared: a near row by near_rows, others span by span, each span's
+  // polynomial chosen by its reach, clamped where the gains may pass the clamps.
+  KOKKOS_INLINE_FUNCTION void any_row(std::int64_t row, Row const& a) const {
     std::int64_t const z = row / field.Y, y = row % field.Y;
     auto const& bx = field.bx;
     std::int64_t const X = field.X;
@@ -210,40 +278,29 @@ struct ApplyBiasRows {
     T const* in = &input(z, y, 0);
     T* out = &corrected(z, y, 0);
     T* bias = has_bias ? &log_bias(z, y, 0) : nullptr;
-    bool row_inside = false;
-    double const centre = centre_of(row, !unit_stride, row_inside);
-    Compute const c = static_cast<Compute>(centre);
-    Compute const scale = static_cast<Compute>(math::exp2_poly(centre));
-    // The row's exponents once (span_exponents' values), when the row is not too wide.
-    Compute row_q[row_buffer];
-    bool const buffered = field.CX <= row_buffer;
-    Compute row_reach = 0;  // the largest |q| of the row
-    if (buffered)
-      for (std::int64_t k = 0; k < field.CX; ++k) {
-        row_q[k] = static_cast<Compute>(-log2e * field.rows(row * field.CX + k) - centre);
-        row_reach = kx::max(row_reach, kx::max(row_q[k], -row_q[k]));
-      }
-    if (buffered && unit_stride && row_inside && row_reach <= Compute(math::exp2_near_reach())) {
-      math::Exp2Near<Compute> const near(scale);
-      if (!has_bias) return near_row<false>(row_q, in, out, bias, nullptr, w0, w1, w2, w3, near);
-      Compute row_r[row_buffer];
+    math::Exp2Near<Compute> const near(a.scale);
+    if (a.near && !has_bias)
+      return near_rows<false, false>(a.q, nullptr, nullptr, in, nullptr, out, nullptr, nullptr,
+                                     near, near);
+    if (a.near) {
+      Compute r[row_buffer];
       for (std::int64_t k = 0; k < field.CX; ++k)
-        row_r[k] = static_cast<Compute>(field.rows(row * field.CX + k));
-      return near_row<true>(row_q, in, out, bias, row_r, w0, w1, w2, w3, near);
+        r[k] = static_cast<Compute>(field.rows(row * field.CX + k));
+      return near_rows<false, true>(a.q, nullptr, r, in, nullptr, out, nullptr, bias, near, near);
     }
+    Compute const c = static_cast<Compute>(a.centre);
     for (int j = 0; j < bx.spans(); ++j) {
       Compute q[4], r[4] = {0, 0, 0, 0};
-      if (buffered)
-        for (int k = 0; k < 4; ++k) q[k] = row_q[j + k];
+      if (a.buffered)
+        for (int k = 0; k < 4; ++k) q[k] = a.q[j + k];
       else
-        span_exponents(row, j, centre, q);
+        span_exponents(row, j, a.centre, q);
       if (has_bias) span_values(row, j, r);
       Compute const q_lo = kx::min(kx::min(q[0], q[1]), kx::min(q[2], q[3]));
       Compute const q_hi = kx::max(kx::max(q[0], q[1]), kx::max(q[2], q[3]));
       // The weights are >= 0 and sum to 1, so y - centre lies between the four q (up to
       // rounding, which the margins of lowest, highest, exp2_near's fit and 0.49 cover).
-      bool const inside =
-          unit_stride && (row_inside || (q_lo + c >= lowest && q_hi + c <= highest));
+      bool const inside = unit_stride && (a.inside || (q_lo + c >= lowest && q_hi + c <= highest));
       Compute const reach = kx::max(-q_lo, q_hi);
       Poly const poly = reach <= Compute(math::exp2_near_reach()) ? Poly::near
                         : reach <= Compute(0.49)                  ? Poly::reduced
@@ -252,18 +309,39 @@ struct ApplyBiasRows {
       // Whole chunks while they stay in the row, then what they leave of the last span.
       std::int64_t const stop = span_stop(j);
       if (inside && bias == nullptr) {
-        span_loop<false>(poly, begin, stop, in, out, bias, w0, w1, w2, w3, q, r, scale);
-        span_loop<false>(poly, stop, end, in, out, bias, w0, w1, w2, w3, q, r, scale);
+        span_loop<false, chunk>(poly, begin, stop, in, out, bias, w0, w1, w2, w3, q, r, a.scale);
+        span_loop<false, 1>(poly, stop, end, in, out, bias, w0, w1, w2, w3, q, r, a.scale);
       } else if (inside) {
-        span_loop<true>(poly, begin, stop, in, out, bias, w0, w1, w2, w3, q, r, scale);
-        span_loop<true>(poly, stop, end, in, out, bias, w0, w1, w2, w3, q, r, scale);
+        span_loop<true, chunk>(poly, begin, stop, in, out, bias, w0, w1, w2, w3, q, r, a.scale);
+        span_loop<true, 1>(poly, stop, end, in, out, bias, w0, w1, w2, w3, q, r, a.scale);
       } else
         for (std::int64_t x = begin; x < end; ++x) {
           corrected(z, y, x) = static_cast<T>(static_cast<Compute>(input(z, y, x)) *
-                                              gain(sum(w0, w1, w2, w3, q, x), c, scale));
+                                              gain(sum(w0, w1, w2, w3, q, x), c, a.scale));
           if (has_bias) log_bias(z, y, x) = static_cast<T>(sum(w0, w1, w2, w3, r, x));
         }
     }
+  }
+
+  // A thread per pair of rows 2 pair and 2 pair + 1 (CPUs): two near rows without log bias run
+  // in one loop (near_rows), any others one by one.
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t pair) const {
+    std::int64_t const row = 2 * pair;
+    Row a;
+    prepare(row, a);
+    if (row + 1 == n_rows) return any_row(row, a);
+    Row b;
+    prepare(row + 1, b);
+    if (a.near && b.near && !has_bias) {
+      std::int64_t const z = row / field.Y, y = row % field.Y;
+      std::int64_t const zb = (row + 1) / field.Y, yb = (row + 1) % field.Y;
+      return near_rows<true, false>(a.q, b.q, nullptr, &input(z, y, 0), &input(zb, yb, 0),
+                                    &corrected(z, y, 0), &corrected(zb, yb, 0), nullptr,
+                                    math::Exp2Near<Compute>(a.scale),
+                                    math::Exp2Near<Compute>(b.scale));
+    }
+    any_row(row, a);
+    any_row(row + 1, b);
   }
 
   // A team per row, a thread per voxel (GPUs).
@@ -277,7 +355,8 @@ struct ApplyBiasRows {
         Kokkos::PerTeam(team),
         [&](double& s) {
           bool inside = false;
-          s = centre_of(row, true, inside);
+          double lo = 0, hi = 0;
+          s = centre_of(row, true, inside, lo, hi);
         },
         shift);
     Compute const k = static_cast<Compute>(shift);
@@ -383,15 +462,16 @@ void apply_bias(ExecSpace const& space, LatticeOnGrid<MemorySpace> const& field,
   rows.has_bias = log_bias.data() != nullptr;
   rows.unit_stride = input.stride_2() == 1 && corrected.stride_2() == 1 &&
                      (!rows.has_bias || log_bias.stride_2() == 1);
-  std::int64_t const n_rows = shape_of(input).z * field.Y;
+  rows.n_rows = shape_of(input).z * field.Y;
   if constexpr (ApplyBiasShape<ExecSpace>::thread_per_row) {
     rows.span_stop = detail::span_stops(space, field.bx, Rows::chunk, ws);
-    Kokkos::parallel_for(
-        "bik::n4::apply_bias",
-        Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, n_rows), rows);
+    Kokkos::parallel_for("bik::n4::apply_bias",
+                         Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
+                             space, 0, (rows.n_rows + 1) / 2),
+                         rows);
   } else
     Kokkos::parallel_for("bik::n4::apply_bias",
-                         Kokkos::TeamPolicy<ExecSpace>(space, n_rows, Kokkos::AUTO), rows);
+                         Kokkos::TeamPolicy<ExecSpace>(space, rows.n_rows, Kokkos::AUTO), rows);
 }
 
 // The same from the lattice: `basis` is for the image's grid, `log_bias` may be empty.
