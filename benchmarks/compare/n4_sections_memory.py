@@ -26,6 +26,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timing import parse_timing  # noqa: E402
+
 
 def write_phantom(path: Path, shape, slab=16, strength=0.6, seed=0):
     """Spec §7.1's phantom, written `slab` planes at a time (Python never holds the volume)."""
@@ -90,8 +93,9 @@ def main():
             wall = time.perf_counter() - t0
             if proc.returncode != 0:
                 sys.exit(f"bik failed ({proc.returncode}):\n{proc.stderr}")
-            timing = [ln for ln in proc.stderr.splitlines() if ln.startswith("timing ")][-1]
-            fields = dict(kv.split("=", 1) for kv in timing.split()[1:])
+            fields = parse_timing(proc.stderr)
+            if fields is None:
+                sys.exit(f"bik printed no timing line:\n{proc.stderr}")
             peak = float(fields["peak_rss_mib"])
             results.append({
                 "mode": mode, "shape": args.shape, "sections": args.sections,
