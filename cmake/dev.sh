@@ -63,7 +63,7 @@ if [ -n "${BIK_KOKKOS_CUDA_PREFIX:-}" ]; then
     if [ -z "$lib" ] && [ -f "$f" ]; then lib="$f"; fi
   done
   counts="$("$BIK_CUOBJDUMP" -ptx "$lib" | awk '
-    /^member / { zernike = index($0, ":zernike_") > 0 }
+    /^member / { zernike = index($0, ":zernike") > 0 }
     /fma\.rn/ { if (zernike) zf++; else f++ }
     /mul\.rn\.f64/ { m++ }
     END { printf "%d %d %d\n", f, m, zf }')"
