@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-RESULT_FILES = ("compare", "batch", "granularity", "zernike", "kernels", "n4")
+RESULT_FILES = ("compare", "batch", "granularity", "zernike", "kernels", "n4", "n4_sections_memory")
 
 
 @dataclass(frozen=True)
@@ -117,6 +117,10 @@ TARGETS = [
            _kernel_ratio("n4_apply", "n4_copy", "128x256x256", "Serial"), 3, False),
     Target(11, "N4 full-resolution apply / copy, 128×256×256 OpenMP", "kernels",
            _kernel_ratio("n4_apply", "n4_copy", "128x256x256", "OpenMP"), 3, False),
+    Target(11, "N4 `--sections` peak memory / input, 1 GiB float32 (with and without the global "
+           "pass)", "n4_sections_memory",
+           lambda d: max((r["peak_over_input"] for r in d.get("rows", [])), default=None), 2,
+           False),
 ]
 
 

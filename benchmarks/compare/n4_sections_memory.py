@@ -15,6 +15,7 @@ and minutes); run it by hand and record the result:
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
 import subprocess
@@ -27,6 +28,8 @@ import h5py
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from provenance import git_stamp  # noqa: E402
 from timing import parse_timing  # noqa: E402
 
 
@@ -109,7 +112,11 @@ def main():
                   f"{peak:.0f} MiB = {peak / input_mib:.2f}x the input (target < 2x), wall "
                   f"{wall:.1f} s, load {load[0]:.2f}")
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2) + "\n")
+        report = {"what": "peak resident memory of bik n4 --sections against the input size",
+                  "date": datetime.datetime.now(datetime.timezone.utc).isoformat(
+                      timespec="seconds"),
+                  "git": git_stamp(), "rows": results}
+        Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
     return 0 if all(r["peak_rss_mib"] < 2 * r["input_mib"] for r in results) else 1
 
 
