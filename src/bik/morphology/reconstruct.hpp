@@ -220,16 +220,23 @@ struct ReconstructTiles {
     }
   }
 
-  // Takes the queue's first voxel out (its linear index), noting the faces it lies on.
-  KOKKOS_INLINE_FUNCTION std::int64_t pop(Tile& tile) const {
+  // A queue entry: its packed offsets and, unpacked, the offsets along each axis.
+  struct Entry {
+    std::int32_t local;
+    std::int64_t z, y, x;
+  };
+
+  // Takes the queue's first voxel out (its linear index; `at`: its entry), noting the faces it
+  // lies on.
+  KOKKOS_INLINE_FUNCTION std::int64_t pop(Tile& tile, Entry& at) const {
     std::int32_t const local = tile.ring[tile.head];
     tile.head = tile.head + 1 == tile.capacity ? 0 : tile.head + 1;
-    std::int64_t const lz = local >> 20, ly = (local >> 10) & 1023, lx = local & 1023;
-    std::int64_t const i = tile.base + lz * ny * nx + ly * nx + lx;
+    at = {local, local >> 20, (local >> 10) & 1023, local & 1023};
+    std::int64_t const i = tile.base + at.z * ny * nx + at.y * nx + at.x;
     queued[i] = 0;
-    tile.faces |= (lz == 0 ? 1u : 0u) | (lz == tile.z1 - tile.z0 - 1 ? 2u : 0u) |
-                  (ly == 0 ? 4u : 0u) | (ly == tile.y1 - tile.y0 - 1 ? 8u : 0u) |
-                  (lx == 0 ? 16u : 0u) | (lx == tile.x1 - tile.x0 - 1 ? 32u : 0u);
+    tile.faces |= (at.z == 0 ? 1u : 0u) | (at.z == tile.z1 - tile.z0 - 1 ? 2u : 0u) |
+                  (at.y == 0 ? 4u : 0u) | (at.y == tile.y1 - tile.y0 - 1 ? 8u : 0u) |
+                  (at.x == 0 ? 16u : 0u) | (at.x == tile.x1 - tile.x0 - 1 ? 32u : 0u);
     return i;
   }
 
@@ -238,17 +245,17 @@ struct ReconstructTiles {
   KOKKOS_INLINE_FUNCTION void propagate(Tile& tile) const {
     std::int64_t const sz = ny * nx;
     std::int64_t const wz = tile.z1 - tile.z0, wy = tile.y1 - tile.y0, wx = tile.x1 - tile.x0;
+    Entry at{};
     while (tile.head != tile.tail) {
-      std::int32_t const local = tile.ring[tile.head];
-      std::int64_t const i = pop(tile);
-      std::int64_t const lz = local >> 20, ly = (local >> 10) & 1023, lx = local & 1023;
+      std::int64_t const i = pop(tile, at);
+      std::int32_t const local = at.local;
       T const v = out[i];
-      if (lz > 0 && has_z_below(tile.z0 + lz)) offer(tile, i - sz, local - kZ, v);
-      if (lz + 1 < wz && has_z_above(tile.z0 + lz)) offer(tile, i + sz, local + kZ, v);
-      if (ly > 0) offer(tile, i - nx, local - kY, v);
-      if (ly + 1 < wy) offer(tile, i + nx, local + kY, v);
-      if (lx > 0) offer(tile, i - 1, local - 1, v);
-      if (lx + 1 < wx) offer(tile, i + 1, local + 1, v);
+      if (at.z > 0 && has_z_below(tile.z0 + at.z)) offer(tile, i - sz, local - kZ, v);
+      if (at.z + 1 < wz && has_z_above(tile.z0 + at.z)) offer(tile, i + sz, local + kZ, v);
+      if (at.y > 0) offer(tile, i - nx, local - kY, v);
+      if (at.y + 1 < wy) offer(tile, i + nx, local + kY, v);
+      if (at.x > 0) offer(tile, i - 1, local - 1, v);
+      if (at.x + 1 < wx) offer(tile, i + 1, local + 1, v);
     }
   }
 
@@ -277,7 +284,8 @@ struct ReconstructTiles {
       // 1080^2 scene, Serial: 3% fewer instructions in all). The border seeds leave the queue
       // (their faces noted); the anti-raster sweep queues what is left to propagate.
       if (2 * tile.tail >= (tile.y1 - tile.y0) + (tile.x1 - tile.x0)) {
-        while (tile.head != tile.tail) pop(tile);
+        Entry at{};
+        while (tile.head != tile.tail) pop(tile, at);
         sweep(tile);
       }
     }
