@@ -252,17 +252,20 @@ TEST_CASE("n4 apply_bias: a smooth field, every span within 1/16 of its row's ce
     // Coefficients 0.3 + 0.01 sin(.): the collapsed values, convex combinations of them, lie in
     // [0.29, 0.31], a row's log2 gains within 0.01 log2(e) = 0.0145 of their middle, the row's
     // centre on CPUs (inside the clamps): D <= 0.0145 < 1/16, exp2_near's reach, so every span
-    // takes the cubic there; GPUs centre on an integer, D <= 0.5145. Spans of about 8, 9 and 1
-    // voxels, rows whose width is or is not a multiple of the vector width.
-    double const D_cpu = 0.01 * 1.4426950408889634, D_gpu = D_cpu + 0.5;
-    double const D = bik::n4::ApplyBiasShape<Space>::thread_per_row ? D_cpu : D_gpu;
+    // takes the cubic there, summed relative to q_0: (7 D + 5.1) u in float, (14 D + 0.7 Y +
+    // 5.1) u in double (apply_bias.hpp). GPUs centre on an integer, D <= 0.5145, and sum the
+    // four terms: (4.2 D (+ 0.7 Y) + 5.1) u. Spans of about 8, 9 and 1 voxels, rows whose
+    // width is or is not a multiple of the vector width.
+    bool const cpu = bik::n4::ApplyBiasShape<Space>::thread_per_row;
+    double const D = cpu ? 0.01 * 1.4426950408889634 : 0.01 * 1.4426950408889634 + 0.5;
+    double const per_d = cpu ? 14 : 4.2, per_f = cpu ? 7 : 4.2;
     double const Y = 0.31 * 1.4426950408889634;  // the largest |y| (double's term)
     double const u_d = std::ldexp(1.0, -53), u_f = std::ldexp(1.0, -24);
     for (auto [g, l] : std::vector<std::pair<bik::Shape3, bik::n4::LatticeShape>>{
              {{3, 5, 64}, {4, 4, 11}}, {{2, 4, 37}, {4, 5, 7}}, {{2, 3, 23}, {4, 4, 23}}}) {
-      check_apply<Space, double, Kokkos::LayoutRight>(g, l, (4.2 * D + 0.7 * Y + 5.1) * u_d, 0.01,
+      check_apply<Space, double, Kokkos::LayoutRight>(g, l, (per_d * D + 0.7 * Y + 5.1) * u_d, 0.01,
                                                       0.3);
-      check_apply<Space, float, Kokkos::LayoutRight>(g, l, (4.2 * D + 5.1) * u_f, 0.01, 0.3);
+      check_apply<Space, float, Kokkos::LayoutRight>(g, l, (per_f * D + 5.1) * u_f, 0.01, 0.3);
     }
   });
 }

@@ -24,11 +24,17 @@
 // double, and exp2_poly's 2 u in double; the product's rounding; the shift-free polynomials,
 // their coefficients scaled by 2^c, stay below that, tested), so the gain's relative error is
 // at most (6 ln2 D + 4.5) u and corrected's at most (4.2 D + 5.1) u, the product's rounding
-// included: about 5 ulp, far below the parity tolerances. In double, y = -log2(e) f itself is
-// rounded too, which adds up to 0.7 Y u, Y the largest |y| of the row (in float that term is
-// below 2^-22 u). The log bias output is the plain four-term sum of the table values in the
-// image's type (within 6 R u of f, R the largest |f| of the table; equal to evaluate_lattice's
-// in double).
+// included: about 5 ulp, far below the parity tolerances. Near rows (D <= 1/16) sum
+// q_0 + sum_k>0 (q_k - q_0) w_k instead, w_0 left implicit as 1 - w_1 - w_2 - w_3 (a product
+// and a weight fewer per voxel): each partial sum is a convex combination of the q_k, within D,
+// and |q_k - q_0| <= 2 D, so the error is at most 10 D u (the q_k's roundings, D; those of the
+// differences, the weights and the products, weighted, 2 D each; three sums, D each), plus
+// D |1 - sum_k w_k| from the double weights (below 10 u in double, cubic_bspline_weights'
+// roundings; negligible in float): corrected within (7 D + 5.1) u in float, (14 D + 5.1) u in
+// double, at most 5.6 u and 6 u there. In double, y = -log2(e) f itself is rounded too, which
+// adds up to 0.7 Y u, Y the largest |y| of the row (in float that term is below 2^-22 u). The
+// log bias output is the plain four-term sum of the table values in the image's type (within
+// 6 R u of f, R the largest |f| of the table; equal to evaluate_lattice's in double).
 // Gains are clamped to 2^+-(exp2_poly_limit - 32) (2^+-93 in float), and linumpy's semantics
 // divides by max(exp(f), 1e-6) (spec n4.md §3.2 step 7): a gain of at most 1e6 (`max_gain`).
 #ifndef BIK_N4_APPLY_BIAS_HPP
@@ -216,12 +222,13 @@ struct ApplyBiasRows {
   }
 
   // Spans [j_begin, j_end) of near rows (every span on the cubic, its coefficients scaled once
-  // per row): one row a, with its log bias (values r) when with_bias, or two rows a and b at
-  // once (two), sharing the loads of the weights w (4 rows of X) and the loop; each row keeps
-  // its own exponents and cubic, so a pair gives the same results as its rows alone. The voxels
-  // run in whole chunks of `step` (the compiler's vector width, see span_stop; the chunks of a
-  // span may pass its end, and the next span rewrites those voxels), or one by one (step 1)
-  // up to the span's end. Pointers are restrict parameters, so that the loop vectorises.
+  // per row; the sum relative to each span's q_0, see the header): one row a, with its log bias
+  // (values r) when with_bias, or two rows a and b at once (two), sharing the loads of the weights
+  // w (4 rows of X) and the loop; each row keeps its own exponents and cubic, so a pair gives the
+  // same results as its rows alone. The voxels run in whole chunks of `step` (the compiler's vector
+  // width, see span_stop; the chunks of a span may pass its end, and the next span rewrites those
+  // voxels), or one by one (step 1) up to the span's end. Pointers are restrict parameters, so that
+  // the loop vectorises.
   template <bool two, bool with_bias, int step>
   KOKKOS_INLINE_FUNCTION void near_spans(
       int j_begin, int j_end, Compute const* qa, Compute const* qb, Compute const* r,
@@ -231,20 +238,20 @@ struct ApplyBiasRows {
     auto const& bx = field.bx;
     Compute const *w0 = w, *w1 = w0 + field.X, *w2 = w1 + field.X, *w3 = w2 + field.X;
     for (int j = j_begin; j < j_end; ++j) {
-      Compute const a0 = qa[j], a1 = qa[j + 1], a2 = qa[j + 2], a3 = qa[j + 3];
-      Compute const b0 = two ? qb[j] : 0, b1 = two ? qb[j + 1] : 0, b2 = two ? qb[j + 2] : 0,
-                    b3 = two ? qb[j + 3] : 0;
+      Compute const a0 = qa[j], a1 = qa[j + 1] - a0, a2 = qa[j + 2] - a0, a3 = qa[j + 3] - a0;
+      Compute const b0 = two ? qb[j] : 0, b1 = two ? qb[j + 1] - b0 : 0,
+                    b2 = two ? qb[j + 2] - b0 : 0, b3 = two ? qb[j + 3] - b0 : 0;
       std::int64_t const begin = bx.span_begin(j);
       std::int64_t const n =
           step == 1 ? bx.span_begin(j + 1) - begin : (span_stop(j) - begin) / step;
       for (std::int64_t c = 0; c < n; ++c)
         for (int l = 0; l < step; ++l) {
           std::int64_t const x = begin + c * step + l;
-          Compute const ya = a0 * w0[x] + a1 * w1[x] + a2 * w2[x] + a3 * w3[x];
+          Compute const ya = a0 + a1 * w1[x] + a2 * w2[x] + a3 * w3[x];
           out_a[x] = static_cast<T>(static_cast<Compute>(in_a[x]) * gain_a(ya));
           if (with_bias) bias[x] = static_cast<T>(sum(w0, w1, w2, w3, r + j, x));
           if (two) {
-            Compute const yb = b0 * w0[x] + b1 * w1[x] + b2 * w2[x] + b3 * w3[x];
+            Compute const yb = b0 + b1 * w1[x] + b2 * w2[x] + b3 * w3[x];
             out_b[x] = static_cast<T>(static_cast<Compute>(in_b[x]) * gain_b(yb));
           }
         }
