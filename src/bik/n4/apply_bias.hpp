@@ -395,41 +395,51 @@ Kokkos::View<double const*, MemorySpace> weights_as(ExecSpace const&,
 }
 
 template <class ExecSpace, class MemorySpace>
-Kokkos::View<float const*, MemorySpace> weights_as(ExecSpace const& space,
-                                                   AxisBasis<MemorySpace> const& bx,
-                                                   Workspace<MemorySpace>* ws, float*) {
-  auto const from = bx.weight;
-  auto to =
-      Workspace<MemorySpace>::template get<float>(ws, "bik::n4::apply_weights", from.extent(0));
+void convert_weights(ExecSpace const& space, Kokkos::View<double const*, MemorySpace> from,
+                     Kokkos::View<float*, MemorySpace> to) {
   Kokkos::parallel_for(
       "bik::n4::apply_weights",
       Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
           space, 0, static_cast<std::int64_t>(from.extent(0))),
       KOKKOS_LAMBDA(std::int64_t i) { to(i) = static_cast<float>(from(i)); });
+}
+
+// Where the host reaches the memory (CPUs), it writes the copy itself: a thousand values, less
+// than a kernel's fork and join, and one wait fewer for a thread that the system has paused.
+template <class ExecSpace, class MemorySpace>
+Kokkos::View<float const*, MemorySpace> weights_as(ExecSpace const& space,
+                                                   AxisBasis<MemorySpace> const& bx,
+                                                   Workspace<MemorySpace>* ws, float*) {
+  Kokkos::View<double const*, MemorySpace> const from = bx.weight;
+  auto to =
+      Workspace<MemorySpace>::template get<float>(ws, "bik::n4::apply_weights", from.extent(0));
+  if constexpr (ApplyBiasShape<ExecSpace>::thread_per_row) {
+    space.fence();  // an earlier call's kernel may still read `to` (asynchronous spaces)
+    for (std::size_t i = 0; i < from.extent(0); ++i) to(i) = static_cast<float>(from(i));
+  } else
+    convert_weights(space, from, to);
   return to;
 }
 
 // Per span j of `bx` (CPU rows): span_begin(j) + chunk * n, n its chunks of `chunk` samples
 // that cover it, or fewer where they would pass the axis's end. Computed once per call rather
-// than once per span of every row.
+// than once per span of every row, by the host (a handful of values, see weights_as).
 template <class ExecSpace, class MemorySpace>
 Kokkos::View<std::int64_t const*, MemorySpace> span_stops(ExecSpace const& space,
                                                           AxisBasis<MemorySpace> const& bx,
                                                           std::int64_t chunk,
                                                           Workspace<MemorySpace>* ws) {
+  static_assert(ApplyBiasShape<ExecSpace>::thread_per_row, "span stops are the CPU rows'");
   auto stops = Workspace<MemorySpace>::template get<std::int64_t>(ws, "bik::n4::apply_span_stop",
                                                                   bx.spans());
-  auto const begins = bx.span_begin;
+  space.fence();  // as in weights_as
   std::int64_t const n = bx.samples;
-  Kokkos::parallel_for(
-      "bik::n4::apply_span_stop",
-      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, bx.spans()),
-      KOKKOS_LAMBDA(std::int64_t j) {
-        std::int64_t const begin = begins(j),
-                           covering = (begins(j + 1) - begin + chunk - 1) / chunk,
-                           in_axis = (n - begin) / chunk;
-        stops(j) = begin + chunk * (covering < in_axis ? covering : in_axis);
-      });
+  for (int j = 0; j < bx.spans(); ++j) {
+    std::int64_t const begin = bx.span_begin(j),
+                       covering = (bx.span_begin(j + 1) - begin + chunk - 1) / chunk,
+                       in_axis = (n - begin) / chunk;
+    stops(j) = begin + chunk * (covering < in_axis ? covering : in_axis);
+  }
   return stops;
 }
 
