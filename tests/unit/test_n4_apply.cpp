@@ -252,17 +252,20 @@ TEST_CASE("n4 apply_bias: a smooth field, every span within 1/16 of its row's ce
     // Coefficients 0.3 + 0.01 sin(.): the collapsed values, convex combinations of them, lie in
     // [0.29, 0.31], a row's log2 gains within 0.01 log2(e) = 0.0145 of their middle, the row's
     // centre on CPUs (inside the clamps): D <= 0.0145 < 1/16, exp2_near's reach, so every span
-    // takes the cubic there; GPUs centre on an integer, D <= 0.5145. Spans of about 8, 9 and 1
-    // voxels, rows whose width is or is not a multiple of the vector width.
-    double const D_cpu = 0.01 * 1.4426950408889634, D_gpu = D_cpu + 0.5;
-    double const D = bik::n4::ApplyBiasShape<Space>::thread_per_row ? D_cpu : D_gpu;
+    // takes the cubic there, summed relative to q_0: (7 D + 5.1) u in float, (14 D + 0.7 Y +
+    // 5.1) u in double (apply_bias.hpp). GPUs centre on an integer, D <= 0.5145, and sum the
+    // four terms: (4.2 D (+ 0.7 Y) + 5.1) u. Spans of about 8, 9 and 1 voxels, rows whose
+    // width is or is not a multiple of the vector width.
+    bool const cpu = bik::n4::ApplyBiasShape<Space>::thread_per_row;
+    double const D = cpu ? 0.01 * 1.4426950408889634 : 0.01 * 1.4426950408889634 + 0.5;
+    double const per_d = cpu ? 14 : 4.2, per_f = cpu ? 7 : 4.2;
     double const Y = 0.31 * 1.4426950408889634;  // the largest |y| (double's term)
     double const u_d = std::ldexp(1.0, -53), u_f = std::ldexp(1.0, -24);
     for (auto [g, l] : std::vector<std::pair<bik::Shape3, bik::n4::LatticeShape>>{
              {{3, 5, 64}, {4, 4, 11}}, {{2, 4, 37}, {4, 5, 7}}, {{2, 3, 23}, {4, 4, 23}}}) {
-      check_apply<Space, double, Kokkos::LayoutRight>(g, l, (4.2 * D + 0.7 * Y + 5.1) * u_d, 0.01,
+      check_apply<Space, double, Kokkos::LayoutRight>(g, l, (per_d * D + 0.7 * Y + 5.1) * u_d, 0.01,
                                                       0.3);
-      check_apply<Space, float, Kokkos::LayoutRight>(g, l, (4.2 * D + 5.1) * u_f, 0.01, 0.3);
+      check_apply<Space, float, Kokkos::LayoutRight>(g, l, (per_f * D + 5.1) * u_f, 0.01, 0.3);
     }
   });
 }
@@ -288,6 +291,49 @@ TEST_CASE("n4 apply_bias: rows near their centre next to rows that are not, in p
                                                          coefficient);
       check_apply_of<Space, float, Kokkos::LayoutRight>(g, l, (4.2 * D + 5.1) * u_f, 6 * 2.3 * u_f,
                                                         coefficient);
+    }
+  });
+}
+
+TEST_CASE("n4 apply_bias: from the lattice as from its collapsed table, bit for bit") {
+  // CPUs collapse the lattice within the kernel, block by block of rows (one plane per block
+  // where there are many planes, a few blocks per plane where there are few, odd numbers of
+  // rows in a block's last pair); the table path is prepare_lattice_on_grid's. The same sums
+  // in the same order: the same corrected volume and log bias.
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    using MS = typename Space::memory_space;
+    auto* none = static_cast<bik::Workspace<MS>*>(nullptr);
+    auto const run = [&](auto zero, bik::Shape3 g, bik::n4::LatticeShape l) {
+      using T = decltype(zero);
+      auto const basis = bik::n4::make_grid_basis<MS>(g, l);
+      Kokkos::View<double*, Kokkos::HostSpace> coeff_h("coeff", l.size());
+      for (std::int64_t c = 0; c < l.size(); ++c) coeff_h(c) = 0.3 + 0.2 * std::sin(0.7 * c);
+      auto coeff = Kokkos::create_mirror_view_and_copy(MS(), coeff_h);
+      std::vector<T> values(g.size());
+      for (std::int64_t i = 0; i < g.size(); ++i) values[i] = static_cast<T>(0.5 + (i % 13) / 7.0);
+      auto in = bik_test::volume<Space, T>(values, g.z, g.y, g.x);
+      Kokkos::View<T***, Kokkos::LayoutRight, MS> out("out", g.z, g.y, g.x),
+          bias("bias", g.z, g.y, g.x), out_t("out_t", g.z, g.y, g.x),
+          bias_t("bias_t", g.z, g.y, g.x), alone("alone", g.z, g.y, g.x);
+      bik::n4::apply_bias(Space(), basis, coeff, bik::as_volume(in), bik::as_writable_volume(out),
+                          bik::as_writable_volume(bias), none);
+      bik::n4::apply_bias(Space(), basis, coeff, bik::as_volume(in), bik::as_writable_volume(alone),
+                          bik::Volume<T, MS>(), none);
+      auto const field = bik::n4::prepare_lattice_on_grid(Space(), basis, coeff, none);
+      bik::n4::apply_bias(Space(), field, bik::as_volume(in), bik::as_writable_volume(out_t),
+                          bik::as_writable_volume(bias_t), none);
+      auto const flat = [&](auto v) {
+        return bik_test::to_vector(Kokkos::View<T*, MS>(v.data(), g.size()));
+      };
+      CHECK(flat(out) == flat(out_t));
+      CHECK(flat(bias) == flat(bias_t));
+      CHECK(flat(alone) == flat(out_t));
+    };
+    for (auto [g, l] : std::vector<std::pair<bik::Shape3, bik::n4::LatticeShape>>{
+             {{3, 37, 40}, {4, 6, 9}}, {{1, 9, 33}, {1, 5, 7}}, {{140, 3, 19}, {5, 4, 6}}}) {
+      run(0.0f, g, l);
+      run(0.0, g, l);
     }
   });
 }

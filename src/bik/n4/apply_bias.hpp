@@ -2,7 +2,8 @@
 // grid (index-normalised, evaluate_lattice.hpp), corrected = input / exp(f) at every voxel, and
 // the field itself on request. One read of the input and one write per output, fused: the Z
 // and Y sums of the separable evaluation are collapsed first into a small (Z, Y, CX) table, so
-// each voxel costs four products along X, a polynomial and a product.
+// each voxel costs four products along X, a polynomial and a product. On CPUs, from the
+// lattice, each thread collapses the rows it corrects itself: one kernel, no table.
 // The division is a product by the gain exp(-f) = 2^y, y = -f log2(e). Each row is centred on
 // the middle c of its range of y (|c| <= 32; an integer on GPUs and near the clamps below, so
 // that 2^c is exact there): y = c + sum_k q_k w_k(x) with q_k = -log2(e) f_k - c, and the gain
@@ -24,11 +25,17 @@
 // double, and exp2_poly's 2 u in double; the product's rounding; the shift-free polynomials,
 // their coefficients scaled by 2^c, stay below that, tested), so the gain's relative error is
 // at most (6 ln2 D + 4.5) u and corrected's at most (4.2 D + 5.1) u, the product's rounding
-// included: about 5 ulp, far below the parity tolerances. In double, y = -log2(e) f itself is
-// rounded too, which adds up to 0.7 Y u, Y the largest |y| of the row (in float that term is
-// below 2^-22 u). The log bias output is the plain four-term sum of the table values in the
-// image's type (within 6 R u of f, R the largest |f| of the table; equal to evaluate_lattice's
-// in double).
+// included: about 5 ulp, far below the parity tolerances. Near rows (D <= 1/16) sum
+// q_0 + sum_k>0 (q_k - q_0) w_k instead, w_0 left implicit as 1 - w_1 - w_2 - w_3 (a product
+// and a weight fewer per voxel): each partial sum is a convex combination of the q_k, within D,
+// and |q_k - q_0| <= 2 D, so the error is at most 10 D u (the q_k's roundings, D; those of the
+// differences, the weights and the products, weighted, 2 D each; three sums, D each), plus
+// D |1 - sum_k w_k| from the double weights (below 10 u in double, cubic_bspline_weights'
+// roundings; negligible in float): corrected within (7 D + 5.1) u in float, (14 D + 5.1) u in
+// double, at most 5.6 u and 6 u there. In double, y = -log2(e) f itself is rounded too, which
+// adds up to 0.7 Y u, Y the largest |y| of the row (in float that term is below 2^-22 u). The
+// log bias output is the plain four-term sum of the table values in the image's type (within
+// 6 R u of f, R the largest |f| of the table; equal to evaluate_lattice's in double).
 // Gains are clamped to 2^+-(exp2_poly_limit - 32) (2^+-93 in float), and linumpy's semantics
 // divides by max(exp(f), 1e-6) (spec n4.md §3.2 step 7): a gain of at most 1e6 (`max_gain`).
 #ifndef BIK_N4_APPLY_BIAS_HPP
@@ -92,12 +99,12 @@ struct ApplyBiasRows {
   // The row's centre: the middle of its values' range [lo, hi] of y, within +-max_shift (NaN
   // values give some centre in that range), rounded to an integer where `integer` (2^centre
   // exact); `inside`: every y of the row needs neither the clamp nor max_gain.
-  KOKKOS_INLINE_FUNCTION double centre_of(std::int64_t row, bool integer, bool& inside, double& lo,
+  KOKKOS_INLINE_FUNCTION double centre_of(double const* f, bool integer, bool& inside, double& lo,
                                           double& hi) const {
-    lo = -log2e * field.rows(row * field.CX);
+    lo = -log2e * f[0];
     hi = lo;
     for (std::int64_t c = 1; c < field.CX; ++c) {
-      double const y = -log2e * field.rows(row * field.CX + c);
+      double const y = -log2e * f[c];
       lo = y < lo ? y : lo;
       hi = y > hi ? y : hi;
     }
@@ -110,14 +117,14 @@ struct ApplyBiasRows {
     return centre;
   }
 
-  // The four shifted exponents q of span j of row `row`, and (for the log bias) its values r.
-  KOKKOS_INLINE_FUNCTION void span_exponents(std::int64_t row, int j, double shift,
-                                             Compute q[4]) const {
-    for (int k = 0; k < 4; ++k)
-      q[k] = static_cast<Compute>(-log2e * field.rows(row * field.CX + j + k) - shift);
+  // The four shifted exponents q of span j of a row of collapsed values f, and (for the log
+  // bias) its values r.
+  KOKKOS_INLINE_FUNCTION static void span_exponents(double const* f, int j, double shift,
+                                                    Compute q[4]) {
+    for (int k = 0; k < 4; ++k) q[k] = static_cast<Compute>(-log2e * f[j + k] - shift);
   }
-  KOKKOS_INLINE_FUNCTION void span_values(std::int64_t row, int j, Compute r[4]) const {
-    for (int k = 0; k < 4; ++k) r[k] = static_cast<Compute>(field.rows(row * field.CX + j + k));
+  KOKKOS_INLINE_FUNCTION static void span_values(double const* f, int j, Compute r[4]) {
+    for (int k = 0; k < 4; ++k) r[k] = static_cast<Compute>(f[j + k]);
   }
 
   // sum_k v_k w_k(x): the same sum, in the same order, on every space.
@@ -185,20 +192,22 @@ struct ApplyBiasRows {
   // values, buffered when the row has at most row_buffer control points) and whether every span
   // may take the cubic (near: nearly every row of a smooth field).
   struct Row {
+    double const* f = nullptr;  // the row's CX collapsed values (the table's, or a local copy)
     double centre = 0;
     Compute scale = 0;
     bool inside = false, buffered = false, near = false;
     Compute q[row_buffer];
   };
 
-  KOKKOS_INLINE_FUNCTION void prepare(std::int64_t row, Row& r) const {
+  KOKKOS_INLINE_FUNCTION void prepare(double const* f, Row& r) const {
     double lo = 0, hi = 0;
-    r.centre = centre_of(row, !unit_stride, r.inside, lo, hi);
+    r.f = f;
+    r.centre = centre_of(r.f, !unit_stride, r.inside, lo, hi);
     r.scale = static_cast<Compute>(math::exp2_poly(r.centre));
     r.buffered = field.CX <= row_buffer;
     if (!r.buffered) return;
     for (std::int64_t k = 0; k < field.CX; ++k)
-      r.q[k] = static_cast<Compute>(-log2e * field.rows(row * field.CX + k) - r.centre);
+      r.q[k] = static_cast<Compute>(-log2e * r.f[k] - r.centre);
     // Rounding is monotonic: the q of the row's extremes are its largest in magnitude.
     Compute const q_lo = static_cast<Compute>(lo - r.centre),
                   q_hi = static_cast<Compute>(hi - r.centre);
@@ -216,12 +225,13 @@ struct ApplyBiasRows {
   }
 
   // Spans [j_begin, j_end) of near rows (every span on the cubic, its coefficients scaled once
-  // per row): one row a, with its log bias (values r) when with_bias, or two rows a and b at
-  // once (two), sharing the loads of the weights w (4 rows of X) and the loop; each row keeps
-  // its own exponents and cubic, so a pair gives the same results as its rows alone. The voxels
-  // run in whole chunks of `step` (the compiler's vector width, see span_stop; the chunks of a
-  // span may pass its end, and the next span rewrites those voxels), or one by one (step 1)
-  // up to the span's end. Pointers are restrict parameters, so that the loop vectorises.
+  // per row; the sum relative to each span's q_0, see the header): one row a, with its log bias
+  // (values r) when with_bias, or two rows a and b at once (two), sharing the loads of the weights
+  // w (4 rows of X) and the loop; each row keeps its own exponents and cubic, so a pair gives the
+  // same results as its rows alone. The voxels run in whole chunks of `step` (the compiler's vector
+  // width, see span_stop; the chunks of a span may pass its end, and the next span rewrites those
+  // voxels), or one by one (step 1) up to the span's end. Pointers are restrict parameters, so that
+  // the loop vectorises.
   template <bool two, bool with_bias, int step>
   KOKKOS_INLINE_FUNCTION void near_spans(
       int j_begin, int j_end, Compute const* qa, Compute const* qb, Compute const* r,
@@ -231,20 +241,20 @@ struct ApplyBiasRows {
     auto const& bx = field.bx;
     Compute const *w0 = w, *w1 = w0 + field.X, *w2 = w1 + field.X, *w3 = w2 + field.X;
     for (int j = j_begin; j < j_end; ++j) {
-      Compute const a0 = qa[j], a1 = qa[j + 1], a2 = qa[j + 2], a3 = qa[j + 3];
-      Compute const b0 = two ? qb[j] : 0, b1 = two ? qb[j + 1] : 0, b2 = two ? qb[j + 2] : 0,
-                    b3 = two ? qb[j + 3] : 0;
+      Compute const a0 = qa[j], a1 = qa[j + 1] - a0, a2 = qa[j + 2] - a0, a3 = qa[j + 3] - a0;
+      Compute const b0 = two ? qb[j] : 0, b1 = two ? qb[j + 1] - b0 : 0,
+                    b2 = two ? qb[j + 2] - b0 : 0, b3 = two ? qb[j + 3] - b0 : 0;
       std::int64_t const begin = bx.span_begin(j);
       std::int64_t const n =
           step == 1 ? bx.span_begin(j + 1) - begin : (span_stop(j) - begin) / step;
       for (std::int64_t c = 0; c < n; ++c)
         for (int l = 0; l < step; ++l) {
           std::int64_t const x = begin + c * step + l;
-          Compute const ya = a0 * w0[x] + a1 * w1[x] + a2 * w2[x] + a3 * w3[x];
+          Compute const ya = a0 + a1 * w1[x] + a2 * w2[x] + a3 * w3[x];
           out_a[x] = static_cast<T>(static_cast<Compute>(in_a[x]) * gain_a(ya));
           if (with_bias) bias[x] = static_cast<T>(sum(w0, w1, w2, w3, r + j, x));
           if (two) {
-            Compute const yb = b0 * w0[x] + b1 * w1[x] + b2 * w2[x] + b3 * w3[x];
+            Compute const yb = b0 + b1 * w1[x] + b2 * w2[x] + b3 * w3[x];
             out_b[x] = static_cast<T>(static_cast<Compute>(in_b[x]) * gain_b(yb));
           }
         }
@@ -284,8 +294,7 @@ struct ApplyBiasRows {
                                      near, near);
     if (a.near) {
       Compute r[row_buffer];
-      for (std::int64_t k = 0; k < field.CX; ++k)
-        r[k] = static_cast<Compute>(field.rows(row * field.CX + k));
+      for (std::int64_t k = 0; k < field.CX; ++k) r[k] = static_cast<Compute>(a.f[k]);
       return near_rows<false, true>(a.q, nullptr, r, in, nullptr, out, nullptr, bias, near, near);
     }
     Compute const c = static_cast<Compute>(a.centre);
@@ -294,8 +303,8 @@ struct ApplyBiasRows {
       if (a.buffered)
         for (int k = 0; k < 4; ++k) q[k] = a.q[j + k];
       else
-        span_exponents(row, j, a.centre, q);
-      if (has_bias) span_values(row, j, r);
+        span_exponents(a.f, j, a.centre, q);
+      if (has_bias) span_values(a.f, j, r);
       Compute const q_lo = kx::min(kx::min(q[0], q[1]), kx::min(q[2], q[3]));
       Compute const q_hi = kx::max(kx::max(q[0], q[1]), kx::max(q[2], q[3]));
       // The weights are >= 0 and sum to 1, so y - centre lies between the four q (up to
@@ -323,15 +332,14 @@ struct ApplyBiasRows {
     }
   }
 
-  // A thread per pair of rows 2 pair and 2 pair + 1 (CPUs): two near rows without log bias run
-  // in one loop (near_rows), any others one by one.
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t pair) const {
-    std::int64_t const row = 2 * pair;
+  // Rows `row` and row + 1 (CPUs) of collapsed values fa and fb, or `row` alone where fb is
+  // null: two near rows without log bias run in one loop (near_rows), any others one by one.
+  KOKKOS_INLINE_FUNCTION void two_rows(std::int64_t row, double const* fa, double const* fb) const {
     Row a;
-    prepare(row, a);
-    if (row + 1 == n_rows) return any_row(row, a);
+    prepare(fa, a);
+    if (fb == nullptr) return any_row(row, a);
     Row b;
-    prepare(row + 1, b);
+    prepare(fb, b);
     if (a.near && b.near && !has_bias) {
       std::int64_t const z = row / field.Y, y = row % field.Y;
       std::int64_t const zb = (row + 1) / field.Y, yb = (row + 1) % field.Y;
@@ -342,6 +350,43 @@ struct ApplyBiasRows {
     }
     any_row(row, a);
     any_row(row + 1, b);
+  }
+
+  // A thread per pair of rows 2 pair and 2 pair + 1 of the table (CPUs).
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t pair) const {
+    std::int64_t const row = 2 * pair;
+    double const* fa = &field.rows(row * field.CX);
+    two_rows(row, fa, row + 1 < n_rows ? fa + field.CX : nullptr);
+  }
+
+  // CPUs, from the lattice itself (FromLattice): a thread per block of `block` rows of a plane
+  // z (the whole plane when there are planes enough to share out, see apply_bias), which
+  // collapses the lattice over Z for z and over Y for each row into buffers of its own, as
+  // prepare_lattice_on_grid would (the same sums: the same values), so that the call is one
+  // kernel without a table in memory (one fork and join: on a shared machine, each waits for
+  // any thread the system has paused).
+  struct FromLattice {};
+  static constexpr std::int64_t plane_buffer = 2048;  // CY CX that a block keeps at hand
+  std::int64_t block = 0;  // even, so that pairs of rows stay within a block
+  AxisBasis<MemorySpace> bz = {}, by = {};
+  Kokkos::View<double const*, MemorySpace> coeff = {};
+  int CZ = 0;
+  std::int64_t CY = 0;
+
+  KOKKOS_INLINE_FUNCTION void operator()(FromLattice, std::int64_t b) const {
+    std::int64_t const per_plane = (field.Y + block - 1) / block;  // blocks
+    std::int64_t const z = b / per_plane, y_begin = b % per_plane * block;
+    std::int64_t const y_end = kx::min(y_begin + block, field.Y);
+    double plane[plane_buffer];
+    for (std::int64_t cy = 0; cy < CY; ++cy)
+      for (std::int64_t cx = 0; cx < field.CX; ++cx)
+        plane[cy * field.CX + cx] = collapse_z(bz, coeff, CZ, CY, field.CX, z, cy, cx);
+    double fa[row_buffer], fb[row_buffer];
+    for (std::int64_t y = y_begin; y < y_end; y += 2) {
+      collapse_y(by, CY, field.CX, y, plane, fa);
+      if (y + 1 < y_end) collapse_y(by, CY, field.CX, y + 1, plane, fb);
+      two_rows(z * field.Y + y, fa, y + 1 < y_end ? fb : nullptr);
+    }
   }
 
   // A team per row, a thread per voxel (GPUs).
@@ -356,7 +401,7 @@ struct ApplyBiasRows {
         [&](double& s) {
           bool inside = false;
           double lo = 0, hi = 0;
-          s = centre_of(row, true, inside, lo, hi);
+          s = centre_of(&field.rows(row * field.CX), true, inside, lo, hi);
         },
         shift);
     Compute const k = static_cast<Compute>(shift);
@@ -364,13 +409,13 @@ struct ApplyBiasRows {
     Kokkos::parallel_for(Kokkos::TeamThreadRange(team, X), [&](std::int64_t x) {
       int const j = field.bx.span(x);
       Compute q[4];
-      span_exponents(row, j, shift, q);
+      span_exponents(&field.rows(row * field.CX), j, shift, q);
       corrected(z, y, x) =
           static_cast<T>(static_cast<Compute>(input(z, y, x)) *
                          gain(sum(w0, w0 + X, w0 + 2 * X, w0 + 3 * X, q, x), k, scale));
       if (has_bias) {
         Compute r[4];
-        span_values(row, j, r);
+        span_values(&field.rows(row * field.CX), j, r);
         log_bias(z, y, x) = static_cast<T>(sum(w0, w0 + X, w0 + 2 * X, w0 + 3 * X, r, x));
       }
     });
@@ -388,41 +433,51 @@ Kokkos::View<double const*, MemorySpace> weights_as(ExecSpace const&,
 }
 
 template <class ExecSpace, class MemorySpace>
-Kokkos::View<float const*, MemorySpace> weights_as(ExecSpace const& space,
-                                                   AxisBasis<MemorySpace> const& bx,
-                                                   Workspace<MemorySpace>* ws, float*) {
-  auto const from = bx.weight;
-  auto to =
-      Workspace<MemorySpace>::template get<float>(ws, "bik::n4::apply_weights", from.extent(0));
+void convert_weights(ExecSpace const& space, Kokkos::View<double const*, MemorySpace> from,
+                     Kokkos::View<float*, MemorySpace> to) {
   Kokkos::parallel_for(
       "bik::n4::apply_weights",
       Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
           space, 0, static_cast<std::int64_t>(from.extent(0))),
       KOKKOS_LAMBDA(std::int64_t i) { to(i) = static_cast<float>(from(i)); });
+}
+
+// Where the host reaches the memory (CPUs), it writes the copy itself: a thousand values, less
+// than a kernel's fork and join, and one wait fewer for a thread that the system has paused.
+template <class ExecSpace, class MemorySpace>
+Kokkos::View<float const*, MemorySpace> weights_as(ExecSpace const& space,
+                                                   AxisBasis<MemorySpace> const& bx,
+                                                   Workspace<MemorySpace>* ws, float*) {
+  Kokkos::View<double const*, MemorySpace> const from = bx.weight;
+  auto to =
+      Workspace<MemorySpace>::template get<float>(ws, "bik::n4::apply_weights", from.extent(0));
+  if constexpr (ApplyBiasShape<ExecSpace>::thread_per_row) {
+    space.fence();  // an earlier call's kernel may still read `to` (asynchronous spaces)
+    for (std::size_t i = 0; i < from.extent(0); ++i) to(i) = static_cast<float>(from(i));
+  } else
+    convert_weights(space, from, to);
   return to;
 }
 
 // Per span j of `bx` (CPU rows): span_begin(j) + chunk * n, n its chunks of `chunk` samples
 // that cover it, or fewer where they would pass the axis's end. Computed once per call rather
-// than once per span of every row.
+// than once per span of every row, by the host (a handful of values, see weights_as).
 template <class ExecSpace, class MemorySpace>
 Kokkos::View<std::int64_t const*, MemorySpace> span_stops(ExecSpace const& space,
                                                           AxisBasis<MemorySpace> const& bx,
                                                           std::int64_t chunk,
                                                           Workspace<MemorySpace>* ws) {
+  static_assert(ApplyBiasShape<ExecSpace>::thread_per_row, "span stops are the CPU rows'");
   auto stops = Workspace<MemorySpace>::template get<std::int64_t>(ws, "bik::n4::apply_span_stop",
                                                                   bx.spans());
-  auto const begins = bx.span_begin;
+  space.fence();  // as in weights_as
   std::int64_t const n = bx.samples;
-  Kokkos::parallel_for(
-      "bik::n4::apply_span_stop",
-      Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, bx.spans()),
-      KOKKOS_LAMBDA(std::int64_t j) {
-        std::int64_t const begin = begins(j),
-                           covering = (begins(j + 1) - begin + chunk - 1) / chunk,
-                           in_axis = (n - begin) / chunk;
-        stops(j) = begin + chunk * (covering < in_axis ? covering : in_axis);
-      });
+  for (int j = 0; j < bx.spans(); ++j) {
+    std::int64_t const begin = bx.span_begin(j),
+                       covering = (bx.span_begin(j + 1) - begin + chunk - 1) / chunk,
+                       in_axis = (n - begin) / chunk;
+    stops(j) = begin + chunk * (covering < in_axis ? covering : in_axis);
+  }
   return stops;
 }
 
@@ -433,22 +488,21 @@ inline double bias_floor(Semantics semantics) {
   return semantics == Semantics::linumpy ? 1e-6 : 0.0;
 }
 
-// corrected = input / max(exp(field), floor) and, if `log_bias` is not empty, log_bias = field,
-// for a field already collapsed over Z and Y on the image's grid (prepare_lattice_on_grid);
-// the floor is the semantics' bias_floor. The outputs must not be the input: a CPU span writes
-// past its end before the next span reads its input (not in place).
+namespace detail {
+
+// apply_bias's functor for `field`, its clamps and tables set.
 template <class ExecSpace, class MemorySpace, class T>
-void apply_bias(ExecSpace const& space, LatticeOnGrid<MemorySpace> const& field,
-                Volume<T const, MemorySpace> input, Volume<T, MemorySpace> corrected,
-                Volume<T, MemorySpace> log_bias, Workspace<MemorySpace>* ws = nullptr,
-                Semantics semantics = Semantics::itk) {
+ApplyBiasRows<ExecSpace, MemorySpace, T> apply_rows(
+    ExecSpace const& space, LatticeOnGrid<MemorySpace> const& field,
+    Volume<T const, MemorySpace> input, Volume<T, MemorySpace> corrected,
+    Volume<T, MemorySpace> log_bias, Workspace<MemorySpace>* ws, Semantics semantics) {
   require(corrected.data() != input.data() && log_bias.data() != input.data(),
           "bik::n4::apply_bias",
           "corrected and log_bias must be other volumes than the input (no correction in place)");
-  using Rows = detail::ApplyBiasRows<ExecSpace, MemorySpace, T>;
+  using Rows = ApplyBiasRows<ExecSpace, MemorySpace, T>;
   using Compute = typename Rows::Compute;
   Rows rows{field, input, corrected, log_bias,
-            detail::weights_as(space, field.bx, ws, static_cast<Compute*>(nullptr))};
+            weights_as(space, field.bx, ws, static_cast<Compute*>(nullptr))};
   double const floor = bias_floor(semantics);
   rows.limit = math::exp2_poly_limit(Compute()) - Rows::max_shift;
   rows.max_gain =
@@ -463,24 +517,67 @@ void apply_bias(ExecSpace const& space, LatticeOnGrid<MemorySpace> const& field,
   rows.unit_stride = input.stride_2() == 1 && corrected.stride_2() == 1 &&
                      (!rows.has_bias || log_bias.stride_2() == 1);
   rows.n_rows = shape_of(input).z * field.Y;
-  if constexpr (ApplyBiasShape<ExecSpace>::thread_per_row) {
-    rows.span_stop = detail::span_stops(space, field.bx, Rows::chunk, ws);
+  if constexpr (ApplyBiasShape<ExecSpace>::thread_per_row)
+    rows.span_stop = span_stops(space, field.bx, Rows::chunk, ws);
+  return rows;
+}
+
+}  // namespace detail
+
+// corrected = input / max(exp(field), floor) and, if `log_bias` is not empty, log_bias = field,
+// for a field already collapsed over Z and Y on the image's grid (prepare_lattice_on_grid);
+// the floor is the semantics' bias_floor. The outputs must not be the input: a CPU span writes
+// past its end before the next span reads its input (not in place).
+template <class ExecSpace, class MemorySpace, class T>
+void apply_bias(ExecSpace const& space, LatticeOnGrid<MemorySpace> const& field,
+                Volume<T const, MemorySpace> input, Volume<T, MemorySpace> corrected,
+                Volume<T, MemorySpace> log_bias, Workspace<MemorySpace>* ws = nullptr,
+                Semantics semantics = Semantics::itk) {
+  auto const rows = detail::apply_rows(space, field, input, corrected, log_bias, ws, semantics);
+  if constexpr (ApplyBiasShape<ExecSpace>::thread_per_row)
     Kokkos::parallel_for("bik::n4::apply_bias",
                          Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(
                              space, 0, (rows.n_rows + 1) / 2),
                          rows);
-  } else
+  else
     Kokkos::parallel_for("bik::n4::apply_bias",
                          Kokkos::TeamPolicy<ExecSpace>(space, rows.n_rows, Kokkos::AUTO), rows);
 }
 
-// The same from the lattice: `basis` is for the image's grid, `log_bias` may be empty.
+// The same from the lattice: `basis` is for the image's grid, `log_bias` may be empty. CPUs
+// collapse the lattice block by block within the kernel where its rows and planes fit their
+// buffers (ApplyBiasRows::FromLattice), others through prepare_lattice_on_grid's table.
 template <class ExecSpace, class MemorySpace, class T>
 void apply_bias(ExecSpace const& space, GridBasis<MemorySpace> const& basis,
                 NonDeduced<Kokkos::View<double const*, MemorySpace>> coeff,
                 Volume<T const, MemorySpace> input, Volume<T, MemorySpace> corrected,
                 Volume<T, MemorySpace> log_bias, Workspace<MemorySpace>* ws,
                 Semantics semantics = Semantics::itk) {
+  if constexpr (ApplyBiasShape<ExecSpace>::thread_per_row) {
+    using Rows = detail::ApplyBiasRows<ExecSpace, MemorySpace, T>;
+    std::int64_t const CY = basis.lattice.y, CX = basis.lattice.x;
+    if (CX <= Rows::row_buffer && CY * CX <= Rows::plane_buffer) {
+      LatticeOnGrid<MemorySpace> const field{basis.grid.y, basis.grid.x, CX, basis.x, {}};
+      auto rows = detail::apply_rows(space, field, input, corrected, log_bias, ws, semantics);
+      rows.bz = basis.z;
+      rows.by = basis.y;
+      rows.coeff = coeff;
+      rows.CZ = basis.lattice.z;
+      rows.CY = CY;
+      // About 128 blocks or more (planes whole where there are that many), each collapsing its
+      // plane over Z once.
+      std::int64_t const Z = shape_of(input).z, Y = basis.grid.y;
+      std::int64_t const split = kx::max(
+          kx::min((128 + Z - 1) / kx::max(Z, std::int64_t(1)), (Y + 1) / 2), std::int64_t(1));
+      rows.block = ((Y + split - 1) / split + 1) / 2 * 2;
+      std::int64_t const blocks = Z * ((Y + rows.block - 1) / rows.block);
+      Kokkos::parallel_for("bik::n4::apply_bias",
+                           Kokkos::RangePolicy<ExecSpace, typename Rows::FromLattice,
+                                               Kokkos::IndexType<std::int64_t>>(space, 0, blocks),
+                           rows);
+      return;
+    }
+  }
   apply_bias(space, prepare_lattice_on_grid(space, basis, coeff, ws), input, corrected, log_bias,
              ws, semantics);
 }

@@ -39,6 +39,47 @@ struct LatticeOnGrid {
   }
 };
 
+// The Z collapse at plane z, lattice row cy, column cx: the sum over plane z's control points
+// along Z, in their order (a lattice of CZ x CY x CX values).
+template <class MemorySpace, class Coeff>
+KOKKOS_INLINE_FUNCTION double collapse_z(AxisBasis<MemorySpace> const& bz, Coeff const& coeff,
+                                         int CZ, std::int64_t CY, std::int64_t CX, std::int64_t z,
+                                         std::int64_t cy, std::int64_t cx) {
+  int const j = bz.span(z);
+  double sum = 0.0;
+  for (int k = 0; k < 4 && j + k < CZ; ++k)
+    sum += bz.w(z, k) * coeff(((j + k) * CY + cy) * CX + cx);
+  return sum;
+}
+
+// The Y collapse of row y from the CY x CX values of its plane (collapse_z's): its CX values,
+// each 0.0 + w_0 p_0 + w_1 p_1 + ..., summed in this order term by term over the row, so that
+// the loops over CX vectorise on CPUs.
+template <class MemorySpace>
+KOKKOS_INLINE_FUNCTION void collapse_y(AxisBasis<MemorySpace> const& by, std::int64_t CY,
+                                       std::int64_t CX, std::int64_t y,
+                                       double const* KOKKOS_RESTRICT plane,
+                                       double* KOKKOS_RESTRICT out) {
+  int const j = by.span(y);
+  double const* KOKKOS_RESTRICT in = plane + j * CX;
+  double const w = by.w(y, 0);
+  if (j + 3 < CY) {  // four planes (every row but a degenerate axis's): one pass
+    double const w1 = by.w(y, 1), w2 = by.w(y, 2), w3 = by.w(y, 3);
+    double const* KOKKOS_RESTRICT in1 = in + CX;
+    double const* KOKKOS_RESTRICT in2 = in1 + CX;
+    double const* KOKKOS_RESTRICT in3 = in2 + CX;
+    for (std::int64_t cx = 0; cx < CX; ++cx)
+      out[cx] = 0.0 + w * in[cx] + w1 * in1[cx] + w2 * in2[cx] + w3 * in3[cx];
+    return;
+  }
+  for (std::int64_t cx = 0; cx < CX; ++cx) out[cx] = 0.0 + w * in[cx];
+  for (int k = 1; k < 4 && j + k < CY; ++k) {
+    double const wk = by.w(y, k);
+    double const* KOKKOS_RESTRICT ink = plane + (j + k) * CX;
+    for (std::int64_t cx = 0; cx < CX; ++cx) out[cx] += wk * ink[cx];
+  }
+}
+
 // Collapses `coeff` (basis.lattice.size() values) over Z and Y for basis.grid; its tables come
 // from `ws` under names starting with `name`.
 template <class ExecSpace, class MemorySpace>
@@ -61,40 +102,16 @@ LatticeOnGrid<MemorySpace> prepare_lattice_on_grid(
   Kokkos::parallel_for(
       "bik::n4::eval_z", Policy(space, {0, 0, 0}, {Z, CY, CX}),
       KOKKOS_LAMBDA(std::int64_t z, std::int64_t cy, std::int64_t cx) {
-        int const j = bz.span(z);
-        double sum = 0.0;
-        for (int k = 0; k < 4 && j + k < CZ; ++k)
-          sum += bz.w(z, k) * coeff(((j + k) * CY + cy) * CX + cx);
-        planes((z * CY + cy) * CX + cx) = sum;
+        planes((z * CY + cy) * CX + cx) = collapse_z(bz, coeff, CZ, CY, CX, z, cy, cx);
       });
+  // A thread per (z, y) row: one index division per row (on GPUs, a warp's rows read the same
+  // plane values; the table is small).
   Kokkos::parallel_for(
       "bik::n4::eval_y",
       Kokkos::RangePolicy<ExecSpace, Kokkos::IndexType<std::int64_t>>(space, 0, Z * Y),
       KOKKOS_LAMBDA(std::int64_t row) {
         std::int64_t const z = row / Y, y = row % Y;
-        int const j = by.span(y);
-        // A thread per (z, y) row: one index division per row, and each output is
-        // 0.0 + w_0 p_0 + w_1 p_1 + ..., summed in this order term by term over the row, so
-        // that the loops over CX vectorise on CPUs (on GPUs, a warp's rows read the same plane
-        // values; the table is small).
-        double* KOKKOS_RESTRICT out = &rows(row * CX);
-        double const* KOKKOS_RESTRICT in = &planes((z * CY + j) * CX);
-        double const w = by.w(y, 0);
-        if (j + 3 < CY) {  // four planes (every row but a degenerate axis's): one pass
-          double const w1 = by.w(y, 1), w2 = by.w(y, 2), w3 = by.w(y, 3);
-          double const* KOKKOS_RESTRICT in1 = in + CX;
-          double const* KOKKOS_RESTRICT in2 = in1 + CX;
-          double const* KOKKOS_RESTRICT in3 = in2 + CX;
-          for (std::int64_t cx = 0; cx < CX; ++cx)
-            out[cx] = 0.0 + w * in[cx] + w1 * in1[cx] + w2 * in2[cx] + w3 * in3[cx];
-          return;
-        }
-        for (std::int64_t cx = 0; cx < CX; ++cx) out[cx] = 0.0 + w * in[cx];
-        for (int k = 1; k < 4 && j + k < CY; ++k) {
-          double const wk = by.w(y, k);
-          double const* KOKKOS_RESTRICT ink = &planes((z * CY + j + k) * CX);
-          for (std::int64_t cx = 0; cx < CX; ++cx) out[cx] += wk * ink[cx];
-        }
+        collapse_y(by, CY, CX, y, &planes(z * CY * CX), &rows(row * CX));
       });
   return {Y, basis.grid.x, CX, basis.x, rows};
 }
