@@ -1,7 +1,7 @@
 // The execution spaces the kernel benchmarks run on, shared by every registration file
 // (kernels.cpp, n4.cpp, n4_kokkos_kernels.cpp): each space bik was instantiated for (BIK_HAS_*
 // from CMake, following Kokkos' KOKKOS_ENABLE_*), the name benchmarks carry for it, and the
-// registration of a manually timed benchmark on one space.
+// registration and timing loop of a manually timed benchmark on one space.
 #ifndef BIK_BENCHMARKS_BENCH_SPACES_HPP
 #define BIK_BENCHMARKS_BENCH_SPACES_HPP
 
@@ -10,6 +10,7 @@
 #include <benchmark/benchmark.h>
 #include <Kokkos_Core.hpp>
 
+#include <chrono>
 #include <string>
 
 namespace bik_bench {
@@ -58,6 +59,22 @@ void register_timed(std::string const& kernel, std::string const& size, Run run,
   benchmark::RegisterBenchmark((kernel + "/" + size + "/" + SpaceName<Space>::value).c_str(), run)
       ->UseManualTime()
       ->Unit(unit);
+}
+
+// Runs `body` once untimed (first touch of output buffers, workspace growth), then once per
+// iteration between fences of `space`, setting each iteration's time.
+template <class Space, class Body>
+void time_iterations(benchmark::State& state, Space const& space, Body&& body) {
+  using clock = std::chrono::steady_clock;
+  body();
+  space.fence();
+  for (auto _ : state) {
+    space.fence();
+    auto const start = clock::now();
+    body();
+    space.fence();
+    state.SetIterationTime(std::chrono::duration<double>(clock::now() - start).count());
+  }
 }
 
 }  // namespace bik_bench

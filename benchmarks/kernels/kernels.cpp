@@ -20,7 +20,6 @@
 #include <benchmark/benchmark.h>
 #include <Kokkos_Core.hpp>
 
-#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -51,21 +50,11 @@ struct Inputs {
   }
 };
 
-// Runs `body` once untimed (first touch of output buffers, workspace growth), then once per
-// iteration between fences, recording the time it took; then sets the bytes processed (the
-// scene's label + pixel bytes per iteration) and the scene counters.
+// time_iterations, then the bytes processed (the scene's label + pixel bytes per iteration)
+// and the scene counters.
 template <class Space, class Body>
 void timed(benchmark::State& state, Space const& space, Scene const& s, Body&& body) {
-  using clock = std::chrono::steady_clock;
-  body();
-  space.fence();
-  for (auto _ : state) {
-    space.fence();
-    auto const start = clock::now();
-    body();
-    space.fence();
-    state.SetIterationTime(std::chrono::duration<double>(clock::now() - start).count());
-  }
+  time_iterations(state, space, body);
   state.SetBytesProcessed(state.iterations() * s.bytes());
   state.counters["objects"] = static_cast<double>(s.objects);
   state.counters["voxels"] = static_cast<double>(s.voxels());

@@ -32,19 +32,6 @@ bik::Shape3 const kFull{128, 256, 256};
 bik::Shape3 const kWorking{64, 128, 128};
 bik::n4::LatticeShape const kLattice{11, 11, 11};
 
-template <class Space, class Body>
-void timed(benchmark::State& state, Space const& space, Body&& body) {
-  body();
-  space.fence();
-  for (auto _ : state) {
-    space.fence();
-    auto const start = clock_type::now();
-    body();
-    space.fence();
-    state.SetIterationTime(std::chrono::duration<double>(clock_type::now() - start).count());
-  }
-}
-
 template <class Space>
 Kokkos::View<double*, typename Space::memory_space> smooth_field(Space const& space,
                                                                  std::int64_t n) {
@@ -66,7 +53,8 @@ void bench_fit(benchmark::State& state) {
   auto const field = smooth_field(space, kWorking.size());
   Kokkos::View<double*, MS> out("bik_bench::n4_lattice", kLattice.size());
   bik::Workspace<MS> ws;
-  timed(state, space, [&] { bik::n4::contract_to_lattice(space, basis, field, 3, out, &ws); });
+  time_iterations(state, space,
+                  [&] { bik::n4::contract_to_lattice(space, basis, field, 3, out, &ws); });
   state.SetBytesProcessed(state.iterations() * kWorking.size() * 8);
 }
 
@@ -79,7 +67,7 @@ void bench_evaluate(benchmark::State& state) {
   auto const coeff = smooth_field(space, kLattice.size());
   Kokkos::View<double*, MS> out("bik_bench::n4_grid", kWorking.size());
   bik::Workspace<MS> ws;
-  timed(state, space, [&] { bik::n4::evaluate_lattice(space, basis, coeff, out, &ws); });
+  time_iterations(state, space, [&] { bik::n4::evaluate_lattice(space, basis, coeff, out, &ws); });
   state.SetBytesProcessed(state.iterations() * kWorking.size() * 8);
 }
 
@@ -101,7 +89,7 @@ void bench_apply(benchmark::State& state, bool copy_only) {
   float const* src = in.data();
   float* dst = out.data();
   auto const copy = KOKKOS_LAMBDA(std::int64_t i) { dst[i] = src[i]; };
-  timed(state, space, [&] {
+  time_iterations(state, space, [&] {
     if (copy_only) {
       Kokkos::parallel_for("bik_bench::n4_copy", Policy(space, 0, n), copy);
       return;

@@ -28,7 +28,6 @@
 #include <Kokkos_Core.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -65,20 +64,6 @@ double max_abs_diff(View const& a, View const& b) {
   for (std::size_t i = 0; i < ha.size(); ++i)
     worst = std::max(worst, std::abs(ha.data()[i] - hb.data()[i]));
   return worst;
-}
-
-template <class Space, class Body>
-void timed(benchmark::State& state, Space const& space, Body&& body) {
-  body();
-  space.fence();
-  for (auto _ : state) {
-    space.fence();
-    auto const start = std::chrono::steady_clock::now();
-    body();
-    space.fence();
-    state.SetIterationTime(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-  }
 }
 
 // For each z: C[z] = op(A) . B[z], with B and C stacks of matrices (z, rows, cols) stored
@@ -118,7 +103,7 @@ void bench_fit_gemm(benchmark::State& state) {
   Matrix<Space> t1("bik_bench::n4_t1", g.z * g.y, l.x), t2("bik_bench::n4_t2", g.z * l.y, l.x);
   Matrix<Space> out("bik_bench::n4_out", l.z, l.y * l.x);
   Matrix<Space> t2_flat(t2.data(), g.z, l.y * l.x);
-  timed(state, space, [&] {
+  time_iterations(state, space, [&] {
     KokkosBlas::gemm("N", "N", 1.0, field, mx, 0.0, t1);
     batched<Space, KokkosBatched::Trans::Transpose>(space, my, t1, t2, g.z);
     space.fence();
@@ -152,7 +137,7 @@ void bench_evaluate_gemm(benchmark::State& state) {
   Matrix<Space> p("bik_bench::n4_p", g.z, l.y * l.x), r("bik_bench::n4_r", g.z * g.y, l.x);
   Matrix<Space> p_stack(p.data(), g.z * l.y, l.x);
   Matrix<Space> field("bik_bench::n4_grid", g.z * g.y, g.x);
-  timed(state, space, [&] {
+  time_iterations(state, space, [&] {
     KokkosBlas::gemm("N", "N", 1.0, mz, coeff, 0.0, p);
     batched<Space, KokkosBatched::Trans::NoTranspose>(space, my, p_stack, r, g.z);
     space.fence();
