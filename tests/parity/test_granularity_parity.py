@@ -346,12 +346,18 @@ def test_granularity_mismatched_shapes(tmp_path):
     assert proc.returncode == 2 and "shape" in proc.stderr
 
 
-def test_all_features_join_intensity_and_granularity(tmp_path):
-    labels, pixels = _disks_scene(80)
+def _measure_all(tmp_path, labels, pixels):
+    """`bik measure --features all` on the scene, which must succeed: (input, output) paths."""
     inp, out = tmp_path / "in.h5", tmp_path / "out.h5"
     pu.write_inputs(inp, labels, pixels)
     proc = _measure(inp, out, "all")
     assert proc.returncode == 0, proc.stderr
+    return inp, out
+
+
+def test_all_features_join_intensity_and_granularity(tmp_path):
+    labels, pixels = _disks_scene(80)
+    _, out = _measure_all(tmp_path, labels, pixels)
     with h5py.File(out) as f:
         assert "Intensity_MeanIntensity" in f and "Granularity_16" in f
         ref = get_granularity(labels, pixels)
@@ -366,10 +372,7 @@ def test_all_features_leave_out_zernike_for_3d_only(tmp_path, three_d):
     labels, pixels = _disks_scene(80)
     if three_d:
         labels, pixels = np.stack([labels, labels]), np.stack([pixels, pixels])
-    inp, out = tmp_path / "in.h5", tmp_path / "out.h5"
-    pu.write_inputs(inp, labels, pixels)
-    proc = _measure(inp, out, "all")
-    assert proc.returncode == 0, proc.stderr
+    inp, out = _measure_all(tmp_path, labels, pixels)
     with h5py.File(out) as f:
         assert "Intensity_MeanIntensity" in f and "Granularity_16" in f
         zernike = {"Zernike_0_0", "RadialDistribution_ZernikeMagnitude_0_0"}
