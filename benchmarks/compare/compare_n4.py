@@ -41,20 +41,8 @@ import h5py
 import numpy as np
 import SimpleITK as sitk
 
-
-
-def phantom(shape, strength=0.6, seed=0):
-    """Spec §7.1 (the same phantom as tests/parity/test_n4_parity.py)."""
-    rng = np.random.default_rng(seed)
-    g = np.indices(shape).astype(np.float64)
-    centre = [s / 2 for s in shape]
-    r = np.sqrt(sum(((g[i] - centre[i]) / (shape[i] / 3)) ** 2 for i in range(len(shape))))
-    truth = np.where(r < 1, 1.0, 0.3) + rng.normal(0, 0.02, shape)
-    mask = (r < 1.2).astype(np.uint8)
-    nz, ny, nx = [(g[i] - centre[i]) / shape[i] for i in range(3)]
-    bias = 1 + strength * (nz + 0.5 * ny - 0.5 * nx)
-    bias = np.clip(bias + 0.5 * strength * np.cos(np.pi * nz) * np.cos(np.pi * ny), 0.4, 2.5)
-    return (truth * bias).astype(np.float32), mask
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "parity"))
+from n4_phantom import phantom  # noqa: E402
 
 
 def run_simpleitk(image, mask, shrink, iterations, threads):
@@ -115,7 +103,7 @@ def main():
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for shape in shapes:
-            image, mask = phantom(shape)
+            image, mask, _ = phantom(shape)
             t_sitk, ls, cs, n_sitk = run_simpleitk(image, mask, args.shrink, iterations,
                                                    args.threads)
             t_bik, lb, cb, n_bik = run_bik(args.bik, Path(tmp), image, mask, args.shrink,

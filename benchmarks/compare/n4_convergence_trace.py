@@ -99,7 +99,7 @@ def main():
     args = parser.parse_args()
     shape = tuple(int(v) for v in args.shape.split("x"))
     iterations = [int(v) for v in args.iterations.split("x")]
-    image, mask = phantom(shape)
+    image, mask, _ = phantom(shape)
     log, fields, inside = run_simpleitk(image, mask, args.shrink, iterations)
     bik = run_bik(args.bik, image, mask, args.shrink, iterations)
     flat = inside.ravel()

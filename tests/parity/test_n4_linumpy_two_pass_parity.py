@@ -29,7 +29,8 @@ import pytest
 
 import parity_util as pu
 from linumpy_n4_reference import n4_linumpy
-from test_n4_parity import phantom, run_bik_n4
+from n4_phantom import phantom
+from test_n4_parity import run_bik_n4
 
 _EXE, _SKIP_REASON = pu.bik_exe_from_env()
 if _EXE is None:
