@@ -54,4 +54,25 @@ FeatureTable FeatureTable::stack(std::vector<FeatureTable> const& tables) {
   return out;
 }
 
+std::vector<FeatureTable> tables_by_image(std::int64_t objects, std::int64_t image_count,
+                                          std::int64_t const* labels, std::int64_t const* images,
+                                          std::vector<std::string> const& names,
+                                          double const* values, std::int64_t stride,
+                                          LabelType type) {
+  std::vector<FeatureTable> tables;
+  std::int64_t begin = 0;
+  for (std::int64_t image = 0; image < image_count; ++image) {
+    std::int64_t end = begin;
+    while (end < objects && images[end] == image) ++end;
+    FeatureTable table(std::vector<std::int64_t>(labels + begin, labels + end), type);
+    for (std::size_t c = 0; c < names.size(); ++c) {
+      double const* const column = values + static_cast<std::int64_t>(c) * stride;
+      table.add_column(names[c], std::vector<double>(column + begin, column + end));
+    }
+    tables.push_back(std::move(table));
+    begin = end;
+  }
+  return tables;
+}
+
 }  // namespace bik

@@ -61,6 +61,16 @@ class FeatureTable {
   std::vector<std::vector<double>> values_;
 };
 
+// One table per image from per-object results ordered by image, as the batched kernels leave
+// them: object k < objects has label bits labels[k] and image index images[k] (non-decreasing),
+// and its value of column c (named names[c]) at values[c * stride + k]. An image without
+// objects gets an empty table.
+std::vector<FeatureTable> tables_by_image(std::int64_t objects, std::int64_t image_count,
+                                          std::int64_t const* labels, std::int64_t const* images,
+                                          std::vector<std::string> const& names,
+                                          double const* values, std::int64_t stride,
+                                          LabelType type = LabelType::int64);
+
 }  // namespace bik
 
 #endif

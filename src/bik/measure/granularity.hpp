@@ -290,22 +290,9 @@ std::vector<FeatureTable> granularity_tables(GranularityOutput<MemorySpace> cons
   auto const labels = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), output.labels);
   auto const images = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), output.images);
   auto const matrix = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), output.features);
-  std::vector<std::string> const names = granularity_feature_names(steps);
-  std::vector<FeatureTable> tables;
-  std::int64_t begin = 0;
-  for (std::int64_t image = 0; image < image_count; ++image) {
-    std::int64_t end = begin;
-    while (end < objects && images(end) == image) ++end;
-    FeatureTable table(std::vector<std::int64_t>(labels.data() + begin, labels.data() + end));
-    for (int g = 0; g < steps; ++g) {
-      std::vector<double> column;
-      for (std::int64_t k = begin; k < end; ++k) column.push_back(matrix(k, g));
-      table.add_column(names[static_cast<std::size_t>(g)], std::move(column));
-    }
-    tables.push_back(std::move(table));
-    begin = end;
-  }
-  return tables;
+  return tables_by_image(objects, image_count, labels.data(), images.data(),
+                         granularity_feature_names(steps), matrix.data(),
+                         static_cast<std::int64_t>(matrix.stride(1)));
 }
 
 // Checks the Views of the public entry points and runs the pipeline on them.

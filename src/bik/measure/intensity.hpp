@@ -212,22 +212,8 @@ std::vector<FeatureTable> to_feature_tables(IntensityOutput<MemorySpace> const& 
     }
   }
   Kokkos::fence();
-  std::vector<FeatureTable> tables;
-  std::int64_t begin = 0;
-  for (std::int64_t image = 0; image < image_count; ++image) {
-    std::int64_t end = begin;
-    while (end < objects && images[static_cast<std::size_t>(end)] == image) ++end;
-    FeatureTable table(std::vector<std::int64_t>(labels.begin() + begin, labels.begin() + end),
-                       output.unsigned_labels ? LabelType::uint64 : LabelType::int64);
-    for (std::int64_t c = 0; c < columns; ++c) {
-      auto const column = matrix.begin() + c * objects;
-      table.add_column(names[static_cast<std::size_t>(c)],
-                       std::vector<double>(column + begin, column + end));
-    }
-    tables.push_back(std::move(table));
-    begin = end;
-  }
-  return tables;
+  return tables_by_image(objects, image_count, labels.data(), images.data(), names, matrix.data(),
+                         objects, output.unsigned_labels ? LabelType::uint64 : LabelType::int64);
 }
 
 }  // namespace detail

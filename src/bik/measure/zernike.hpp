@@ -189,6 +189,8 @@ template <class MemorySpace>
 std::vector<FeatureTable> zernike_tables_on_host(ZernikeOutput<MemorySpace> const& output,
                                                  std::vector<std::string> const& names,
                                                  std::int64_t image_count) {
+  require(static_cast<std::int64_t>(names.size()) == output.columns, "bik::zernike_tables_on_host",
+          "one name per feature column");
   std::int64_t const objects = output.objects;
   auto const rows = Kokkos::make_pair(std::int64_t(0), objects);
   auto const labels = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(),
@@ -199,21 +201,8 @@ std::vector<FeatureTable> zernike_tables_on_host(ZernikeOutput<MemorySpace> cons
       Kokkos::HostSpace(),
       Kokkos::subview(output.features,
                       Kokkos::make_pair(std::int64_t(0), objects * output.columns)));
-  std::vector<FeatureTable> tables;
-  std::int64_t begin = 0;
-  for (std::int64_t image = 0; image < image_count; ++image) {
-    std::int64_t end = begin;
-    while (end < objects && images(end) == image) ++end;
-    FeatureTable table(std::vector<std::int64_t>(labels.data() + begin, labels.data() + end));
-    for (int c = 0; c < output.columns; ++c) {
-      double const* const column = matrix.data() + c * objects;
-      table.add_column(names[static_cast<std::size_t>(c)],
-                       std::vector<double>(column + begin, column + end));
-    }
-    tables.push_back(std::move(table));
-    begin = end;
-  }
-  return tables;
+  return tables_by_image(objects, image_count, labels.data(), images.data(), names, matrix.data(),
+                         objects);
 }
 
 // Checks the Views of the public entry points: 2D, integer labels, same shapes.
