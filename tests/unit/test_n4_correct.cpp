@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -215,6 +216,42 @@ TEST_CASE("n4 correct: the convergence value is ITK's, from the fields before an
     REQUIRE(r.values.size() == 2);
     CHECK(r.values[1][0] ==
           doctest::Approx(itk_convergence(previous, r.log_bias, sc.mask)).epsilon(1e-9));
+  });
+}
+
+TEST_CASE("n4 correct: confidence weights select and weight the fit's voxels (ITK semantics)") {
+  // Spec §2.2/§2.5: a voxel is included where the mask allows and its confidence is > 0, and
+  // its confidence g weights the fit, sum g w^3 r / S over sum g w^2 per control point; the
+  // histogram and the convergence value are unweighted. Hence, exactly:
+  // - confidence 1 inside the mask and 0 outside, without the mask, is the mask run;
+  // - a constant confidence of 0.25 (a power of two: every product scales exactly, and the
+  //   ratio does not change) is the run without confidence;
+  // and a confidence that varies over the mask changes the fit (it is not ignored), while the
+  // known bias is still recovered.
+  bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    auto const sc = phantom({12, 20, 16}, 3);
+    bik::n4::N4Options o;
+    o.iterations = {6, 6};
+    o.convergence_threshold = 0.0;
+    auto const masked = bik_test::run_n4<Space>(sc, o);
+    std::vector<double> zero_one(sc.mask.begin(), sc.mask.end());
+    auto const by_confidence = bik_test::run_n4<Space>(sc, o, false, zero_one);
+    CHECK(by_confidence.report.included == masked.report.included);
+    CHECK(by_confidence.corrected == masked.corrected);
+    CHECK(by_confidence.log_bias == masked.log_bias);
+    auto const quarter =
+        bik_test::run_n4<Space>(sc, o, true, std::vector<double>(sc.pixels.size(), 0.25));
+    CHECK(quarter.corrected == masked.corrected);
+    CHECK(quarter.log_bias == masked.log_bias);
+    std::vector<double> varying(sc.pixels.size());
+    for (std::size_t i = 0; i < varying.size(); ++i) varying[i] = 0.2 + 0.8 * double(i % 7) / 6.0;
+    auto const weighted = bik_test::run_n4<Space>(sc, o, true, varying);
+    double largest = 0.0;
+    for (std::size_t i = 0; i < sc.pixels.size(); ++i)
+      largest = std::max(largest, std::abs(weighted.log_bias[i] - masked.log_bias[i]));
+    CHECK(largest > 1e-6);
+    CHECK(pearson_in_mask(weighted.log_bias, sc.log_bias, sc.mask) > 0.95);
   });
 }
 

@@ -71,7 +71,9 @@ Scene phantom(bik::Shape3 s, int rank) {
 
 template <class Space, class T = double>
 bik_test::N4Run run(Scene const& sc, bik::n4::N4Options const& o, bool with_confidence = false) {
-  return bik_test::run_n4<Space, T>(sc, o, true, with_confidence);
+  return bik_test::run_n4<Space, T>(
+      sc, o, true,
+      with_confidence ? std::vector<double>(sc.pixels.size(), 1.0) : std::vector<double>());
 }
 
 }  // namespace
