@@ -105,7 +105,11 @@ TEST_CASE("granularity rejects bad options and shapes before running") {
   };
   bad([](auto& o) { o.subsample_size = 0.0; }, "subsample_size");
   bad([](auto& o) { o.subsample_size = 1.5; }, "subsample_size");
+  bad([](auto& o) { o.subsample_size = std::nan(""); }, "subsample_size");
   bad([](auto& o) { o.image_sample_size = -0.25; }, "image_sample_size");
+  bad([](auto& o) { o.image_sample_size = 0.0; }, "image_sample_size");
+  bad([](auto& o) { o.image_sample_size = 1.0000001; }, "image_sample_size");
+  bad([](auto& o) { o.image_sample_size = std::nan(""); }, "image_sample_size");
   bad([](auto& o) { o.element_size = -1; }, "element_size");
   bad([](auto& o) { o.granular_spectrum_length = 0; }, "granular_spectrum_length");
   CHECK_THROWS_WITH_AS(bik::measure_granularity(Space(), labels, other), doctest::Contains("shape"),
