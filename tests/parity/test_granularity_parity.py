@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 import scipy.ndimage as ndi
 import skimage.morphology as morph
+from cp_measure.core import measuregranularity
 from cp_measure.core.measuregranularity import get_granularity
 
 import parity_util as pu
@@ -261,14 +262,40 @@ def test_granularity_matches_cp_measure(tmp_path, backend, element_size, samplin
     _check(got, ref, 16, np.arange(1, 5))
 
 
-def test_granularity_overshoot_object_reads_zero_past_the_grid(tmp_path):
+def _clamped_read_back(orig_shape, new_shape, orig_mask):
+    """A stand-in for cp_measure's per-step read-back (rec -> per-object mean at full scale) that
+    clamps each source coordinate into the grid instead of reading 0 past it: what the overshoot
+    rule (spec §4.3) is not."""
+    i, j = np.mgrid[0:orig_shape[0], 0:orig_shape[1]].astype(float)
+    i = np.minimum(i * (float(new_shape[0] - 1) / float(orig_shape[0] - 1)), new_shape[0] - 1)
+    j = np.minimum(j * (float(new_shape[1] - 1) / float(orig_shape[1] - 1)), new_shape[1] - 1)
+    objects = np.arange(1, int(orig_mask.max()) + 1)
+    return lambda rec: np.asarray(
+        ndi.mean(ndi.map_coordinates(rec, (i, j), order=1), orig_mask, objects))
+
+
+def test_granularity_overshoot_object_reads_zero_past_the_grid(tmp_path, monkeypatch):
     """160 px at 0.4: 159 * (63/159) = 63.00000000000001 > 63, so the last row and column read
-    0 but count; the corner object differs from a clamped read-back by more than the tolerance."""
+    0 but count. Object 4 covers that corner, and there a clamped read-back differs from
+    cp_measure by more than the tolerance, so the match below tells the two rules apart."""
     assert 159 * (63 / 159) > 63
     labels, pixels = _disks_scene()
+    assert (labels[-1] == 4).any() and (labels[:, -1] == 4).any()
     ref = get_granularity(labels, pixels, 0.4, 0.25, 10, 16)
     got = _run_bik(tmp_path, labels, pixels, extra=["--subsample-size", "0.4"])
     _check(got, ref, 16, np.arange(1, 5))
+    monkeypatch.setattr(measuregranularity, "_make_fused_upsample_mean", _clamped_read_back)
+    clamped = get_granularity(labels, pixels, 0.4, 0.25, 10, 16)
+    off = [abs(clamped[f"Granularity_{g}"][3] - ref[f"Granularity_{g}"][3])
+           - (1e-9 + 1e-6 * abs(ref[f"Granularity_{g}"][3])) for g in range(1, 17)]
+    assert max(off) > 0, "a clamped read-back would pass the tolerance: the case checks nothing"
+    # Control: where no coordinate passes the grid (0.25: 159 * (39/159) == 39), the stand-in is
+    # cp_measure's read-back.
+    assert 159 * (39 / 159) == 39
+    control = get_granularity(labels, pixels, 0.25, 0.25, 10, 16)
+    monkeypatch.undo()
+    _check({"label": np.arange(1, 5), **control}, get_granularity(labels, pixels), 16,
+           np.arange(1, 5))
 
 
 def test_granularity_label_gaps_and_one_pixel_objects(tmp_path):
