@@ -367,7 +367,8 @@ int run_measure(std::vector<std::string> const& args) {
                          {"subsample-size"},
                          {"image-sample-size"},
                          {"element-size"},
-                         {"granular-spectrum-length"}});
+                         {"granular-spectrum-length"},
+                         {"cp-measure-3d-background", false}});
   // Everything that can be checked without reading is checked first, so mistakes fail fast and
   // nothing is written.
   std::vector<std::pair<io::DatasetSpec, io::DatasetSpec>> specs;
@@ -403,6 +404,7 @@ int run_measure(std::vector<std::string> const& args) {
   granularity.image_sample_size = sampling_factor(options, "image-sample-size", 0.25);
   granularity.element_size = options.integer("element-size", 10, 0);
   granularity.granular_spectrum_length = options.integer("granular-spectrum-length", 16, 1);
+  granularity.cp_measure_3d_background = options.flag("cp-measure-3d-background");
   granularity.schedule = intensity.schedule;
   int const threads = backend_concurrency(backend);
 
@@ -471,6 +473,8 @@ int run_measure(std::vector<std::string> const& args) {
     attributes.emplace_back("element_size", std::to_string(granularity.element_size));
     attributes.emplace_back("granular_spectrum_length",
                             std::to_string(granularity.granular_spectrum_length));
+    if (granularity.cp_measure_3d_background)
+      attributes.emplace_back("cp_measure_3d_background", "true");
   }
   watch.restart();
   io::write_table(out, table, attributes, existing);

@@ -26,7 +26,8 @@ constexpr char const* kMeasure =
                    --out OUT.h5|OUT.csv [--features intensity] [--no-edges] [--legacy]
                    [--backend NAME] [--schedule thread|team|team:N] [--repeat N] [--overwrite]
                    [--subsample-size F] [--image-sample-size F] [--element-size R]
-                   [--granular-spectrum-length N] [--zernike-degree N]
+                   [--granular-spectrum-length N] [--cp-measure-3d-background]
+                   [--zernike-degree N]
 
 Measures every object (label > 0) of a 2D (Y,X) or 3D (Z,Y,X) label image over a pixel image
 of the same shape (a 2D label image is broadcast over the planes of a 3D pixel stack). Many
@@ -56,6 +57,9 @@ images in one run: a 4D (B,Z,Y,X) pair of datasets (Z = 1 for 2D images), or --l
   --image-sample-size F  subsampling factor for the background, in (0, 1]; default 0.25
   --element-size R    radius of the background opening's disk (ball in 3D), >= 0; default 10
   --granular-spectrum-length N  spectrum steps, >= 1 (Granularity_1..N); default 16
+  --cp-measure-3d-background  3D: sample the background on cp_measure numpy's grid (N points
+                      at k / subsample-size) instead of CellProfiler's (ceil(N * F) points at
+                      k / image-sample-size), for results equal to cp_measure's
   --overwrite         replace OUT if it exists (without it, an existing OUT is an error and is
                       left untouched)
   --zernike-degree N  highest radial order n of the Zernike features, 0..99 (default 9: 30 pairs)

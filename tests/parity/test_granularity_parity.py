@@ -5,7 +5,9 @@
 * Order-1 sampling against scipy.ndimage.map_coordinates(order=1): exact on boundary and
   overshoot points, <= 1e-15 relative elsewhere.
 * get_granularity through ``bik measure --features granularity`` against cp_measure's numpy
-  get_granularity: rtol=1e-6, atol=1e-9, equal_nan (spec §9.2).
+  get_granularity: rtol=1e-6, atol=1e-9, equal_nan (spec §9.2). 3D with background sampling,
+  where CellProfiler's geometry and cp_measure's differ (§4.4): the default against a numpy
+  transcription of CellProfiler's, ``--cp-measure-3d-background`` against cp_measure.
 
 The building blocks run through bik_kernel_probe (built next to bik: build/<preset>/tests/parity/
 probe/bik_kernel_probe, or env BIK_KERNEL_PROBE) under --backend serial and openmp (2 threads).
@@ -342,6 +344,84 @@ def test_granularity_3d_where_geometries_agree(tmp_path, subsample):
                    extra=["--subsample-size", str(subsample), "--image-sample-size", "1",
                           "--element-size", "3", "--granular-spectrum-length", "6"])
     _check(got, ref, 6, np.array([1, 2]))
+
+
+def _volume_scene():
+    """Two balls on smoothed noise in a 16 x 32 x 32 volume, one near each corner."""
+    rng = np.random.default_rng(4)
+    zz, yy, xx = np.mgrid[:16, :32, :32]
+    labels = np.zeros((16, 32, 32), np.int32)
+    labels[(zz - 5) ** 2 + (yy - 9) ** 2 + (xx - 9) ** 2 < 16] = 1
+    labels[(zz - 14) ** 2 + (yy - 29) ** 2 + (xx - 29) ** 2 < 16] = 2
+    pixels = ndi.gaussian_filter(rng.random(labels.shape), 1.5) + 0.2 * rng.random(labels.shape)
+    return labels, pixels
+
+
+def _cellprofiler_granularity(labels, pixels, subsample, image_sample, element_size, length):
+    """CellProfiler's granularity (spec §4.2, §4.4) in numpy for 2D or 3D: the subsample grid k/s
+    on N = trunc(O s) points, the background on ceil(N f) points at k/f, opened by disk (ball)
+    of element_size and brought back at scale (N f - 1)/(N - 1), the spectrum by cross erosions
+    and reconstructions, each read back at scale (N - 1)/(O - 1) and averaged per object. In 2D
+    it is cp_measure's numpy geometry too (checked below); in 3D cp_measure differs (§4.4)."""
+    def grid(shape, scale):
+        return np.mgrid[tuple(slice(0, n) for n in shape)].astype(float) * np.reshape(
+            scale, (-1,) + (1,) * len(shape))
+
+    orig_shape = np.array(pixels.shape)
+    ball = morph.disk if pixels.ndim == 2 else morph.ball
+    objects = np.arange(1, labels.max() + 1)
+    start = ndi.mean(pixels, labels, objects)
+    current, start = start, np.maximum(start, np.finfo(float).eps)
+    new_shape = orig_shape
+    if subsample < 1:
+        new_shape = (orig_shape * subsample).astype(int)
+        pixels = ndi.map_coordinates(pixels, grid(new_shape, np.full(len(new_shape), 1 / subsample)),
+                                     order=1)
+    back = pixels
+    if image_sample < 1:
+        back_shape = new_shape * image_sample
+        coarse = np.ceil(back_shape).astype(int)
+        back = ndi.map_coordinates(pixels, grid(coarse, np.full(len(coarse), 1 / image_sample)),
+                                   order=1)
+    back = morph.dilation(morph.erosion(back, ball(element_size)), ball(element_size))
+    if image_sample < 1:
+        back = ndi.map_coordinates(back, grid(new_shape, (back_shape - 1) / (new_shape - 1)),
+                                   order=1)
+    pixels = np.maximum(pixels - back, 0)
+    read_back = grid(orig_shape, (new_shape - 1) / (orig_shape - 1))
+    ero, out = pixels, {}
+    for g in range(1, length + 1):
+        ero = morph.erosion(ero, ball(1))
+        rec = morph.reconstruction(ero, pixels, footprint=ball(1))
+        new = ndi.mean(ndi.map_coordinates(rec, read_back, order=1), labels, objects)
+        out[f"Granularity_{g}"] = (current - new) * 100 / start
+        current = new
+    return out
+
+
+@pytest.mark.parametrize("sampling", [(1.0, 0.5), (0.5, 0.5), (0.5, 0.25)],
+                         ids=lambda s: f"{s[0]}-{s[1]}")
+def test_granularity_3d_background_sampling(tmp_path, sampling):
+    """3D with background sampling, where the two geometries differ (spec §4.4): by default bik
+    follows CellProfiler's (a numpy transcription above, itself checked against cp_measure in
+    2D, where the geometries coincide); with --cp-measure-3d-background, cp_measure's numpy 3D
+    path."""
+    sub, img = sampling
+    labels2, pixels2 = _disks_scene()
+    np.testing.assert_allclose(
+        np.array([v for v in _cellprofiler_granularity(labels2, pixels2, sub, img, 5, 6).values()]),
+        np.array([v for v in get_granularity(labels2, pixels2, sub, img, 5, 6).values()]),
+        rtol=1e-9, atol=1e-12)
+    labels, pixels = _volume_scene()
+    options = ["--subsample-size", str(sub), "--image-sample-size", str(img),
+               "--element-size", "1", "--granular-spectrum-length", "6"]
+    cellprofiler = _cellprofiler_granularity(labels, pixels, sub, img, 1, 6)
+    cp_measure = get_granularity(labels, pixels, sub, img, 1, 6)
+    _check(_run_bik(tmp_path, labels, pixels, extra=options), cellprofiler, 6, np.array([1, 2]))
+    _check(_run_bik(tmp_path, labels, pixels, extra=options + ["--cp-measure-3d-background"]),
+           cp_measure, 6, np.array([1, 2]))
+    gap = max(np.max(np.abs(cellprofiler[k] - cp_measure[k])) for k in cellprofiler)
+    assert gap > 1e-3, "the geometries agree on this scene: the case tells nothing apart"
 
 
 @pytest.mark.parametrize(
