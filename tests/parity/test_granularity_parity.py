@@ -300,6 +300,46 @@ def test_granularity_overshoot_object_reads_zero_past_the_grid(tmp_path, monkeyp
            np.arange(1, 5))
 
 
+def test_granularity_batch_and_list_match_cp_measure(tmp_path):
+    """Several images in one run: a (B,1,Y,X) batch (one pipeline over all images) and a --list
+    of files, two of one shape (stacked) and one of another; each image's rows against
+    cp_measure on that image alone."""
+    images = [_disks_scene(seed=s) for s in (0, 3)]
+    small = _disks_scene(120, seed=5)
+    options = ["--subsample-size", "0.5", "--element-size", "5", "--granular-spectrum-length", "8"]
+
+    def check(table, scenes):
+        assert list(np.unique(table["image"])) == list(range(len(scenes)))
+        for b, (labels, pixels) in enumerate(scenes):
+            rows = table["image"] == b
+            got = {k: v[rows] for k, v in table.items() if k != "image"}
+            _check(got, get_granularity(labels, pixels, 0.5, 0.25, 5, 8), 8,
+                   np.unique(labels[labels > 0]))
+
+    batch = tmp_path / "batch.h5"
+    pu.write_inputs(batch, np.stack([l[None] for l, _ in images]),
+                    np.stack([p[None] for _, p in images]))
+    out = tmp_path / "batch.out.h5"
+    proc = _measure(batch, out, "granularity", *options)
+    assert proc.returncode == 0, proc.stderr
+    with h5py.File(out) as f:
+        check({k: f[k][()] for k in f}, images)
+
+    lines = []
+    for b, (labels, pixels) in enumerate(images + [small]):
+        path = tmp_path / f"image{b}.h5"
+        pu.write_inputs(path, labels, pixels)
+        lines.append(f"{path}:/pixels {path}:/labels")
+    listing = tmp_path / "list.txt"
+    listing.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "list.out.h5"
+    proc = subprocess.run([_EXE, "measure", "--list", str(listing), "--features", "granularity",
+                           "--out", str(out), *options], capture_output=True, text=True, env=_ENV)
+    assert proc.returncode == 0, proc.stderr
+    with h5py.File(out) as f:
+        check({k: f[k][()] for k in f}, images + [small])
+
+
 def test_granularity_label_gaps_and_one_pixel_objects(tmp_path):
     labels, pixels = _disks_scene(seed=3)
     labels[labels == 2] = 0  # a gap: labels 1, 3, 4 remain

@@ -144,13 +144,39 @@ TEST_CASE("granularity: a batch equals one call per image, on every space, and s
     options.subsample_size = 0.5;
     auto const batch = bik::measure_granularity_batch(Space(), l4, p4, options);
     REQUIRE(batch.size() == images);
+    // The same images as a list of 2D Views (one shape: one stacked run), and a list of two
+    // shapes (pair after pair).
+    using L2 = Kokkos::View<std::int32_t**, Kokkos::LayoutStride, Memory>;
+    using P2 = Kokkos::View<double**, Kokkos::LayoutStride, Memory>;
+    std::vector<L2> label_list;
+    std::vector<P2> pixel_list;
+    for (int b = 0; b < images; ++b) {
+      label_list.push_back(Kokkos::subview(l4, b, 0, Kokkos::ALL, Kokkos::ALL));
+      pixel_list.push_back(Kokkos::subview(p4, b, 0, Kokkos::ALL, Kokkos::ALL));
+    }
+    auto const listed = bik::measure_granularity_batch(Space(), label_list, pixel_list, options);
+    REQUIRE(listed.size() == images);
+    auto const cut = std::make_pair(0, ny - 5);
+    std::vector<L2> mixed_labels{label_list[0], Kokkos::subview(l4, 1, 0, cut, Kokkos::ALL)};
+    std::vector<P2> mixed_pixels{pixel_list[0], Kokkos::subview(p4, 1, 0, cut, Kokkos::ALL)};
+    auto const mixed = bik::measure_granularity_batch(Space(), mixed_labels, mixed_pixels, options);
+    REQUIRE(mixed.size() == 2);
+    for (int b = 0; b < 2; ++b) {
+      auto const single =
+          bik::measure_granularity(Space(), mixed_labels[b], mixed_pixels[b], options);
+      CHECK(mixed[b].labels() == single.labels());
+      for (std::size_t c = 0; c < single.columns(); ++c)
+        CHECK(mixed[b].column(c) == single.column(c));
+    }
     for (int b = 0; b < images; ++b) {
       auto const single =
           bik::measure_granularity(Space(), Kokkos::subview(l4, b, 0, Kokkos::ALL, Kokkos::ALL),
                                    Kokkos::subview(p4, b, 0, Kokkos::ALL, Kokkos::ALL), options);
       CHECK(batch[b].labels() == single.labels());
+      CHECK(listed[b].labels() == single.labels());
       for (std::size_t c = 0; c < single.columns(); ++c) {
         CHECK(batch[b].column(c) == single.column(c));
+        CHECK(listed[b].column(c) == single.column(c));
         if (b == 0 && first.size() < single.columns())
           first.push_back(single.column(c));
         else if (b == 0)
