@@ -42,7 +42,8 @@ BACKENDS = ["serial", "openmp"]
 _ENV = dict(os.environ, OMP_NUM_THREADS="2", KOKKOS_NUM_THREADS="2", OMP_PROC_BIND="false")
 
 
-def _probe(tmp_path: Path, args: list[str], inputs: list[np.ndarray], count: int) -> np.ndarray:
+def _probe(tmp_path: Path, args: list[str], inputs: list[np.ndarray], count: int,
+           threads: str = "2") -> np.ndarray:
     files = []
     for i, a in enumerate(inputs):
         f = tmp_path / f"in{i}.bin"
@@ -50,7 +51,8 @@ def _probe(tmp_path: Path, args: list[str], inputs: list[np.ndarray], count: int
         files.append(str(f))
     out = tmp_path / "out.bin"
     proc = subprocess.run(
-        [_PROBE, *args, *files, str(out)], capture_output=True, text=True, env=_ENV
+        [_PROBE, *args, *files, str(out)], capture_output=True, text=True,
+        env=dict(_ENV, OMP_NUM_THREADS=threads, KOKKOS_NUM_THREADS=threads),
     )
     assert proc.returncode == 0, proc.stderr
     got = np.fromfile(out, dtype=np.float64)
@@ -140,16 +142,21 @@ def _reconstruction_cases(ndim: int):
         yield "large", morph.erosion(big, footprint), big
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
+# Reconstruction's parallel schedule (tiles, their queues and wake-ups) depends on the thread
+# count, its result must not: OpenMP at 1 to 4 threads.
+BACKEND_THREADS = [("serial", "1"), *(("openmp", t) for t in "1234")]
+
+
+@pytest.mark.parametrize("backend,threads", BACKEND_THREADS, ids=lambda v: v)
 @pytest.mark.parametrize("ndim", [2, 3])
-def test_reconstruction_bit_exact(tmp_path, backend, ndim):
+def test_reconstruction_bit_exact(tmp_path, backend, threads, ndim):
     footprint = morph.disk(1) if ndim == 2 else morph.ball(1)
     for name, seed, mask in _reconstruction_cases(ndim):
         want = morph.reconstruction(seed, mask, method="dilation", footprint=footprint)
         shape3 = (1, *mask.shape) if ndim == 2 else mask.shape
         planes = "1" if ndim == 2 else str(mask.shape[0])
         got = _probe(tmp_path, ["reconstruct", backend, *map(str, shape3), planes], [seed, mask],
-                     mask.size).reshape(mask.shape)
+                     mask.size, threads).reshape(mask.shape)
         np.testing.assert_array_equal(got, want, err_msg=name)
 
 
@@ -221,19 +228,22 @@ def _disks_scene(size: int = 160, seed: int = 0):
     return labels, pixels
 
 
-def _measure(inp: Path, out: Path, features: str, *extra: str) -> subprocess.CompletedProcess:
-    """`bik measure` on the /pixels and /labels datasets of `inp`."""
+def _measure(inp: Path, out: Path, features: str, *extra: str,
+             threads: str = "2") -> subprocess.CompletedProcess:
+    """`bik measure` on the /pixels and /labels datasets of `inp`, OpenMP on `threads`."""
     return subprocess.run(
         [_EXE, "measure", "--pixels", f"{inp}:/pixels", "--labels", f"{inp}:/labels",
          "--features", features, "--out", str(out), *extra],
-        capture_output=True, text=True, env=_ENV,
+        capture_output=True, text=True,
+        env=dict(_ENV, OMP_NUM_THREADS=threads, KOKKOS_NUM_THREADS=threads),
     )
 
 
-def _run_bik(tmp_path: Path, labels, pixels, backend="openmp", extra=()):
+def _run_bik(tmp_path: Path, labels, pixels, backend="openmp", extra=(), threads="2"):
     inp, out = tmp_path / "in.h5", tmp_path / "out.h5"
     pu.write_inputs(inp, labels, pixels)
-    proc = _measure(inp, out, "granularity", "--backend", backend, "--overwrite", *extra)
+    proc = _measure(inp, out, "granularity", "--backend", backend, "--overwrite", *extra,
+                    threads=threads)
     assert proc.returncode == 0, proc.stderr
     with h5py.File(out) as f:
         return {k: f[k][()] for k in f}
@@ -274,6 +284,21 @@ def _clamped_read_back(orig_shape, new_shape, orig_mask):
     objects = np.arange(1, int(orig_mask.max()) + 1)
     return lambda rec: np.asarray(
         ndi.mean(ndi.map_coordinates(rec, (i, j), order=1), orig_mask, objects))
+
+
+@pytest.mark.parametrize("threads,schedule", [("1", "thread"), ("3", "thread"), ("4", "thread"),
+                                              ("2", "team")])
+def test_granularity_matches_cp_measure_at_other_thread_counts(tmp_path, threads, schedule):
+    """OpenMP at 1, 3 and 4 threads, and a team per object (the GPU shape), 2D and 3D (the
+    cases above run at 2 threads, a thread per object)."""
+    labels, pixels = _disks_scene()
+    _check(_run_bik(tmp_path, labels, pixels, extra=["--schedule", schedule], threads=threads),
+           get_granularity(labels, pixels), 16, np.arange(1, 5))
+    labels, pixels = _volume_scene()
+    options = ["--subsample-size", "0.5", "--image-sample-size", "1", "--element-size", "2",
+               "--granular-spectrum-length", "6", "--schedule", schedule]
+    _check(_run_bik(tmp_path, labels, pixels, extra=options, threads=threads),
+           get_granularity(labels, pixels, 0.5, 1.0, 2, 6), 6, np.array([1, 2]))
 
 
 def test_granularity_overshoot_object_reads_zero_past_the_grid(tmp_path, monkeypatch):

@@ -67,9 +67,9 @@ def run_simpleitk(image, mask, iterations, convergence):
     return log_bias, image / np.exp(log_bias), log
 
 
-def run_bik_n4(workdir: Path, tag: str, image, mask, options):
-    """`bik n4` on image (and mask) with the given options; (log bias, corrected, the
-    (level, convergence value) pairs of its progress lines)."""
+def run_bik_n4(workdir: Path, tag: str, image, mask, options, threads=pu.OMP_THREADS):
+    """`bik n4` on image (and mask) with the given options and OpenMP thread count; (log bias,
+    corrected, the (level, convergence value) pairs of its progress lines)."""
     inputs, out = workdir / f"{tag}.in.h5", workdir / f"{tag}.out.h5"
     with h5py.File(inputs, "w") as f:
         f["image"] = image
@@ -79,7 +79,7 @@ def run_bik_n4(workdir: Path, tag: str, image, mask, options):
            f"{out}:/log_bias", "--overwrite", *options]
     if mask is not None:
         cmd += ["--mask", f"{inputs}:/mask"]
-    env = dict(os.environ, OMP_NUM_THREADS=pu.OMP_THREADS)
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     if proc.returncode != 0:
         pytest.fail(pu.describe_failure(proc), pytrace=False)
@@ -89,11 +89,13 @@ def run_bik_n4(workdir: Path, tag: str, image, mask, options):
         return f["log_bias"][...], f["corrected"][...], log
 
 
-def run_bik(workdir: Path, image, mask, iterations, convergence, backend, extra=()):
-    tag = f"n4.{image.ndim}d.m{int(mask is not None)}.c{convergence}.{backend}{''.join(extra)}"
+def run_bik(workdir: Path, image, mask, iterations, convergence, backend, extra=(),
+            threads=pu.OMP_THREADS):
+    tag = (f"n4.{image.ndim}d.m{int(mask is not None)}.c{convergence}.{backend}{''.join(extra)}"
+           f".t{threads}")
     return run_bik_n4(workdir, tag, image, mask,
                       ["--shrink", str(SHRINK), "--iterations", "x".join(map(str, iterations)),
-                       "--convergence", str(convergence), "--backend", backend, *extra])
+                       "--convergence", str(convergence), "--backend", backend, *extra], threads)
 
 
 def per_level(log, levels):
@@ -105,18 +107,22 @@ CASES = [(dim, masked, conv) for dim in SHAPES for masked in (True, False) for c
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    cache = {}
+    cache, sitk = {}, {}
     workdir = tmp_path_factory.mktemp("n4")
 
-    def get(dim, masked, convergence, backend):
-        key = (dim, masked, convergence, backend)
+    def get(dim, masked, convergence, backend, threads=pu.OMP_THREADS):
+        key = (dim, masked, convergence, backend, threads)
         if key not in cache:
             image, mask, bias = phantom(SHAPES[dim])
             iterations = [8, 8, 8, 8]
             m = mask if masked else None
+            case = (dim, masked, convergence)
+            if case not in sitk:
+                sitk[case] = run_simpleitk(image, m, iterations, convergence)
             cache[key] = {
-                "sitk": run_simpleitk(image, m, iterations, convergence),
-                "bik": run_bik(workdir, image, m, iterations, convergence, backend),
+                "sitk": sitk[case],
+                "bik": run_bik(workdir, image, m, iterations, convergence, backend,
+                               threads=threads),
                 "inside": mask.astype(bool) if masked else np.ones(image.shape, bool),
                 "bias": bias,
                 "levels": len(iterations),
@@ -129,7 +135,17 @@ def results(tmp_path_factory):
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("dim,masked,convergence", CASES)
 def test_n4_matches_simpleitk(results, dim, masked, convergence, backend):
-    r = results(dim, masked, convergence, backend)
+    check_n4_parity(results(dim, masked, convergence, backend), convergence)
+
+
+@pytest.mark.parametrize("threads", ["1", "3", "4"])
+@pytest.mark.parametrize("convergence", [0.0, 0.001])
+def test_n4_matches_simpleitk_at_other_thread_counts(results, convergence, threads):
+    """The 3D masked case on OpenMP at 1, 3 and 4 threads (the cases above run at 2)."""
+    check_n4_parity(results("3d", True, convergence, "openmp", threads), convergence)
+
+
+def check_n4_parity(r, convergence):
     (ls, cs, log_s), (lb, cb, log_b), inside = r["sitk"], r["bik"], r["inside"]
     rho = np.corrcoef(ls[inside], lb[inside])[0, 1]
     assert rho >= 0.99, f"log-bias correlation {rho}"
