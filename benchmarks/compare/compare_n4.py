@@ -19,7 +19,8 @@ For each volume shape the script
 
 Usage (from the repository root, with the Python environment of tests/parity/requirements.txt):
   python benchmarks/compare/compare_n4.py --bik build/dev/src/cli/bik \
-      --shape 64x128x128 --shape 128x256x256 --shrink 2 --json benchmarks/results/n4.json
+      --shape 64x128x128 --shape 128x256x256 --shape 256x512x512 --shrink 2 --shrink 4 \
+      --json benchmarks/results/n4.json
 Timings on a shared machine are indicative; the load average is recorded with them.
 """
 
@@ -92,35 +93,38 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bik", required=True, help="the bik program")
     parser.add_argument("--shape", action="append", help="ZxYxX (repeatable)")
-    parser.add_argument("--shrink", type=int, default=2)
+    parser.add_argument("--shrink", type=int, action="append",
+                        help="shrink factor (repeatable; default 2)")
     parser.add_argument("--iterations", default="50x50x50x50")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     shapes = [tuple(int(v) for v in s.split("x")) for s in (args.shape or ["64x128x128"])]
+    shrinks = args.shrink or [2]
     iterations = [int(v) for v in args.iterations.split("x")]
     load_start = os.getloadavg()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for shape in shapes:
             image, mask, _ = phantom(shape)
-            t_sitk, ls, cs, n_sitk = run_simpleitk(image, mask, args.shrink, iterations,
-                                                   args.threads)
-            t_bik, lb, cb, n_bik = run_bik(args.bik, Path(tmp), image, mask, args.shrink,
-                                           iterations, args.threads)
             inside = mask.astype(bool)
-            rho = float(np.corrcoef(ls[inside], lb[inside])[0, 1])
-            a, b = cs[inside] / cs[inside].mean(), cb[inside] / cb[inside].mean()
-            rel = float(np.median(np.abs(a - b) / np.abs(a)))
-            rows.append({"shape": "x".join(map(str, shape)), "shrink": args.shrink,
-                         "iterations": args.iterations, "threads": args.threads,
-                         "simpleitk_s": t_sitk, "bik_openmp_s": t_bik,
-                         "speedup": t_sitk / t_bik, "log_bias_pearson": rho,
-                         "corrected_median_rel_diff": rel, "iterations_simpleitk": n_sitk,
-                         "iterations_bik": n_bik})
-            print(f"{rows[-1]['shape']:>12} shrink {args.shrink}: SimpleITK {t_sitk:8.3f} s, "
-                  f"bik openmp {t_bik:8.3f} s, x{t_sitk / t_bik:6.2f}; r={rho:.6f}, "
-                  f"median rel diff {rel:.2e}, iterations {n_sitk} / {n_bik}", flush=True)
+            for shrink in shrinks:
+                t_sitk, ls, cs, n_sitk = run_simpleitk(image, mask, shrink, iterations,
+                                                       args.threads)
+                t_bik, lb, cb, n_bik = run_bik(args.bik, Path(tmp), image, mask, shrink,
+                                               iterations, args.threads)
+                rho = float(np.corrcoef(ls[inside], lb[inside])[0, 1])
+                a, b = cs[inside] / cs[inside].mean(), cb[inside] / cb[inside].mean()
+                rel = float(np.median(np.abs(a - b) / np.abs(a)))
+                rows.append({"shape": "x".join(map(str, shape)), "shrink": shrink,
+                             "iterations": args.iterations, "threads": args.threads,
+                             "simpleitk_s": t_sitk, "bik_openmp_s": t_bik,
+                             "speedup": t_sitk / t_bik, "log_bias_pearson": rho,
+                             "corrected_median_rel_diff": rel, "iterations_simpleitk": n_sitk,
+                             "iterations_bik": n_bik})
+                print(f"{rows[-1]['shape']:>12} shrink {shrink}: SimpleITK {t_sitk:8.3f} s, "
+                      f"bik openmp {t_bik:8.3f} s, x{t_sitk / t_bik:6.2f}; r={rho:.6f}, "
+                      f"median rel diff {rel:.2e}, iterations {n_sitk} / {n_bik}", flush=True)
     result = {
         "what": "N4 bias-field correction, SimpleITK vs bik n4 (OpenMP), masked phantom",
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
