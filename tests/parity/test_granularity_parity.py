@@ -108,13 +108,14 @@ def test_disk_morphology_bit_exact(tmp_path, backend, op, radius):
 @pytest.mark.parametrize("radius", [1, 2, 3])
 def test_ball_morphology_bit_exact(tmp_path, backend, op, radius):
     reference = morph.erosion if op == "erode" else morph.dilation
-    shape = (9, 11, 10)
-    for k, kind in enumerate(KINDS):
-        img = _image(kind, shape, 100 * radius + k)
-        want = reference(img, morph.ball(radius))
-        got = _probe(tmp_path, [op, backend, *map(str, shape), str(shape[0]), str(radius)], [img],
-                     img.size).reshape(shape)
-        np.testing.assert_array_equal(got, want, err_msg=kind)
+    # Odd sizes, and thin volumes: one plane, one row, one column, thinner than the ball.
+    for shape in [(9, 11, 10), (1, 12, 9), (7, 1, 13), (6, 11, 1), (2, 3, 17)]:
+        for k, kind in enumerate(KINDS):
+            img = _image(kind, shape, 100 * radius + k)
+            want = reference(img, morph.ball(radius))
+            got = _probe(tmp_path, [op, backend, *map(str, shape), str(shape[0]), str(radius)],
+                         [img], img.size).reshape(shape)
+            np.testing.assert_array_equal(got, want, err_msg=f"{kind} {shape}")
 
 
 def _maze(n: int = 41) -> tuple[np.ndarray, np.ndarray]:
