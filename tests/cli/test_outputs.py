@@ -70,12 +70,21 @@ def big_input(tmp_path_factory):
     return path
 
 
+def default_signal_dispositions():
+    """In the child before exec: the signals at their defaults, as in a terminal. A test run
+    started in the background of a non-interactive shell inherits SIGINT ignored, and bik (like
+    any program) then keeps it ignored rather than install its handler."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+
+
 def start_measure(big_input, out, *extra):
     env = dict(os.environ, OMP_NUM_THREADS="2")
     return subprocess.Popen(
         [BIK_EXE, "measure", "--pixels", f"{big_input}:/pixels", "--labels",
          f"{big_input}:/labels", "--out", str(out), *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        preexec_fn=default_signal_dispositions)
 
 
 def test_sigint_during_computation_leaves_nothing(big_input, tmp_path):
