@@ -399,12 +399,7 @@ def test_granularity_collapse_gives_nan(tmp_path):
 @pytest.mark.parametrize("subsample", [1.0, 0.5])
 def test_granularity_3d_where_geometries_agree(tmp_path, subsample):
     """Without background sampling cp_measure's 3D path and CellProfiler's geometry coincide."""
-    rng = np.random.default_rng(4)
-    zz, yy, xx = np.mgrid[:16, :32, :32]
-    labels = np.zeros((16, 32, 32), np.int32)
-    labels[(zz - 8) ** 2 + (yy - 12) ** 2 + (xx - 12) ** 2 < 36] = 1
-    labels[(zz - 7) ** 2 + (yy - 22) ** 2 + (xx - 22) ** 2 < 49] = 2
-    pixels = ndi.gaussian_filter(rng.random(labels.shape), 1.5) + 0.2 * rng.random(labels.shape)
+    labels, pixels = _volume_scene([(8, 12, 12, 6), (7, 22, 22, 7)])
     ref = get_granularity(labels, pixels, subsample, 1.0, 3, 6)
     got = _run_bik(tmp_path, labels, pixels,
                    extra=["--subsample-size", str(subsample), "--image-sample-size", "1",
@@ -412,13 +407,14 @@ def test_granularity_3d_where_geometries_agree(tmp_path, subsample):
     _check(got, ref, 6, np.array([1, 2]))
 
 
-def _volume_scene():
-    """Two balls on smoothed noise in a 16 x 32 x 32 volume, one near each corner."""
+def _volume_scene(balls=((5, 9, 9, 4), (14, 29, 29, 4))):
+    """Balls (z, y, x, radius), labels 1, 2, ..., on smoothed noise in a 16 x 32 x 32 volume; by
+    default two, one near each corner."""
     rng = np.random.default_rng(4)
     zz, yy, xx = np.mgrid[:16, :32, :32]
     labels = np.zeros((16, 32, 32), np.int32)
-    labels[(zz - 5) ** 2 + (yy - 9) ** 2 + (xx - 9) ** 2 < 16] = 1
-    labels[(zz - 14) ** 2 + (yy - 29) ** 2 + (xx - 29) ** 2 < 16] = 2
+    for k, (z, y, x, r) in enumerate(balls):
+        labels[(zz - z) ** 2 + (yy - y) ** 2 + (xx - x) ** 2 < r * r] = k + 1
     pixels = ndi.gaussian_filter(rng.random(labels.shape), 1.5) + 0.2 * rng.random(labels.shape)
     return labels, pixels
 
