@@ -58,16 +58,17 @@ N4Run run_n4(N4Scene const& sc, bik::n4::N4Options o, bool use_mask = true,
   std::vector<T> px(sc.pixels.begin(), sc.pixels.end());
   auto input = volume<Space, T>(px, s.z, s.y, s.x);
   auto mask = volume<Space, std::int32_t>(sc.mask, s.z, s.y, s.x);
-  auto conf = volume<Space, double>(confidence.empty() ? std::vector<double>(1, 1.0) : confidence,
-                                    confidence.empty() ? 1 : s.z, confidence.empty() ? 1 : s.y,
-                                    confidence.empty() ? 1 : s.x);
+  Kokkos::View<double***, Kokkos::LayoutRight, MS> conf;  // kept alive for the call
   Kokkos::View<T***, Kokkos::LayoutRight, MS> out("out", s.z, s.y, s.x),
       bias("bias", s.z, s.y, s.x);
   bik::n4::N4Images<T, std::int32_t, MS> images;
   images.input = bik::as_volume(input);
   images.rank = sc.rank;
   if (use_mask) images.mask = bik::as_volume(mask);
-  if (!confidence.empty()) images.confidence = bik::as_volume(conf);
+  if (!confidence.empty()) {
+    conf = volume<Space, double>(confidence, s.z, s.y, s.x);
+    images.confidence = bik::as_volume(conf);
+  }
   images.corrected = bik::n4::as_writable_volume(out);
   images.log_bias = bik::n4::as_writable_volume(bias);
   N4Run r;
