@@ -107,7 +107,7 @@ CASES = [(dim, masked, conv) for dim in SHAPES for masked in (True, False) for c
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
-    cache, sitk = {}, {}
+    cache, sitk_runs = {}, {}
     workdir = tmp_path_factory.mktemp("n4")
 
     def get(dim, masked, convergence, backend, threads=pu.OMP_THREADS):
@@ -117,10 +117,10 @@ def results(tmp_path_factory):
             iterations = [8, 8, 8, 8]
             m = mask if masked else None
             case = (dim, masked, convergence)
-            if case not in sitk:
-                sitk[case] = run_simpleitk(image, m, iterations, convergence)
+            if case not in sitk_runs:
+                sitk_runs[case] = run_simpleitk(image, m, iterations, convergence)
             cache[key] = {
-                "sitk": sitk[case],
+                "sitk": sitk_runs[case],
                 "bik": run_bik(workdir, image, m, iterations, convergence, backend,
                                threads=threads),
                 "inside": mask.astype(bool) if masked else np.ones(image.shape, bool),
