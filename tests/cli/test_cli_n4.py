@@ -14,8 +14,8 @@ PROGRESS = re.compile(r"^n4: level (\d+)/(\d+) iteration (\d+)/(\d+) convergence
                       re.MULTILINE)
 
 
-def run(*args):
-    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
+def run(*args, **environment):
+    env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"), **environment)
     return subprocess.run([BIK_EXE, *map(str, args)], capture_output=True, text=True, env=env,
                           timeout=300)
 
@@ -180,6 +180,24 @@ def test_one_section_is_the_unsectioned_run(volume, dataset):
     assert c0.dtype == c1.dtype == (np.float32 if dataset == "pixels" else np.float64)
     np.testing.assert_array_equal(c0, c1)
     np.testing.assert_array_equal(b0, b1)
+
+
+@pytest.mark.parametrize("dataset", ["pixels", "pixels64"])
+def test_narrow_cpu_loops_give_the_same_bits(volume, dataset):
+    """BIK_HOST_VECTORS=narrow keeps the full-resolution pass on its SSE2 loops where the CPU
+    would take the AVX2 entry (src/bik/core/host_vectors.hpp): the same operations, the same
+    bits (on a CPU without AVX2 both runs are narrow)."""
+    outs = []
+    for width in ("narrow", "default"):
+        out = volume["dir"] / f"{width}.h5"
+        proc = run("n4", f"{volume['file']}:/{dataset}", "--mask", f"{volume['file']}:/mask",
+                   *N4_ARGS, "--out", f"{out}:/corrected", "--bias-out", f"{out}:/bias",
+                   BIK_HOST_VECTORS=width)
+        assert proc.returncode == 0, proc.stderr
+        outs.append(read_outputs(out))
+    (c0, b0), (c1, b1) = outs
+    assert c0.view(np.uint8).tobytes() == c1.view(np.uint8).tobytes()
+    assert b0.view(np.uint8).tobytes() == b1.view(np.uint8).tobytes()
 
 
 def test_sections_are_corrected_independently(volume):

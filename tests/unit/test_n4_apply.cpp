@@ -3,7 +3,8 @@
 // reduction against it bit for bit, the shift-free polynomials with any scale against long
 // double's 2^x, corrected = input / exp(field) against a long double
 // evaluation of the same collapsed table (whose own evaluation test_n4_bspline.cpp tests), in
-// float and double, with unit and non-unit X strides, on every space; the clamp of the gain,
+// float and double, with unit and non-unit X strides, on every space and through both CPU
+// entries (narrow and, where the CPU has AVX2, wide: the same bits); the clamp of the gain,
 // linumpy's 1e-6 floor on the bias; and the section boundaries against Python's round.
 #include "bik/n4/apply_bias.hpp"
 #include "bik/n4/exp2_poly.hpp"
@@ -130,6 +131,21 @@ TEST_CASE("n4 exp2_near, exp2_reduced: within 4.5 u of 2^(c + s) with scale 2^c,
 
 namespace {
 
+// f(space) for every space, once with CPU loops narrow and once wide where this build and CPU
+// run them (host_vectors.hpp), so that every check of apply_bias holds for both entries.
+template <class F>
+void for_each_space_and_width(F const& f) {
+  bik::HostVectors& width = bik::host_vectors();
+  bik::HostVectors const chosen = width;
+  for (auto w : {bik::HostVectors::narrow, bik::HostVectors::wide}) {
+    if (w == bik::HostVectors::wide && !bik::host_runs_wide()) continue;
+    width = w;
+    INFO("CPU loops " << (w == bik::HostVectors::wide ? "wide" : "narrow"));
+    bik_test::for_each_space(f);
+  }
+  width = chosen;
+}
+
 // The field's collapsed table (prepare_lattice_on_grid) and X basis, on the host, and from them
 // the field at a voxel in long double: the value apply_bias rounds.
 template <class Space>
@@ -225,7 +241,7 @@ void check_apply(bik::Shape3 g, bik::n4::LatticeShape l, double tolerance, doubl
 }  // namespace
 
 TEST_CASE("n4 apply_bias: input / exp(field) in float and double, any X stride") {
-  bik_test::for_each_space([](auto space) {
+  for_each_space_and_width([](auto space) {
     using Space = decltype(space);
     // (4.2 D + 0.7 Y + 5.1) u (apply_bias.hpp), u = 2^-53 or 2^-24, D the largest centred
     // value of a row: the field's values lie in [-0.4, 0.4], its log2 gains y within
@@ -247,7 +263,7 @@ TEST_CASE("n4 apply_bias: input / exp(field) in float and double, any X stride")
 }
 
 TEST_CASE("n4 apply_bias: a smooth field, every span within 1/16 of its row's centre") {
-  bik_test::for_each_space([](auto space) {
+  for_each_space_and_width([](auto space) {
     using Space = decltype(space);
     // Coefficients 0.3 + 0.01 sin(.): the collapsed values, convex combinations of them, lie in
     // [0.29, 0.31], a row's log2 gains within 0.01 log2(e) = 0.0145 of their middle, the row's
@@ -271,7 +287,7 @@ TEST_CASE("n4 apply_bias: a smooth field, every span within 1/16 of its row's ce
 }
 
 TEST_CASE("n4 apply_bias: rows near their centre next to rows that are not, in pairs") {
-  bik_test::for_each_space([](auto space) {
+  for_each_space_and_width([](auto space) {
     using Space = decltype(space);
     // Lattice planes cz = 0, 1, 2 vary by 0.01 along X, plane 3 by 2: the first plane of rows
     // (B-spline weights 1/6, 2/3, 1/6, 0) stays within 0.01 log2(e) of its centre, every span
@@ -300,7 +316,7 @@ TEST_CASE("n4 apply_bias: from the lattice as from its collapsed table, bit for 
   // where there are many planes, a few blocks per plane where there are few, odd numbers of
   // rows in a block's last pair); the table path is prepare_lattice_on_grid's. The same sums
   // in the same order: the same corrected volume and log bias.
-  bik_test::for_each_space([](auto space) {
+  for_each_space_and_width([](auto space) {
     using Space = decltype(space);
     using MS = typename Space::memory_space;
     auto* none = static_cast<bik::Workspace<MS>*>(nullptr);
@@ -338,8 +354,69 @@ TEST_CASE("n4 apply_bias: from the lattice as from its collapsed table, bit for 
   });
 }
 
-TEST_CASE("n4 apply_bias: no correction in place") {
+TEST_CASE("n4 apply_bias: the wide CPU entry gives the narrow one's bits") {
+  // The wide entry (AVX2, host_vectors.hpp) runs the same operations in chunks of twice the
+  // width, so where its chunks pass a span's end and which spans run without chunks differ
+  // (rows of 36, 44 and 61 voxels: a multiple of 4 but not of 8, and neither); fields with near
+  // rows, rows that are not, and gains beyond the clamps (+-1000); float and double, with and
+  // without the log bias: the same bits.
+  if (!bik::host_runs_wide()) {
+    MESSAGE("this CPU has no AVX2: no wide entry to compare");
+    return;
+  }
   bik_test::for_each_space([](auto space) {
+    using Space = decltype(space);
+    using MS = typename Space::memory_space;
+    auto* none = static_cast<bik::Workspace<MS>*>(nullptr);
+    auto const run = [&](auto zero, bik::Shape3 g, bik::n4::LatticeShape l, auto coefficient,
+                         bik::HostVectors width) {
+      using T = decltype(zero);
+      bik::HostVectors& chosen = bik::host_vectors();
+      bik::HostVectors const was = chosen;
+      chosen = width;
+      auto const basis = bik::n4::make_grid_basis<MS>(g, l);
+      Kokkos::View<double*, Kokkos::HostSpace> coeff_h("coeff", l.size());
+      for (std::int64_t c = 0; c < l.size(); ++c) coeff_h(c) = coefficient(c);
+      auto coeff = Kokkos::create_mirror_view_and_copy(MS(), coeff_h);
+      std::vector<T> values(g.size());
+      for (std::int64_t i = 0; i < g.size(); ++i) values[i] = static_cast<T>(0.5 + (i % 13) / 7.0);
+      auto in = bik_test::volume<Space, T>(values, g.z, g.y, g.x);
+      Kokkos::View<T***, Kokkos::LayoutRight, MS> out("out", g.z, g.y, g.x),
+          bias("bias", g.z, g.y, g.x), alone("alone", g.z, g.y, g.x);
+      bik::n4::apply_bias(Space(), basis, coeff, bik::as_volume(in), bik::as_writable_volume(out),
+                          bik::as_writable_volume(bias), none);
+      bik::n4::apply_bias(Space(), basis, coeff, bik::as_volume(in), bik::as_writable_volume(alone),
+                          bik::Volume<T, MS>(), none);
+      chosen = was;
+      auto const flat = [&](auto v) {
+        return bik_test::to_vector(Kokkos::View<T*, MS>(v.data(), g.size()));
+      };
+      return std::vector<std::vector<T>>{flat(out), flat(bias), flat(alone)};
+    };
+    for (auto [g, l] : std::vector<std::pair<bik::Shape3, bik::n4::LatticeShape>>{
+             {{3, 7, 36}, {4, 4, 7}}, {{2, 5, 44}, {4, 4, 11}}, {{4, 3, 61}, {5, 4, 9}}}) {
+      auto const mixed = [l = l](std::int64_t c) {
+        std::int64_t const cz = c / (l.y * l.x), cx = c % l.x;
+        return 0.3 + (cz == 3 ? 2.0 : 0.01) * std::sin(0.7 * static_cast<double>(cx) + 0.3);
+      };
+      auto const clamped = [l = l](std::int64_t c) { return c % l.x < 2 ? -1000.0 : 1000.0; };
+      auto const smooth = [](std::int64_t c) { return 0.3 + 0.2 * std::sin(0.7 * c); };
+      for (int field = 0; field < 3; ++field) {
+        auto const coefficient = [&](std::int64_t c) {
+          return field == 0 ? mixed(c) : field == 1 ? clamped(c) : smooth(c);
+        };
+        INFO("shape " << g.z << "x" << g.y << "x" << g.x << ", field " << field);
+        CHECK(run(0.0f, g, l, coefficient, bik::HostVectors::narrow) ==
+              run(0.0f, g, l, coefficient, bik::HostVectors::wide));
+        CHECK(run(0.0, g, l, coefficient, bik::HostVectors::narrow) ==
+              run(0.0, g, l, coefficient, bik::HostVectors::wide));
+      }
+    }
+  });
+}
+
+TEST_CASE("n4 apply_bias: no correction in place") {
+  for_each_space_and_width([](auto space) {
     using Space = decltype(space);
     using MS = typename Space::memory_space;
     bik::Shape3 const g{1, 2, 9};
@@ -364,7 +441,7 @@ TEST_CASE("n4 apply_bias: no correction in place") {
 }
 
 TEST_CASE("n4 apply_bias: gains are clamped to 2^+-93 in float, 2^+-989 in double") {
-  bik_test::for_each_space([](auto space) {
+  for_each_space_and_width([](auto space) {
     using Space = decltype(space);
     using MS = typename Space::memory_space;
     bik::Shape3 const g{2, 3, 40};
@@ -430,7 +507,7 @@ TEST_CASE("n4 sections: linumpy's boundaries, round(i Z / n) with halves to even
 }
 
 TEST_CASE("n4 apply_bias: linumpy semantics floors the bias at 1e-6, ITK does not") {
-  bik_test::for_each_space([](auto space) {
+  for_each_space_and_width([](auto space) {
     using Space = decltype(space);
     using MS = typename Space::memory_space;
     bik::Shape3 const g{3, 5, 40};

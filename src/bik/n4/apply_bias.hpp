@@ -14,7 +14,9 @@
 // exp2_poly. Span loops run in whole chunks of the vector width past the span's end (the next
 // span rewrites those voxels), so that spans of ~32 voxels have no scalar epilogue. A row whose
 // spans all take the cubic skips the per-span choice (near_spans), and two such rows run in
-// one loop.
+// one loop. A portable x86-64 build has a second CPU entry compiled for AVX2, taken where the
+// CPU has it (host_vectors.hpp): chunks of 8 floats instead of 4, the same operations (no FMA),
+// the same bits, in fewer instructions (the loop is bound by computation, not memory).
 // Precision: the per-voxel work is done in the image's type, float32 or float64 (the table and
 // the centre stay in double), so that a float32 loop has no conversion and twice the vector
 // width of a double one. With D the largest |q_k| (half a row's range of y, plus 1/2 at most
@@ -43,6 +45,7 @@
 
 #include "bik/core/compat.hpp"
 #include "bik/core/error.hpp"
+#include "bik/core/host_vectors.hpp"
 #include "bik/core/volume.hpp"
 #include "bik/core/workspace.hpp"
 #include "bik/n4/evaluate_lattice.hpp"
@@ -79,15 +82,18 @@ struct ApplyBiasRows {
   static constexpr double log2e = 1.4426950408889634;
   static constexpr double max_shift = 32;  // |centre|: the clamp below leaves 2^centre normal
   static constexpr int row_buffer = 64;    // control points along X that a CPU row keeps at hand
-  // CPU span loops run in whole chunks of the SSE2 vector width (see span_loop).
-  static constexpr std::int64_t chunk = 16 / sizeof(Compute);  // a power of two
+  // CPU span loops run in whole chunks of the vector width (see span_loop): 16 bytes, or 32
+  // through the wide entries (host_vectors.hpp). Powers of two.
+  static constexpr int narrow = 16 / sizeof(Compute), wide = 32 / sizeof(Compute);
   enum class Poly { near, reduced, general };
   LatticeOnGrid<MemorySpace> field;
   Volume<T const, MemorySpace> input;
   Volume<T, MemorySpace> corrected, log_bias;
   Kokkos::View<Compute const*, MemorySpace> weight;  // field.bx's (4, X) weights as Compute
-  // CPUs, per span j: the end of its whole chunks from span_begin(j) (span_stops).
+  // CPUs, per span j: the end of its whole chunks from span_begin(j) (span_stops), chunks of
+  // `wide` samples where wide_chunks, else of `narrow`.
   Kokkos::View<std::int64_t const*, MemorySpace> span_stop = {};
+  bool wide_chunks = false;
   std::int64_t n_rows = 0;  // Z Y
   bool has_bias = false;
   bool unit_stride = false;  // every volume's X stride is 1
@@ -262,7 +268,7 @@ struct ApplyBiasRows {
   }
 
   // Near rows a (and b, when two) whole: the spans in whole chunks, then those left.
-  template <bool two, bool with_bias>
+  template <int chunk, bool two, bool with_bias>
   KOKKOS_INLINE_FUNCTION void near_rows(Compute const* qa, Compute const* qb, Compute const* r,
                                         T const* in_a, T const* in_b, T* out_a, T* out_b, T* bias,
                                         math::Exp2Near<Compute> const gain_a,
@@ -277,6 +283,7 @@ struct ApplyBiasRows {
 
   // Any row (CPUs), prepared: a near row by near_rows, others span by span, each span's
   // polynomial chosen by its reach, clamped where the gains may pass the clamps.
+  template <int chunk>
   KOKKOS_INLINE_FUNCTION void any_row(std::int64_t row, Row const& a) const {
     std::int64_t const z = row / field.Y, y = row % field.Y;
     auto const& bx = field.bx;
@@ -290,12 +297,13 @@ struct ApplyBiasRows {
     T* bias = has_bias ? &log_bias(z, y, 0) : nullptr;
     math::Exp2Near<Compute> const near(a.scale);
     if (a.near && !has_bias)
-      return near_rows<false, false>(a.q, nullptr, nullptr, in, nullptr, out, nullptr, nullptr,
-                                     near, near);
+      return near_rows<chunk, false, false>(a.q, nullptr, nullptr, in, nullptr, out, nullptr,
+                                            nullptr, near, near);
     if (a.near) {
       Compute r[row_buffer];
       for (std::int64_t k = 0; k < field.CX; ++k) r[k] = static_cast<Compute>(a.f[k]);
-      return near_rows<false, true>(a.q, nullptr, r, in, nullptr, out, nullptr, bias, near, near);
+      return near_rows<chunk, false, true>(a.q, nullptr, r, in, nullptr, out, nullptr, bias, near,
+                                           near);
     }
     Compute const c = static_cast<Compute>(a.centre);
     for (int j = 0; j < bx.spans(); ++j) {
@@ -334,29 +342,48 @@ struct ApplyBiasRows {
 
   // Rows `row` and row + 1 (CPUs) of collapsed values fa and fb, or `row` alone where fb is
   // null: two near rows without log bias run in one loop (near_rows), any others one by one.
+  template <int chunk>
   KOKKOS_INLINE_FUNCTION void two_rows(std::int64_t row, double const* fa, double const* fb) const {
     Row a;
     prepare(fa, a);
-    if (fb == nullptr) return any_row(row, a);
+    if (fb == nullptr) return any_row<chunk>(row, a);
     Row b;
     prepare(fb, b);
     if (a.near && b.near && !has_bias) {
       std::int64_t const z = row / field.Y, y = row % field.Y;
       std::int64_t const zb = (row + 1) / field.Y, yb = (row + 1) % field.Y;
-      return near_rows<true, false>(a.q, b.q, nullptr, &input(z, y, 0), &input(zb, yb, 0),
-                                    &corrected(z, y, 0), &corrected(zb, yb, 0), nullptr,
-                                    math::Exp2Near<Compute>(a.scale),
-                                    math::Exp2Near<Compute>(b.scale));
+      return near_rows<chunk, true, false>(a.q, b.q, nullptr, &input(z, y, 0), &input(zb, yb, 0),
+                                           &corrected(z, y, 0), &corrected(zb, yb, 0), nullptr,
+                                           math::Exp2Near<Compute>(a.scale),
+                                           math::Exp2Near<Compute>(b.scale));
     }
-    any_row(row, a);
-    any_row(row + 1, b);
+    any_row<chunk>(row, a);
+    any_row<chunk>(row + 1, b);
   }
 
-  // A thread per pair of rows 2 pair and 2 pair + 1 of the table (CPUs).
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t pair) const {
+  // Rows 2 pair and 2 pair + 1 of the table (CPUs).
+  template <int chunk>
+  KOKKOS_INLINE_FUNCTION void pair_of_rows(std::int64_t pair) const {
     std::int64_t const row = 2 * pair;
     double const* fa = &field.rows(row * field.CX);
-    two_rows(row, fa, row + 1 < n_rows ? fa + field.CX : nullptr);
+    two_rows<chunk>(row, fa, row + 1 < n_rows ? fa + field.CX : nullptr);
+  }
+
+#if BIK_WIDE_HOST_ENTRY
+  BIK_WIDE_HOST_FUNCTION void wide_pair_of_rows(std::int64_t pair) const {
+    pair_of_rows<wide>(pair);
+  }
+#endif
+
+  // A thread per pair of rows of the table (CPUs), through the wide entry where there is one
+  // and the call chose wide chunks.
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t pair) const {
+    if (!wide_chunks) return pair_of_rows<narrow>(pair);
+#if BIK_WIDE_HOST_ENTRY
+    wide_pair_of_rows(pair);
+#else
+    pair_of_rows<wide>(pair);
+#endif
   }
 
   // CPUs, from the lattice itself (FromLattice): a thread per block of `block` rows of a plane
@@ -373,7 +400,8 @@ struct ApplyBiasRows {
   int CZ = 0;
   std::int64_t CY = 0;
 
-  KOKKOS_INLINE_FUNCTION void operator()(FromLattice, std::int64_t b) const {
+  template <int chunk>
+  KOKKOS_INLINE_FUNCTION void block_of_rows(std::int64_t b) const {
     std::int64_t const per_plane = (field.Y + block - 1) / block;  // blocks
     std::int64_t const z = b / per_plane, y_begin = b % per_plane * block;
     std::int64_t const y_end = kx::min(y_begin + block, field.Y);
@@ -385,8 +413,22 @@ struct ApplyBiasRows {
     for (std::int64_t y = y_begin; y < y_end; y += 2) {
       collapse_y(by, CY, field.CX, y, plane, fa);
       if (y + 1 < y_end) collapse_y(by, CY, field.CX, y + 1, plane, fb);
-      two_rows(z * field.Y + y, fa, y + 1 < y_end ? fb : nullptr);
+      two_rows<chunk>(z * field.Y + y, fa, y + 1 < y_end ? fb : nullptr);
     }
+  }
+
+#if BIK_WIDE_HOST_ENTRY
+  BIK_WIDE_HOST_FUNCTION void wide_block_of_rows(std::int64_t b) const { block_of_rows<wide>(b); }
+#endif
+
+  // A thread per block (CPUs), as operator()(pair).
+  KOKKOS_INLINE_FUNCTION void operator()(FromLattice, std::int64_t b) const {
+    if (!wide_chunks) return block_of_rows<narrow>(b);
+#if BIK_WIDE_HOST_ENTRY
+    wide_block_of_rows(b);
+#else
+    block_of_rows<wide>(b);
+#endif
   }
 
   // A team per row, a thread per voxel (GPUs).
@@ -517,8 +559,10 @@ ApplyBiasRows<ExecSpace, MemorySpace, T> apply_rows(
   rows.unit_stride = input.stride_2() == 1 && corrected.stride_2() == 1 &&
                      (!rows.has_bias || log_bias.stride_2() == 1);
   rows.n_rows = shape_of(input).z * field.Y;
-  if constexpr (ApplyBiasShape<ExecSpace>::thread_per_row)
-    rows.span_stop = span_stops(space, field.bx, Rows::chunk, ws);
+  if constexpr (ApplyBiasShape<ExecSpace>::thread_per_row) {
+    rows.wide_chunks = host_vectors() == HostVectors::wide;
+    rows.span_stop = span_stops(space, field.bx, rows.wide_chunks ? Rows::wide : Rows::narrow, ws);
+  }
   return rows;
 }
 
