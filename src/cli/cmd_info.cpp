@@ -4,6 +4,7 @@
 #include "commands.hpp"
 
 #include "bik/config.hpp"
+#include "bik/core/host_vectors.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -19,6 +20,13 @@ namespace {
 std::string env_or_unset(char const* name) {
   char const* value = std::getenv(name);
   return value == nullptr ? "(unset)" : value;
+}
+
+// The width of the CPU loops with a wide entry (bik/core/host_vectors.hpp), and why.
+std::string host_vectors_line() {
+  if (host_vectors() == HostVectors::wide) return "CPU vector loops: wide (AVX2)";
+  if (host_runs_wide()) return "CPU vector loops: narrow (BIK_HOST_VECTORS=narrow)";
+  return "CPU vector loops: narrow (no AVX2 on this CPU or in this build)";
 }
 
 }  // namespace
@@ -42,7 +50,7 @@ int run_info(std::vector<std::string> const& args) {
             << "backends: " << fmt::format("{}", fmt::join(names, ", ")) << "\n"
             << "default backend: " << default_backend() << "\n"
             << "concurrency: " << fmt::format("{}", fmt::join(concurrency, " ")) << "\n"
-            << "features: intensity\n"
+            << host_vectors_line() << "\n"
             << "OMP_PROC_BIND: " << env_or_unset("OMP_PROC_BIND")
             << ", OMP_NUM_THREADS: " << env_or_unset("OMP_NUM_THREADS")
             << ", KOKKOS_NUM_THREADS: " << env_or_unset("KOKKOS_NUM_THREADS") << "\n\n"

@@ -129,6 +129,10 @@ def test_info():
     assert "serial" in r.stdout and "openmp" in r.stdout
     assert re.search(r"Kokkos \d+\.\d+\.\d+", r.stdout)
     assert "default backend:" in r.stdout
+    assert re.search(r"^CPU vector loops: (wide|narrow) ", r.stdout, re.MULTILINE)
+    narrow = subprocess.run([BIK_EXE, "info"], capture_output=True, text=True, timeout=60,
+                            env=dict(os.environ, BIK_HOST_VECTORS="narrow"))
+    assert re.search(r"^CPU vector loops: narrow ", narrow.stdout, re.MULTILINE), narrow.stdout
 
 
 def test_measure_hdf5(scene):
