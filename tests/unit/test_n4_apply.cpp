@@ -393,8 +393,10 @@ TEST_CASE("n4 apply_bias: the wide CPU entry gives the narrow one's bits") {
       };
       return std::vector<std::vector<T>>{flat(out), flat(bias), flat(alone)};
     };
-    for (auto [g, l] : std::vector<std::pair<bik::Shape3, bik::n4::LatticeShape>>{
+    for (auto const& shapes : std::vector<std::pair<bik::Shape3, bik::n4::LatticeShape>>{
              {{3, 7, 36}, {4, 4, 7}}, {{2, 5, 44}, {4, 4, 11}}, {{4, 3, 61}, {5, 4, 9}}}) {
+      bik::Shape3 const g = shapes.first;  // not a structured binding: INFO captures it
+      bik::n4::LatticeShape const l = shapes.second;
       auto const mixed = [l = l](std::int64_t c) {
         std::int64_t const cz = c / (l.y * l.x), cx = c % l.x;
         return 0.3 + (cz == 3 ? 2.0 : 0.01) * std::sin(0.7 * static_cast<double>(cx) + 0.3);
