@@ -361,29 +361,13 @@ struct ApplyBiasRows {
     any_row<chunk>(row + 1, b);
   }
 
-  // Rows 2 pair and 2 pair + 1 of the table (CPUs).
+  // CPUs, from the table (FromTable): rows 2 pair and 2 pair + 1.
+  struct FromTable {};
   template <int chunk>
-  KOKKOS_INLINE_FUNCTION void pair_of_rows(std::int64_t pair) const {
+  KOKKOS_INLINE_FUNCTION void rows_of(FromTable, std::int64_t pair) const {
     std::int64_t const row = 2 * pair;
     double const* fa = &field.rows(row * field.CX);
     two_rows<chunk>(row, fa, row + 1 < n_rows ? fa + field.CX : nullptr);
-  }
-
-#if BIK_WIDE_HOST_ENTRY
-  BIK_WIDE_HOST_FUNCTION void wide_pair_of_rows(std::int64_t pair) const {
-    pair_of_rows<wide>(pair);
-  }
-#endif
-
-  // A thread per pair of rows of the table (CPUs), through the wide entry where there is one
-  // and the call chose wide chunks.
-  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t pair) const {
-    if (!wide_chunks) return pair_of_rows<narrow>(pair);
-#if BIK_WIDE_HOST_ENTRY
-    wide_pair_of_rows(pair);
-#else
-    pair_of_rows<wide>(pair);
-#endif
   }
 
   // CPUs, from the lattice itself (FromLattice): a thread per block of `block` rows of a plane
@@ -401,7 +385,7 @@ struct ApplyBiasRows {
   std::int64_t CY = 0;
 
   template <int chunk>
-  KOKKOS_INLINE_FUNCTION void block_of_rows(std::int64_t b) const {
+  KOKKOS_INLINE_FUNCTION void rows_of(FromLattice, std::int64_t b) const {
     std::int64_t const per_plane = (field.Y + block - 1) / block;  // blocks
     std::int64_t const z = b / per_plane, y_begin = b % per_plane * block;
     std::int64_t const y_end = kx::min(y_begin + block, field.Y);
@@ -418,17 +402,28 @@ struct ApplyBiasRows {
   }
 
 #if BIK_WIDE_HOST_ENTRY
-  BIK_WIDE_HOST_FUNCTION void wide_block_of_rows(std::int64_t b) const { block_of_rows<wide>(b); }
+  template <class From>
+  BIK_WIDE_HOST_FUNCTION void wide_rows_of(From from, std::int64_t i) const {
+    rows_of<wide>(from, i);
+  }
 #endif
 
-  // A thread per block (CPUs), as operator()(pair).
-  KOKKOS_INLINE_FUNCTION void operator()(FromLattice, std::int64_t b) const {
-    if (!wide_chunks) return block_of_rows<narrow>(b);
+  // Work item i of a CPU kernel, through the wide entry where there is one and the call chose
+  // wide chunks.
+  template <class From>
+  KOKKOS_INLINE_FUNCTION void cpu_rows(From from, std::int64_t i) const {
+    if (!wide_chunks) return rows_of<narrow>(from, i);
 #if BIK_WIDE_HOST_ENTRY
-    wide_block_of_rows(b);
+    wide_rows_of(from, i);
 #else
-    block_of_rows<wide>(b);
+    rows_of<wide>(from, i);
 #endif
+  }
+
+  // A thread per pair of rows of the table, or per block of rows from the lattice (CPUs).
+  KOKKOS_INLINE_FUNCTION void operator()(std::int64_t pair) const { cpu_rows(FromTable(), pair); }
+  KOKKOS_INLINE_FUNCTION void operator()(FromLattice, std::int64_t b) const {
+    cpu_rows(FromLattice(), b);
   }
 
   // A team per row, a thread per voxel (GPUs).
