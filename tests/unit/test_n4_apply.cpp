@@ -131,19 +131,70 @@ TEST_CASE("n4 exp2_near, exp2_reduced: within 4.5 u of 2^(c + s) with scale 2^c,
 
 namespace {
 
+// The CPU loops' width (host_vectors.hpp) set for a scope, then restored.
+struct HostVectorsScope {
+  bik::HostVectors const was = bik::host_vectors();
+  explicit HostVectorsScope(bik::HostVectors width) { bik::host_vectors() = width; }
+  ~HostVectorsScope() { bik::host_vectors() = was; }
+  HostVectorsScope(HostVectorsScope const&) = delete;
+  HostVectorsScope& operator=(HostVectorsScope const&) = delete;
+};
+
 // f(space) for every space, once with CPU loops narrow and once wide where this build and CPU
-// run them (host_vectors.hpp), so that every check of apply_bias holds for both entries.
+// run them, so that every check of apply_bias holds for both entries.
 template <class F>
 void for_each_space_and_width(F const& f) {
-  bik::HostVectors& width = bik::host_vectors();
-  bik::HostVectors const chosen = width;
   for (auto w : {bik::HostVectors::narrow, bik::HostVectors::wide}) {
     if (w == bik::HostVectors::wide && !bik::host_runs_wide()) continue;
-    width = w;
+    HostVectorsScope const width(w);
     INFO("CPU loops " << (w == bik::HostVectors::wide ? "wide" : "narrow"));
     bik_test::for_each_space(f);
   }
-  width = chosen;
+}
+
+// Lattice coefficients whose planes cz = 0, 1, 2 vary by 0.01 along X and plane 3 by 2:
+// rows near their centre next to rows that are not (see the test of that name).
+inline auto near_and_far(bik::n4::LatticeShape l) {
+  return [l](std::int64_t c) {
+    std::int64_t const cz = c / (l.y * l.x), cx = c % l.x;
+    return 0.3 + (cz == 3 ? 2.0 : 0.01) * std::sin(0.7 * static_cast<double>(cx) + 0.3);
+  };
+}
+
+// apply_bias on Space of the lattice `coefficient(c)` and a (Z, Y, X) volume of values
+// 0.5 + (i % 13) / 7, flat: from the lattice with the log bias (corrected, log_bias) and
+// without it (alone), and from its collapsed table with the log bias (table, table_bias).
+template <class T>
+struct ApplyOutputs {
+  std::vector<T> corrected, log_bias, alone, table, table_bias;
+};
+
+template <class Space, class T, class Coefficient>
+ApplyOutputs<T> apply_outputs(bik::Shape3 g, bik::n4::LatticeShape l,
+                              Coefficient const& coefficient) {
+  using MS = typename Space::memory_space;
+  auto* none = static_cast<bik::Workspace<MS>*>(nullptr);
+  auto const basis = bik::n4::make_grid_basis<MS>(g, l);
+  Kokkos::View<double*, Kokkos::HostSpace> coeff_h("coeff", l.size());
+  for (std::int64_t c = 0; c < l.size(); ++c) coeff_h(c) = coefficient(c);
+  auto coeff = Kokkos::create_mirror_view_and_copy(MS(), coeff_h);
+  std::vector<T> values(g.size());
+  for (std::int64_t i = 0; i < g.size(); ++i) values[i] = static_cast<T>(0.5 + (i % 13) / 7.0);
+  auto in = bik_test::volume<Space, T>(values, g.z, g.y, g.x);
+  Kokkos::View<T***, Kokkos::LayoutRight, MS> out("out", g.z, g.y, g.x),
+      bias("bias", g.z, g.y, g.x), alone("alone", g.z, g.y, g.x), out_t("out_t", g.z, g.y, g.x),
+      bias_t("bias_t", g.z, g.y, g.x);
+  bik::n4::apply_bias(Space(), basis, coeff, bik::as_volume(in), bik::as_writable_volume(out),
+                      bik::as_writable_volume(bias), none);
+  bik::n4::apply_bias(Space(), basis, coeff, bik::as_volume(in), bik::as_writable_volume(alone),
+                      bik::Volume<T, MS>(), none);
+  auto const field = bik::n4::prepare_lattice_on_grid(Space(), basis, coeff, none);
+  bik::n4::apply_bias(Space(), field, bik::as_volume(in), bik::as_writable_volume(out_t),
+                      bik::as_writable_volume(bias_t), none);
+  auto const flat = [&](auto v) {
+    return bik_test::to_vector(Kokkos::View<T*, MS>(v.data(), g.size()));
+  };
+  return {flat(out), flat(bias), flat(alone), flat(out_t), flat(bias_t)};
 }
 
 // The field's collapsed table (prepare_lattice_on_grid) and X basis, on the host, and from them
@@ -299,10 +350,7 @@ TEST_CASE("n4 apply_bias: rows near their centre next to rows that are not, in p
     double const u_d = std::ldexp(1.0, -53), u_f = std::ldexp(1.0, -24);
     for (auto [g, l] : std::vector<std::pair<bik::Shape3, bik::n4::LatticeShape>>{
              {{3, 5, 64}, {4, 4, 11}}, {{4, 3, 37}, {4, 5, 7}}}) {
-      auto const coefficient = [l = l](std::int64_t c) {
-        std::int64_t const cz = c / (l.y * l.x), cx = c % l.x;
-        return 0.3 + (cz == 3 ? 2.0 : 0.01) * std::sin(0.7 * static_cast<double>(cx) + 0.3);
-      };
+      auto const coefficient = near_and_far(l);
       check_apply_of<Space, double, Kokkos::LayoutRight>(g, l, (4.2 * D + 0.7 * Y + 5.1) * u_d, 0,
                                                          coefficient);
       check_apply_of<Space, float, Kokkos::LayoutRight>(g, l, (4.2 * D + 5.1) * u_f, 6 * 2.3 * u_f,
@@ -318,33 +366,13 @@ TEST_CASE("n4 apply_bias: from the lattice as from its collapsed table, bit for 
   // in the same order: the same corrected volume and log bias.
   for_each_space_and_width([](auto space) {
     using Space = decltype(space);
-    using MS = typename Space::memory_space;
-    auto* none = static_cast<bik::Workspace<MS>*>(nullptr);
     auto const run = [&](auto zero, bik::Shape3 g, bik::n4::LatticeShape l) {
       using T = decltype(zero);
-      auto const basis = bik::n4::make_grid_basis<MS>(g, l);
-      Kokkos::View<double*, Kokkos::HostSpace> coeff_h("coeff", l.size());
-      for (std::int64_t c = 0; c < l.size(); ++c) coeff_h(c) = 0.3 + 0.2 * std::sin(0.7 * c);
-      auto coeff = Kokkos::create_mirror_view_and_copy(MS(), coeff_h);
-      std::vector<T> values(g.size());
-      for (std::int64_t i = 0; i < g.size(); ++i) values[i] = static_cast<T>(0.5 + (i % 13) / 7.0);
-      auto in = bik_test::volume<Space, T>(values, g.z, g.y, g.x);
-      Kokkos::View<T***, Kokkos::LayoutRight, MS> out("out", g.z, g.y, g.x),
-          bias("bias", g.z, g.y, g.x), out_t("out_t", g.z, g.y, g.x),
-          bias_t("bias_t", g.z, g.y, g.x), alone("alone", g.z, g.y, g.x);
-      bik::n4::apply_bias(Space(), basis, coeff, bik::as_volume(in), bik::as_writable_volume(out),
-                          bik::as_writable_volume(bias), none);
-      bik::n4::apply_bias(Space(), basis, coeff, bik::as_volume(in), bik::as_writable_volume(alone),
-                          bik::Volume<T, MS>(), none);
-      auto const field = bik::n4::prepare_lattice_on_grid(Space(), basis, coeff, none);
-      bik::n4::apply_bias(Space(), field, bik::as_volume(in), bik::as_writable_volume(out_t),
-                          bik::as_writable_volume(bias_t), none);
-      auto const flat = [&](auto v) {
-        return bik_test::to_vector(Kokkos::View<T*, MS>(v.data(), g.size()));
-      };
-      CHECK(flat(out) == flat(out_t));
-      CHECK(flat(bias) == flat(bias_t));
-      CHECK(flat(alone) == flat(out_t));
+      auto const o = apply_outputs<Space, T>(
+          g, l, [](std::int64_t c) { return 0.3 + 0.2 * std::sin(0.7 * c); });
+      CHECK(o.corrected == o.table);
+      CHECK(o.log_bias == o.table_bias);
+      CHECK(o.alone == o.table);
     };
     for (auto [g, l] : std::vector<std::pair<bik::Shape3, bik::n4::LatticeShape>>{
              {{3, 37, 40}, {4, 6, 9}}, {{1, 9, 33}, {1, 5, 7}}, {{140, 3, 19}, {5, 4, 6}}}) {
@@ -366,41 +394,17 @@ TEST_CASE("n4 apply_bias: the wide CPU entry gives the narrow one's bits") {
   }
   bik_test::for_each_space([](auto space) {
     using Space = decltype(space);
-    using MS = typename Space::memory_space;
-    auto* none = static_cast<bik::Workspace<MS>*>(nullptr);
     auto const run = [&](auto zero, bik::Shape3 g, bik::n4::LatticeShape l, auto coefficient,
                          bik::HostVectors width) {
-      using T = decltype(zero);
-      bik::HostVectors& chosen = bik::host_vectors();
-      bik::HostVectors const was = chosen;
-      chosen = width;
-      auto const basis = bik::n4::make_grid_basis<MS>(g, l);
-      Kokkos::View<double*, Kokkos::HostSpace> coeff_h("coeff", l.size());
-      for (std::int64_t c = 0; c < l.size(); ++c) coeff_h(c) = coefficient(c);
-      auto coeff = Kokkos::create_mirror_view_and_copy(MS(), coeff_h);
-      std::vector<T> values(g.size());
-      for (std::int64_t i = 0; i < g.size(); ++i) values[i] = static_cast<T>(0.5 + (i % 13) / 7.0);
-      auto in = bik_test::volume<Space, T>(values, g.z, g.y, g.x);
-      Kokkos::View<T***, Kokkos::LayoutRight, MS> out("out", g.z, g.y, g.x),
-          bias("bias", g.z, g.y, g.x), alone("alone", g.z, g.y, g.x);
-      bik::n4::apply_bias(Space(), basis, coeff, bik::as_volume(in), bik::as_writable_volume(out),
-                          bik::as_writable_volume(bias), none);
-      bik::n4::apply_bias(Space(), basis, coeff, bik::as_volume(in), bik::as_writable_volume(alone),
-                          bik::Volume<T, MS>(), none);
-      chosen = was;
-      auto const flat = [&](auto v) {
-        return bik_test::to_vector(Kokkos::View<T*, MS>(v.data(), g.size()));
-      };
-      return std::vector<std::vector<T>>{flat(out), flat(bias), flat(alone)};
+      HostVectorsScope const scope(width);
+      auto const o = apply_outputs<Space, decltype(zero)>(g, l, coefficient);
+      return std::vector<std::vector<decltype(zero)>>{o.corrected, o.log_bias, o.alone};
     };
     for (auto const& shapes : std::vector<std::pair<bik::Shape3, bik::n4::LatticeShape>>{
              {{3, 7, 36}, {4, 4, 7}}, {{2, 5, 44}, {4, 4, 11}}, {{4, 3, 61}, {5, 4, 9}}}) {
       bik::Shape3 const g = shapes.first;  // not a structured binding: INFO captures it
       bik::n4::LatticeShape const l = shapes.second;
-      auto const mixed = [l = l](std::int64_t c) {
-        std::int64_t const cz = c / (l.y * l.x), cx = c % l.x;
-        return 0.3 + (cz == 3 ? 2.0 : 0.01) * std::sin(0.7 * static_cast<double>(cx) + 0.3);
-      };
+      auto const mixed = near_and_far(l);
       auto const clamped = [l = l](std::int64_t c) { return c % l.x < 2 ? -1000.0 : 1000.0; };
       auto const smooth = [](std::int64_t c) { return 0.3 + 0.2 * std::sin(0.7 * c); };
       for (int field = 0; field < 3; ++field) {
